@@ -1,0 +1,48 @@
+// Package apperr is the error a use-case returns when a request breaks a rule: a Logto error code
+// (e.g. "entity.not_exists_with_id"), the HTTP status Logto answers with, and a message for people.
+package apperr
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// Error is a rule violation with Logto's error code. The Management API writes it as
+// {"code","message","data"?}; other surfaces map Code to their own shapes.
+type Error struct {
+	Status  int    // HTTP status Logto uses for this code
+	Code    string // Logto's i18n key, e.g. "role.name_in_use"
+	Message string // English message
+	Data    any    // optional structured detail, written as "data"
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// New returns an *Error.
+func New(status int, code, format string, args ...any) *Error {
+	return &Error{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// WithData returns a copy of e carrying data.
+func (e *Error) WithData(data any) *Error { c := *e; c.Data = data; return &c }
+
+// As returns the *Error in err's chain, if any.
+func As(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+// Common constructors for codes used across resources.
+
+// InvalidInput is Logto's 400 guard.invalid_input.
+func InvalidInput(format string, args ...any) *Error {
+	return New(http.StatusBadRequest, "guard.invalid_input", format, args...)
+}
+
+// NotExistsWithID is Logto's 404 entity.not_exists_with_id (applications, resources, roles, scopes).
+func NotExistsWithID(id string) *Error {
+	return New(http.StatusNotFound, "entity.not_exists_with_id", "The entity with ID `%s` does not exist.", id).
+		WithData(map[string]string{"id": id})
+}
