@@ -1,0 +1,39 @@
+# Gatehouse — the two commands: `make run` and `make check`.
+SHELL := /bin/bash
+GO ?= go
+STATICCHECK_VERSION := v0.8.2
+BIN := bin/gatehouse
+
+.PHONY: run build check lint test test-postgres bench load fuzz clean
+
+## run: start Gatehouse on SQLite (./data/gatehouse.db), ports 3001 and 3002
+run:
+	$(GO) run ./cmd/gatehouse serve
+
+## build: the binary at bin/gatehouse
+build:
+	$(GO) build -trimpath -o $(BIN) ./cmd/gatehouse
+
+## check: everything CI runs — format, vet, staticcheck, and every test on SQLite and a throwaway PostgreSQL
+check: lint build
+	@eval "$$(scripts/testpg start)"; \
+	trap 'scripts/testpg stop >/dev/null' EXIT; \
+	GATEHOUSE_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 ./...
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+## bench: Go benchmarks of the hot paths
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
+
+## load: client_credentials load against the built binary (see BENCHMARKS.md)
+load: build
+	$(GO) run ./test/load -bin $(BIN) -scenario client-credentials -c 8 -d 10s
+	$(GO) run ./test/load -bin $(BIN) -scenario startup
+
+clean:
+	rm -rf bin
