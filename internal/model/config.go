@@ -34,5 +34,5 @@ type CookieKey struct {
 
 // SigningKeyRotationState is the signingKeyRotationState config row.
 type SigningKeyRotationState struct {
-	SigningKeyRotationAt int64 `json:"signingKeyRotationAt"` // unix seconds; 0 = nothing staged
+	SigningKeyRotationAt int64 `json:"signingKeyRotationAt"` // unix MILLISECONDS, as Logto stores it (Date.now() + grace*1000); 0 = nothing staged
 }

@@ -1,0 +1,208 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gatehouse-id/gatehouse/internal/clock"
+	"github.com/gatehouse-id/gatehouse/internal/config"
+	"github.com/gatehouse-id/gatehouse/internal/httpx"
+	"github.com/gatehouse-id/gatehouse/internal/keys"
+	"github.com/gatehouse-id/gatehouse/internal/management"
+	"github.com/gatehouse-id/gatehouse/internal/model"
+	"github.com/gatehouse-id/gatehouse/internal/oidc"
+	"github.com/gatehouse-id/gatehouse/internal/service"
+	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore"
+)
+
+// FreshnessInterval bounds how long a node may serve cached clients, roles and keys after another
+// node (or the CLI) changed them in the shared database. Writes made through this process are
+// seen at once.
+const FreshnessInterval = time.Second
+
+// OpenStore opens the database named by cfg.DBURL with the pool settings from cfg. With migrate
+// set, pending migrations are applied first (under a lock on PostgreSQL, so many nodes can start
+// at once).
+func OpenStore(ctx context.Context, cfg *config.Config, migrate bool) (*sqlstore.DB, error) {
+	db, err := sqlstore.Open(ctx, cfg.DBURL, sqlstore.Options{
+		PoolSize:         cfg.DatabasePoolSize,
+		ConnectTimeout:   cfg.DatabaseConnectionTimeout,
+		StatementTimeout: cfg.DatabaseStatementTimeout,
+		Migrate:          migrate,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	return db, nil
+}
+
+// Deps are the long-lived pieces shared by both listeners.
+type Deps struct {
+	Store     store.Store
+	Clock     clock.Clock
+	Log       *slog.Logger
+	Fresh     *store.Freshness
+	Keys      *keys.Manager
+	Directory *service.Directory
+	Service   *service.Service
+}
+
+// NewDeps wires the services over an open store.
+func NewDeps(st store.Store, clk clock.Clock, log *slog.Logger, cfg *config.Config) *Deps {
+	fresh := store.NewFreshness(st, clk, FreshnessInterval)
+	return &Deps{
+		Store:     st,
+		Clock:     clk,
+		Log:       log,
+		Fresh:     fresh,
+		Keys:      keys.NewManager(st, fresh, clk, log),
+		Directory: service.NewDirectory(st, fresh, clk),
+		Service:   service.New(st, fresh, clk, log, service.Options{KeyRotationGracePeriod: cfg.PrivateKeyRotationGracePeriod}),
+	}
+}
+
+// Handler builds the HTTP handler of one tenant's listener.
+func Handler(d *Deps, cfg *config.Config, tenantID string) http.Handler {
+	mux := http.NewServeMux()
+	oidc.New(oidc.Options{
+		TenantID:  tenantID,
+		Issuer:    cfg.Issuer(tenantID),
+		Directory: d.Directory,
+		Keys:      d.Keys,
+		Clock:     d.Clock,
+		Log:       d.Log,
+	}).Mount(mux)
+	management.New(management.Options{
+		TenantID:    tenantID,
+		Issuer:      cfg.Issuer(tenantID),
+		AdminIssuer: cfg.Issuer(model.AdminTenantID),
+		Service:     d.Service,
+		Keys:        d.Keys,
+		Clock:       d.Clock,
+		Log:         d.Log,
+	}).Mount(mux)
+	return httpx.Proxy(cfg.TrustProxyHeader, httpx.Middleware(d.Log, mux))
+}
+
+// Listener is one bound tenant listener.
+type Listener struct {
+	TenantID string
+	URL      string // the endpoint people open (ENDPOINT or http://localhost:PORT)
+	Addr     net.Addr
+	server   *http.Server
+	ln       net.Listener
+}
+
+// Serve is a running Gatehouse: both listeners bound and serving.
+type Serve struct {
+	Listeners []*Listener
+	deps      *Deps
+	tls       bool
+	certPath  string
+	keyPath   string
+	errs      chan error
+}
+
+// Start seeds the tenants on first start, binds the listeners and starts serving. It returns once
+// the ports are bound, so a caller can print the URLs; Wait blocks until shutdown.
+func Start(ctx context.Context, cfg *config.Config, st store.Store, clk clock.Clock, log *slog.Logger) (*Serve, error) {
+	d := NewDeps(st, clk, log, cfg)
+	seeded, err := d.Service.Seed(ctx, service.SeedOptions{
+		PrivateKeys:    cfg.OIDCPrivateKeys,
+		CookieKeys:     cfg.OIDCCookieKeys,
+		SkipWhenExists: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("seed tenants: %w", err)
+	}
+	if seeded {
+		log.Info("seeded tenants default and admin on first start")
+	}
+
+	s := &Serve{deps: d, tls: cfg.HTTPSCertPath != "", certPath: cfg.HTTPSCertPath, keyPath: cfg.HTTPSKeyPath, errs: make(chan error, 2)}
+	type spec struct {
+		tenant string
+		port   int
+		url    string
+	}
+	specs := []spec{{model.DefaultTenantID, cfg.Port, cfg.UserEndpoint().String()}}
+	if cfg.AdminEnabled() {
+		specs = append(specs, spec{model.AdminTenantID, cfg.AdminPort, cfg.AdminURL().String()})
+	}
+	for _, sp := range specs {
+		ln, err := net.Listen("tcp", fmt.Sprintf(":%d", sp.port))
+		if err != nil {
+			s.close()
+			return nil, fmt.Errorf("listen on port %d for tenant %s: %w", sp.port, sp.tenant, err)
+		}
+		srv := &http.Server{
+			Handler:           Handler(d, cfg, sp.tenant),
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       30 * time.Second,
+			WriteTimeout:      30 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			MaxHeaderBytes:    64 << 10,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		}
+		s.Listeners = append(s.Listeners, &Listener{TenantID: sp.tenant, URL: sp.url, Addr: ln.Addr(), server: srv, ln: ln})
+	}
+	for _, l := range s.Listeners {
+		go func(l *Listener) {
+			var err error
+			if s.tls {
+				err = l.server.ServeTLS(l.ln, s.certPath, s.keyPath)
+			} else {
+				err = l.server.Serve(l.ln)
+			}
+			if err != nil && !errors.Is(err, http.ErrServerClosed) {
+				s.errs <- fmt.Errorf("tenant %s listener: %w", l.TenantID, err)
+			}
+		}(l)
+	}
+	return s, nil
+}
+
+// Wait blocks until ctx is done (then shuts down gracefully, letting in-flight requests finish for
+// up to grace) or a listener fails.
+func (s *Serve) Wait(ctx context.Context, grace time.Duration) error {
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-s.errs:
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	for _, l := range s.Listeners {
+		if err := l.server.Shutdown(shutdownCtx); err != nil && runErr == nil {
+			runErr = fmt.Errorf("shut down tenant %s listener: %w", l.TenantID, err)
+		}
+	}
+	return runErr
+}
+
+func (s *Serve) close() {
+	for _, l := range s.Listeners {
+		_ = l.ln.Close()
+	}
+}
+
+// PrintURLs writes where to go next, once the listeners are bound.
+func (s *Serve) PrintURLs(w io.Writer, cfg *config.Config) {
+	fmt.Fprintln(w, "Gatehouse is running.")
+	for _, l := range s.Listeners {
+		switch l.TenantID {
+		case model.DefaultTenantID:
+			fmt.Fprintf(w, "  Your apps sign in at   %s   (issuer %s, listening on %s)\n", l.URL, cfg.Issuer(l.TenantID), l.Addr)
+		case model.AdminTenantID:
+			fmt.Fprintf(w, "  Admin tenant           %s   (issuer %s, listening on %s)\n", l.URL, cfg.Issuer(l.TenantID), l.Addr)
+		}
+	}
+	fmt.Fprintln(w, "  Management API         "+cfg.UserEndpoint().String()+"/api  (create an M2M app: gatehouse app create --type MachineToMachine --name my-script --role \""+model.ManagementAPIAccessRoleName+"\")")
+}

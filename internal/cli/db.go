@@ -1,0 +1,285 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gatehouse-id/gatehouse/internal/app"
+	"github.com/gatehouse-id/gatehouse/internal/clock"
+	"github.com/gatehouse-id/gatehouse/internal/model"
+	"github.com/gatehouse-id/gatehouse/internal/service"
+	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/store/migrations"
+)
+
+func newDB(g *globals) *cobra.Command {
+	db := &cobra.Command{
+		Use:     "db",
+		Aliases: []string{"database"},
+		Short:   "Database commands: seed, alteration (migrations), config",
+		Args:    usageArgs(cobra.NoArgs),
+		RunE:    func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	db.AddCommand(newSeed(g), newAlteration(g), newDBConfig(g))
+	return db
+}
+
+func newSeed(g *globals) *cobra.Command {
+	var swe, encryptBaseRole bool
+	cmd := &cobra.Command{
+		Use:   "seed",
+		Short: "Create the schema and seed the default and admin tenants",
+		Long: `Apply all migrations and seed the tenants "default" and "admin": signing and cookie keys (from
+OIDC_PRIVATE_KEYS / OIDC_PRIVATE_KEY_PATHS / OIDC_COOKIE_KEYS when set, else freshly generated EC P-384
+keys), the Management API resource https://default.logto.app/api with scope "all", and the
+machine-to-machine role "Logto Management API access".
+
+"gatehouse serve" does this by itself on first start; this verb exists for scripts written for Logto.`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			out := cmd.OutOrStdout()
+			if encryptBaseRole {
+				fmt.Fprintln(out, "Note: --encrypt-base-role has nothing to do here: Gatehouse uses the one database user in DB_URL and creates no per-tenant role (no CREATE ROLE needed).")
+			}
+			cfg, err := g.config()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			db, err := app.OpenStore(ctx, cfg, true)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			d := app.NewDeps(db, clock.System{}, g.logger(), cfg)
+			seeded, err := d.Service.Seed(ctx, service.SeedOptions{
+				PrivateKeys:    cfg.OIDCPrivateKeys,
+				CookieKeys:     cfg.OIDCCookieKeys,
+				SkipWhenExists: swe,
+			})
+			if err != nil {
+				if errors.Is(err, service.ErrAlreadySeeded) {
+					return fmt.Errorf("the database is already seeded; pass --swe to skip seeding when it is")
+				}
+				return err
+			}
+			if seeded {
+				fmt.Fprintln(out, "Seeded tenants default and admin.")
+			} else {
+				fmt.Fprintln(out, "The database is already seeded; skipped (--swe).")
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&swe, "swe", false, "skip when the database is already seeded")
+	cmd.Flags().BoolVar(&swe, "skip-when-exists", false, "alias of --swe")
+	cmd.Flags().BoolVar(&encryptBaseRole, "encrypt-base-role", false, "accepted for Logto compatibility; Gatehouse creates no database role")
+	return cmd
+}
+
+func newAlteration(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "alteration <list|deploy|rollback> [target]",
+		Aliases: []string{"alt", "alter"},
+		Short:   "List, apply or roll back database migrations (Logto's alterations)",
+		Long: `Database migrations ("alterations" in Logto's words).
+
+  list               show every migration and whether it is applied
+  deploy [target]    apply pending migrations up to target (a version number; default: latest)
+  rollback <target>  roll back migrations newer than target (a version number; 0 = all)
+
+"gatehouse serve" applies pending migrations by itself at start; deploy exists for scripts
+written for Logto.`,
+		Args: usageArgs(cobra.RangeArgs(1, 2)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			action, target := args[0], ""
+			if len(args) == 2 {
+				target = args[1]
+			}
+			var version int64 = -1
+			if target != "" && target != "latest" {
+				v, err := strconv.ParseInt(target, 10, 64)
+				if err != nil || v < 0 {
+					return usagef("target %q is not a migration version (a whole number from 'gatehouse db alteration list', or latest)", target)
+				}
+				version = v
+			}
+			switch action {
+			case "list", "deploy":
+			case "rollback", "r":
+				if version < 0 {
+					return usagef("rollback needs a target version (0 rolls back everything)")
+				}
+			default:
+				return usagef("unknown action %q: use list, deploy or rollback", action)
+			}
+			cfg, err := g.config()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			db, err := app.OpenStore(ctx, cfg, false)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			out := cmd.OutOrStdout()
+			switch action {
+			case "list":
+				ms, err := migrations.List(ctx, db.SQL(), db.Dialect())
+				if err != nil {
+					return err
+				}
+				tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "VERSION\tNAME\tSTATE")
+				for _, m := range ms {
+					state := "pending"
+					if m.Applied {
+						state = "applied"
+					}
+					fmt.Fprintf(tw, "%d\t%s\t%s\n", m.Version, m.Name, state)
+				}
+				return tw.Flush()
+			case "deploy":
+				var applied []migrations.Migration
+				if version < 0 {
+					applied, err = migrations.Up(ctx, db.SQL(), db.Dialect())
+				} else {
+					applied, err = migrations.UpTo(ctx, db.SQL(), db.Dialect(), version)
+				}
+				if err != nil {
+					return err
+				}
+				if len(applied) == 0 {
+					fmt.Fprintln(out, "Nothing to deploy: the database is up to date.")
+				}
+				for _, m := range applied {
+					fmt.Fprintf(out, "Applied %d %s\n", m.Version, m.Name)
+				}
+				return nil
+			default:
+				rolled, err := migrations.DownTo(ctx, db.SQL(), db.Dialect(), version)
+				if err != nil {
+					return err
+				}
+				if len(rolled) == 0 {
+					fmt.Fprintln(out, "Nothing to roll back.")
+				}
+				for _, m := range rolled {
+					fmt.Fprintf(out, "Rolled back %d %s\n", m.Version, m.Name)
+				}
+				return nil
+			}
+		},
+	}
+	return cmd
+}
+
+func newDBConfig(g *globals) *cobra.Command {
+	var tenantID string
+	cfgCmd := &cobra.Command{
+		Use:   "config",
+		Short: "Read or rotate per-tenant configuration (signing keys, cookie keys …)",
+		Args:  usageArgs(cobra.NoArgs),
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cfgCmd.PersistentFlags().StringVar(&tenantID, "tenant-id", model.DefaultTenantID, "tenant whose configuration to use")
+	cfgCmd.PersistentFlags().StringVar(&tenantID, "tenantId", model.DefaultTenantID, "alias of --tenant-id (Logto's spelling)")
+	_ = cfgCmd.PersistentFlags().MarkHidden("tenantId")
+
+	get := &cobra.Command{
+		Use:   "get <key> [keys...]",
+		Short: "Print configuration values as JSON (e.g. oidc.privateKeys, oidc.cookieKeys)",
+		Long: `Print the stored value of each key as JSON, one "key: value" line each.
+Keys: oidc.privateKeys, oidc.cookieKeys, signingKeyRotationState. Values of key rows hold private
+material: treat the output as a secret.`,
+		Args: usageArgs(cobra.MinimumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := g.config()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			db, err := app.OpenStore(ctx, cfg, true)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			for _, key := range args {
+				v, err := db.Tenant(tenantID).Configs().Get(ctx, key)
+				if errors.Is(err, store.ErrNotFound) {
+					return fmt.Errorf("no config %q in tenant %q", key, tenantID)
+				}
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", key, compactJSON(v))
+			}
+			return nil
+		},
+	}
+
+	var keyType string
+	rotate := &cobra.Command{
+		Use:   "rotate <oidc.privateKeys|oidc.cookieKeys>",
+		Short: "Add a new signing or cookie key and retire the oldest (staged rotation)",
+		Long: `Rotate a tenant's keys.
+
+oidc.privateKeys: generate a signing key (--type ec: P-384/ES384, the default; --type rsa: RSA). With
+PRIVATE_KEY_ROTATION_GRACE_PERIOD > 0 the new key is published as "Next" first and signs only after
+the grace period, so relying parties caching the JWKS see it before it is used; otherwise it signs at
+once. The previous signing key stays published as "Previous", so tokens it signed still verify.
+oidc.cookieKeys: add a new cookie key in front; older ones keep verifying existing cookies.`,
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var kind string
+			switch args[0] {
+			case model.ConfigPrivateKeys:
+				kind = "private-keys"
+			case model.ConfigCookieKeys:
+				kind = "cookie-keys"
+			default:
+				return usagef("cannot rotate %q: use %s or %s", args[0], model.ConfigPrivateKeys, model.ConfigCookieKeys)
+			}
+			if keyType != "ec" && keyType != "rsa" {
+				return usagef("--type %q: use ec or rsa", keyType)
+			}
+			cfg, err := g.config()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			db, err := app.OpenStore(ctx, cfg, true)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			d := app.NewDeps(db, clock.System{}, g.logger(), cfg)
+			list, err := d.Service.RotateKeys(ctx, tenantID, kind, keyType)
+			if err != nil {
+				return err
+			}
+			b, _ := json.MarshalIndent(list, "", "  ")
+			fmt.Fprintf(cmd.OutOrStdout(), "Rotated %s of tenant %s:\n%s\n", args[0], tenantID, b)
+			return nil
+		},
+	}
+	rotate.Flags().StringVar(&keyType, "type", "ec", "signing key type: ec (P-384, ES384) or rsa")
+	cfgCmd.AddCommand(get, rotate)
+	return cfgCmd
+}
+
+func compactJSON(v []byte) string {
+	var out []byte
+	var anyV any
+	if json.Unmarshal(v, &anyV) == nil {
+		out, _ = json.Marshal(anyV)
+		return string(out)
+	}
+	return string(v)
+}
