@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -53,6 +52,15 @@ func main() {
 	flag.BoolVar(&o.jsonOut, "json", false, "print the result as one JSON object")
 	flag.IntVar(&o.startups, "startups", 5, "start-ups to time (scenario startup)")
 	flag.Parse()
+	if o.bin != "" {
+		// The server runs in a temporary directory, so a relative path must be resolved first.
+		abs, err := filepath.Abs(o.bin)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "load: "+err.Error())
+			os.Exit(1)
+		}
+		o.bin = abs
+	}
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "load: "+err.Error())
 		os.Exit(1)
@@ -328,8 +336,27 @@ type server struct {
 	base    string
 	dir     string
 	startup time.Duration
-	stderr  *bytes.Buffer
+	stderr  *tailBuffer
 }
+
+// tailBuffer keeps the last 64 KiB written to it: enough to explain a failed start without
+// growing with every request the server logs during a run.
+type tailBuffer struct {
+	mu sync.Mutex
+	b  []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.b = append(t.b, p...)
+	if over := len(t.b) - 64<<10; over > 0 {
+		t.b = append(t.b[:0], t.b[over:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string { t.mu.Lock(); defer t.mu.Unlock(); return string(t.b) }
 
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -356,7 +383,7 @@ func startServer(bin, dbURL string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{bin: bin, dir: dir, base: fmt.Sprintf("http://127.0.0.1:%d", port), stderr: &bytes.Buffer{}}
+	s := &server{bin: bin, dir: dir, base: fmt.Sprintf("http://127.0.0.1:%d", port), stderr: &tailBuffer{}}
 	s.env = append(os.Environ(), "DB_URL="+dbURL, "PORT="+strconv.Itoa(port), "ADMIN_PORT="+strconv.Itoa(adminPort),
 		fmt.Sprintf("ENDPOINT=http://127.0.0.1:%d", port), fmt.Sprintf("ADMIN_ENDPOINT=http://127.0.0.1:%d", adminPort))
 	s.cmd = exec.Command(bin, "serve")
