@@ -16,8 +16,9 @@ build:
 
 ## check: everything CI runs — format, vet, staticcheck, and every test on SQLite and a throwaway PostgreSQL
 check: lint build
-	@eval "$$(scripts/testpg start)"; \
-	trap 'scripts/testpg stop >/dev/null' EXIT; \
+	@export GATEHOUSE_TESTPG_DIR=$$(mktemp -d /tmp/gatehouse-check-pg.XXXXXX); \
+	eval "$$(scripts/testpg start)"; \
+	trap 'scripts/testpg stop >/dev/null; rm -rf "$$GATEHOUSE_TESTPG_DIR"' EXIT; \
 	GATEHOUSE_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 ./...
 
 lint:

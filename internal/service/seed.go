@@ -81,6 +81,11 @@ func (s *Service) Seed(ctx context.Context, opts SeedOptions) (bool, error) {
 			seeded = err == nil
 			return err
 		})
+		if err != nil && errors.Is(err, store.ErrConflict) && s.tenantSeeded(ctx, tenantID) {
+			// Another node starting on the same empty database seeded this tenant between our
+			// check and our insert (both read "no keys" under READ COMMITTED); its seed stands.
+			err, seeded = nil, false
+		}
 		if err != nil {
 			return seededAny, fmt.Errorf("seed tenant %s: %w", tenantID, err)
 		}
@@ -93,6 +98,12 @@ func (s *Service) Seed(ctx context.Context, opts SeedOptions) (bool, error) {
 		return false, ErrAlreadySeeded
 	}
 	return seededAny, nil
+}
+
+// tenantSeeded reports whether the tenant's signing keys exist, the mark of a completed seed.
+func (s *Service) tenantSeeded(ctx context.Context, tenantID string) bool {
+	_, err := s.st.Tenant(tenantID).Configs().Get(ctx, model.ConfigPrivateKeys)
+	return err == nil
 }
 
 // seedKeys installs the tenant's signing key (EC P-384 unless PEMs are given) and cookie keys.

@@ -1,0 +1,37 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+)
+
+type configs struct{ s *tenantScope }
+
+func (r configs) Get(ctx context.Context, key string) (json.RawMessage, error) {
+	c, err := r.s.reader()
+	if err != nil {
+		return nil, err
+	}
+	var value []byte
+	if err := c.queryRow(ctx, "SELECT value FROM logto_configs WHERE tenant_id = ? AND key = ?", r.s.tenantID, key).Scan(&value); err != nil {
+		return nil, wrapErr("get config "+key, err)
+	}
+	return value, nil
+}
+
+func (r configs) Put(ctx context.Context, key string, value json.RawMessage) error {
+	if err := checkLen("config key", key, true, maxConfigKeyLen); err != nil {
+		return err
+	}
+	encoded, err := encodeJSON("config "+key, value)
+	if err != nil {
+		return wrapErr("put config", err)
+	}
+	err = r.s.write(ctx, func(c conn) error {
+		// The same upsert syntax works on PostgreSQL and SQLite (≥ 3.24).
+		_, err := c.exec(ctx, `INSERT INTO logto_configs (tenant_id, key, value) VALUES (?, ?, ?)
+			ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value`, r.s.tenantID, key, encoded)
+		return err
+	})
+	return wrapErr("put config "+key, err)
+}

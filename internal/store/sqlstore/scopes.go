@@ -1,0 +1,138 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/gatehouse-id/gatehouse/internal/model"
+	"github.com/gatehouse-id/gatehouse/internal/store"
+)
+
+type scopes struct{ s *tenantScope }
+
+const scopeColumns = "id, resource_id, name, description, created_at"
+
+func scanScope(tenantID string, sc scanner) (model.Scope, error) {
+	s := model.Scope{TenantID: tenantID}
+	err := sc.Scan(&s.ID, &s.ResourceID, &s.Name, &s.Description, &s.CreatedAt)
+	return s, err
+}
+
+func checkScopeName(name string) error { return checkLen("scope name", name, true, maxScopeNameLen) }
+
+func (r scopes) Create(ctx context.Context, s model.Scope) error {
+	if err := checkID("scope id", s.ID); err != nil {
+		return err
+	}
+	if err := checkID("resource id", s.ResourceID); err != nil {
+		return err
+	}
+	if err := checkScopeName(s.Name); err != nil {
+		return err
+	}
+	err := r.s.write(ctx, func(c conn) error {
+		// A resource of another tenant fails the (tenant_id, resource_id) foreign key: ErrNotFound.
+		_, err := c.exec(ctx, "INSERT INTO scopes (tenant_id, "+scopeColumns+") VALUES (?, ?, ?, ?, ?, ?)",
+			r.s.tenantID, s.ID, s.ResourceID, s.Name, s.Description, s.CreatedAt)
+		return err
+	})
+	return wrapErr("create scope "+s.ID, err)
+}
+
+func (r scopes) Get(ctx context.Context, id string) (model.Scope, error) {
+	c, err := r.s.reader()
+	if err != nil {
+		return model.Scope{}, err
+	}
+	s, err := scanScope(r.s.tenantID, c.queryRow(ctx,
+		"SELECT "+scopeColumns+" FROM scopes WHERE tenant_id = ? AND id = ?", r.s.tenantID, id))
+	if err != nil {
+		return model.Scope{}, wrapErr("get scope "+id, err)
+	}
+	return s, nil
+}
+
+func (r scopes) GetMany(ctx context.Context, ids []string) ([]model.Scope, error) {
+	out := []model.Scope{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	c, err := r.s.reader()
+	if err != nil {
+		return nil, err
+	}
+	var w where
+	w.add("tenant_id = ?", r.s.tenantID)
+	w.in("id", ids)
+	err = scanAll(ctx, c, func(sc scanner) error {
+		s, err := scanScope(r.s.tenantID, sc)
+		out = append(out, s)
+		return err
+	}, "SELECT "+scopeColumns+" FROM scopes"+w.String()+" ORDER BY seq", w.args...)
+	if err != nil {
+		return nil, wrapErr("get scopes", err)
+	}
+	return out, nil
+}
+
+func (r scopes) List(ctx context.Context, f store.ScopeFilter, p store.Page) ([]model.Scope, int, error) {
+	c, err := r.s.reader()
+	if err != nil {
+		return nil, 0, err
+	}
+	q := listQuery{columns: prefixed("s", scopeColumns), from: "scopes s", orderBy: "s.seq", page: p}
+	q.where.add("s.tenant_id = ?", r.s.tenantID)
+	addScopeFilter(&q.where, f)
+	out, total, err := runScopeList(ctx, c, q, r.s.tenantID)
+	return out, total, wrapErr("list scopes", err)
+}
+
+// addScopeFilter narrows a query over scopes aliased s.
+func addScopeFilter(w *where, f store.ScopeFilter) {
+	if f.ResourceID != "" {
+		w.add("s.resource_id = ?", f.ResourceID)
+	}
+	w.search(f.Search, "s.name", "s.description")
+}
+
+func runScopeList(ctx context.Context, c conn, q listQuery, tenantID string) ([]model.Scope, int, error) {
+	out := []model.Scope{}
+	total, err := q.run(ctx, c, func(sc scanner) error {
+		s, err := scanScope(tenantID, sc)
+		out = append(out, s)
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+func (r scopes) Update(ctx context.Context, s model.Scope) error {
+	if err := checkID("scope id", s.ID); err != nil {
+		return err
+	}
+	if err := checkScopeName(s.Name); err != nil {
+		return err
+	}
+	err := r.s.write(ctx, func(c conn) error {
+		res, err := c.exec(ctx, "UPDATE scopes SET name = ?, description = ? WHERE tenant_id = ? AND id = ?",
+			s.Name, s.Description, r.s.tenantID, s.ID)
+		if err != nil {
+			return err
+		}
+		return expectRow(res)
+	})
+	return wrapErr("update scope "+s.ID, err)
+}
+
+func (r scopes) Delete(ctx context.Context, id string) error {
+	err := r.s.write(ctx, func(c conn) error {
+		// Its links to roles go with it (ON DELETE CASCADE).
+		res, err := c.exec(ctx, "DELETE FROM scopes WHERE tenant_id = ? AND id = ?", r.s.tenantID, id)
+		if err != nil {
+			return err
+		}
+		return expectRow(res)
+	})
+	return wrapErr("delete scope "+id, err)
+}

@@ -1,0 +1,86 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/gatehouse-id/gatehouse/internal/model"
+)
+
+type secrets struct{ s *tenantScope }
+
+func checkSecretName(name string) error {
+	return checkLen("secret name", name, true, maxSecretNameLen)
+}
+
+func (r secrets) Create(ctx context.Context, sec model.ApplicationSecret) error {
+	if err := checkID("application id", sec.ApplicationID); err != nil {
+		return err
+	}
+	if err := checkSecretName(sec.Name); err != nil {
+		return err
+	}
+	if err := checkLen("secret value", sec.Value, true, maxSecretValueLen); err != nil {
+		return err
+	}
+	err := r.s.write(ctx, func(c conn) error {
+		_, err := c.exec(ctx, `INSERT INTO application_secrets (tenant_id, application_id, name, value, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?)`,
+			r.s.tenantID, sec.ApplicationID, sec.Name, sec.Value, sec.CreatedAt, sec.ExpiresAt)
+		return err
+	})
+	return wrapErr("create secret of application "+sec.ApplicationID, err)
+}
+
+// List is on the client-authentication path: one indexed range read of the primary key.
+func (r secrets) List(ctx context.Context, appID string) ([]model.ApplicationSecret, error) {
+	c, err := r.s.reader()
+	if err != nil {
+		return nil, err
+	}
+	out := []model.ApplicationSecret{}
+	err = scanAll(ctx, c, func(sc scanner) error {
+		sec := model.ApplicationSecret{TenantID: r.s.tenantID}
+		var expires sql.NullInt64
+		if err := sc.Scan(&sec.ApplicationID, &sec.Name, &sec.Value, &sec.CreatedAt, &expires); err != nil {
+			return err
+		}
+		if expires.Valid {
+			sec.ExpiresAt = &expires.Int64
+		}
+		out = append(out, sec)
+		return nil
+	}, `SELECT application_id, name, value, created_at, expires_at FROM application_secrets
+		WHERE tenant_id = ? AND application_id = ? ORDER BY created_at, name`, r.s.tenantID, appID)
+	if err != nil {
+		return nil, wrapErr("list secrets of application "+appID, err)
+	}
+	return out, nil
+}
+
+func (r secrets) Rename(ctx context.Context, appID, oldName, newName string) error {
+	if err := checkSecretName(newName); err != nil {
+		return err
+	}
+	err := r.s.write(ctx, func(c conn) error {
+		res, err := c.exec(ctx, `UPDATE application_secrets SET name = ?
+			WHERE tenant_id = ? AND application_id = ? AND name = ?`, newName, r.s.tenantID, appID, oldName)
+		if err != nil {
+			return err
+		}
+		return expectRow(res)
+	})
+	return wrapErr("rename secret of application "+appID, err)
+}
+
+func (r secrets) Delete(ctx context.Context, appID, name string) error {
+	err := r.s.write(ctx, func(c conn) error {
+		res, err := c.exec(ctx, "DELETE FROM application_secrets WHERE tenant_id = ? AND application_id = ? AND name = ?",
+			r.s.tenantID, appID, name)
+		if err != nil {
+			return err
+		}
+		return expectRow(res)
+	})
+	return wrapErr("delete secret of application "+appID, err)
+}
