@@ -6,8 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gatehouse-id/gatehouse/internal/app"
-	"github.com/gatehouse-id/gatehouse/internal/clock"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service"
 )
@@ -42,18 +40,13 @@ Types: MachineToMachine, Traditional, SPA, Native. Public types (SPA, Native) ha
 			if !t.Valid() {
 				return usagef("--type %q: use MachineToMachine, Traditional, SPA or Native", appType)
 			}
-			cfg, err := g.config()
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			db, err := app.OpenStore(ctx, cfg, true)
+			cfg, db, err := g.open(ctx, true)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			d := app.NewDeps(db, clock.System{}, g.logger(), cfg)
-			created, err := d.Service.CreateApplicationWithRoles(ctx, tenantID, service.CreateApplicationInput{
+			created, err := g.deps(cfg, db).Service.CreateApplicationWithRoles(ctx, tenantID, service.CreateApplicationInput{
 				Name:                   name,
 				Type:                   t,
 				Description:            description,

@@ -9,8 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gatehouse-id/gatehouse/internal/app"
-	"github.com/gatehouse-id/gatehouse/internal/clock"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service"
 	"github.com/gatehouse-id/gatehouse/internal/store"
@@ -46,18 +44,13 @@ machine-to-machine role "Logto Management API access".
 			if encryptBaseRole {
 				fmt.Fprintln(out, "Note: --encrypt-base-role has nothing to do here: Gatehouse uses the one database user in DB_URL and creates no per-tenant role (no CREATE ROLE needed).")
 			}
-			cfg, err := g.config()
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			db, err := app.OpenStore(ctx, cfg, true)
+			cfg, db, err := g.open(ctx, true)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			d := app.NewDeps(db, clock.System{}, g.logger(), cfg)
-			seeded, err := d.Service.Seed(ctx, service.SeedOptions{
+			seeded, err := g.deps(cfg, db).Service.Seed(ctx, service.SeedOptions{
 				PrivateKeys:    cfg.OIDCPrivateKeys,
 				CookieKeys:     cfg.OIDCCookieKeys,
 				SkipWhenExists: swe,
@@ -118,12 +111,8 @@ written for Logto.`,
 			default:
 				return usagef("unknown action %q: use list, deploy or rollback", action)
 			}
-			cfg, err := g.config()
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			db, err := app.OpenStore(ctx, cfg, false)
+			_, db, err := g.open(ctx, false)
 			if err != nil {
 				return err
 			}
@@ -200,12 +189,8 @@ Keys: oidc.privateKeys, oidc.cookieKeys, signingKeyRotationState. Values of key 
 material: treat the output as a secret.`,
 		Args: usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := g.config()
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			db, err := app.OpenStore(ctx, cfg, true)
+			_, db, err := g.open(ctx, true)
 			if err != nil {
 				return err
 			}
@@ -249,18 +234,13 @@ oidc.cookieKeys: add a new cookie key in front; older ones keep verifying existi
 			if keyType != "ec" && keyType != "rsa" {
 				return usagef("--type %q: use ec or rsa", keyType)
 			}
-			cfg, err := g.config()
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			db, err := app.OpenStore(ctx, cfg, true)
+			cfg, db, err := g.open(ctx, true)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			d := app.NewDeps(db, clock.System{}, g.logger(), cfg)
-			list, err := d.Service.RotateKeys(ctx, tenantID, kind, keyType)
+			list, err := g.deps(cfg, db).Service.RotateKeys(ctx, tenantID, kind, keyType)
 			if err != nil {
 				return err
 			}

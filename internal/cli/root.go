@@ -14,7 +14,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gatehouse-id/gatehouse/internal/app"
+	"github.com/gatehouse-id/gatehouse/internal/clock"
 	"github.com/gatehouse-id/gatehouse/internal/config"
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore"
 )
 
 // Exit codes: 2 for a usage or configuration mistake (fix the command or env and retry),
@@ -101,6 +104,25 @@ func (g *globals) config() (*config.Config, error) {
 		}
 	}
 	return config.FromEnv(lookup)
+}
+
+// open loads the configuration and opens its database (applying pending migrations when
+// migrate is set), for the verbs that work on the database. The caller closes the store.
+func (g *globals) open(ctx context.Context, migrate bool) (*config.Config, *sqlstore.DB, error) {
+	cfg, err := g.config()
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := app.OpenStore(ctx, cfg, migrate)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, db, nil
+}
+
+// deps wires the services over db, for verbs that write through them (seed, rotate, app create).
+func (g *globals) deps(cfg *config.Config, db *sqlstore.DB) *app.Deps {
+	return app.NewDeps(db, clock.System{}, g.logger(), cfg)
 }
 
 func (g *globals) logger() *slog.Logger {

@@ -25,16 +25,12 @@ Unlike Logto, no separate "db seed" or "db alteration deploy" step is needed bef
 still exist for scripts that call them.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := g.config()
+			ctx := cmd.Context()
+			cfg, db, err := g.open(ctx, true)
 			if err != nil {
 				return err
 			}
 			log := g.logger()
-			ctx := cmd.Context()
-			db, err := app.OpenStore(ctx, cfg, true)
-			if err != nil {
-				return err
-			}
 			defer db.Close()
 			srv, err := app.Start(ctx, cfg, db, clock.System{}, log)
 			if err != nil {

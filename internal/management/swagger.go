@@ -161,18 +161,8 @@ func schemaOf(t reflect.Type) map[string]any {
 		s = map[string]any{"type": "object", "additionalProperties": schemaOf(t.Elem())}
 	case t.Kind() == reflect.Struct:
 		props := map[string]any{}
-		for _, f := range reflect.VisibleFields(t) {
-			if !f.IsExported() || f.Anonymous {
-				continue
-			}
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if name == "-" {
-				continue
-			}
-			if name == "" {
-				name = f.Name
-			}
-			props[name] = schemaOf(f.Type)
+		for name, index := range jsonFields(t) { // the same keys the body decoder accepts
+			props[name] = schemaOf(t.FieldByIndex(index).Type)
 		}
 		s = map[string]any{"type": "object", "properties": props}
 	default:
