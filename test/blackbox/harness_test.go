@@ -3,6 +3,8 @@ package blackbox
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -14,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -87,6 +90,7 @@ type node struct {
 	base, admBase  string
 	stdout, stderr *syncBuffer
 	done           chan error
+	client         *http.Client // trusts the node's certificate when it serves TLS
 }
 
 // startNode runs `gatehouse serve` in dir with env (plus free PORT/ADMIN_PORT) and waits until
@@ -104,8 +108,22 @@ func startNode(t *testing.T, dir string, env ...string) *node {
 // must only be called from the test's own goroutine).
 func startNodeE(t *testing.T, dir string, env ...string) (*node, error) {
 	n := &node{t: t, dir: dir, port: freePort(t), admPort: freePort(t), stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan error, 1)}
-	n.base = fmt.Sprintf("http://localhost:%d", n.port)
-	n.admBase = fmt.Sprintf("http://localhost:%d", n.admPort)
+	scheme := "http"
+	n.client = http.DefaultClient
+	for _, kv := range env {
+		if cert, ok := strings.CutPrefix(kv, "HTTPS_CERT_PATH="); ok {
+			pem, err := os.ReadFile(cert)
+			if err != nil {
+				return nil, err
+			}
+			pool := x509.NewCertPool()
+			pool.AppendCertsFromPEM(pem)
+			scheme = "https"
+			n.client = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+		}
+	}
+	n.base = fmt.Sprintf("%s://localhost:%d", scheme, n.port)
+	n.admBase = fmt.Sprintf("%s://localhost:%d", scheme, n.admPort)
 	n.env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "PORT=" + strconv.Itoa(n.port), "ADMIN_PORT=" + strconv.Itoa(n.admPort)}, env...)
 	n.cmd = exec.Command(binPath, "serve")
 	n.cmd.Dir, n.cmd.Env = dir, n.env
@@ -118,7 +136,7 @@ func startNodeE(t *testing.T, dir string, env ...string) (*node, error) {
 	deadline := time.Now().Add(30 * time.Second)
 	for _, base := range []string{n.base, n.admBase} {
 		for {
-			resp, err := http.Get(base + "/oidc/.well-known/openid-configuration")
+			resp, err := n.client.Get(base + "/oidc/.well-known/openid-configuration")
 			if err == nil {
 				resp.Body.Close()
 				if resp.StatusCode == http.StatusOK {
