@@ -77,6 +77,11 @@ type Tenant interface {
 	Scopes() Scopes
 	Roles() Roles
 	Configs() Configs
+	// Users, OIDC and Sentinel hold data no process caches; writing them does not bump the
+	// tenant's generation.
+	Users() Users
+	OIDC() OIDC
+	Sentinel() Sentinel
 }
 
 // Page selects a slice of a list. Limit <= 0 means no limit.

@@ -223,11 +223,25 @@ func (s *tenantScope) reader() (conn, error) {
 // The bump runs before fn's statements, so concurrent writers of a tenant queue on the
 // generation row before taking any other row lock, and cannot deadlock on each other.
 func (s *tenantScope) write(ctx context.Context, fn func(c conn) error) error {
+	return s.writeWith(ctx, true, fn)
+}
+
+// writeUncached is write for data no process caches (users, protocol artifacts such as codes and
+// refresh tokens, sign-in attempts): the same all-or-nothing semantics, but the tenant's
+// generation is left alone, so a burst of sign-ins does not flush every node's client, role and
+// key caches.
+func (s *tenantScope) writeUncached(ctx context.Context, fn func(c conn) error) error {
+	return s.writeWith(ctx, false, fn)
+}
+
+func (s *tenantScope) writeWith(ctx context.Context, bump bool, fn func(c conn) error) error {
 	if s.tx == nil {
 		return s.db.inWriteTx(ctx, func(tx *sql.Tx) error {
 			c := conn{postgres: s.db.postgres(), r: tx}
-			if err := bumpGeneration(ctx, c, s.tenantID); err != nil {
-				return err
+			if bump {
+				if err := bumpGeneration(ctx, c, s.tenantID); err != nil {
+					return err
+				}
 			}
 			return fn(c)
 		})
@@ -236,7 +250,7 @@ func (s *tenantScope) write(ctx context.Context, fn func(c conn) error) error {
 		return errTxDone
 	}
 	c := conn{postgres: s.db.postgres(), r: s.tx.tx}
-	if !s.tx.bumped {
+	if bump && !s.tx.bumped {
 		if err := bumpGeneration(ctx, c, s.tenantID); err != nil {
 			return err
 		}

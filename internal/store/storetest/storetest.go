@@ -31,6 +31,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Generation", testGeneration},
 		{"InTx", testInTx},
 		{"Concurrency", testConcurrency},
+		{"Users", testUsers},
+		{"OIDC", testOIDC},
+		{"Sentinel", testSentinel},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
