@@ -85,6 +85,8 @@ func (a *API) routeTable() []route {
 	rs = append(rs, a.resourceRoutes()...)
 	rs = append(rs, a.roleRoutes()...)
 	rs = append(rs, a.configRoutes()...)
+	rs = append(rs, a.userRoutes()...)
+	rs = append(rs, a.signInExperienceRoutes()...)
 	return rs
 }
 

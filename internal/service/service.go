@@ -19,6 +19,20 @@ type Options struct {
 	// a rotated signing key is first published as Next and only signs once the period is over, so
 	// relying parties that cache the JWKS see it before any token carries it.
 	KeyRotationGracePeriod time.Duration
+	// Passwords hashes new passwords and verifies stored ones (package password).
+	Passwords PasswordHasher
+}
+
+// PasswordHasher hashes and verifies user passwords; package password implements it.
+type PasswordHasher interface {
+	// Hash returns the stored form of a new password and its method (Logto's
+	// users.password_encryption_method).
+	Hash(ctx context.Context, plain string) (encrypted, method string, err error)
+	// Verify checks plain against a stored hash of any Logto format; rehash reports that the
+	// stored form should be replaced by Hash(plain) (an older or weaker format).
+	Verify(ctx context.Context, plain, encrypted, method string) (ok, rehash bool, err error)
+	// Decoy spends the cost of one Verify, so an unknown account answers as slowly as a known one.
+	Decoy(ctx context.Context, plain string)
 }
 
 // Service runs the use-cases over one store. It is safe for concurrent use.
@@ -28,6 +42,8 @@ type Service struct {
 	clk   clock.Clock
 	log   *slog.Logger
 	opts  Options
+	// signIn caches each tenant's sign-in experience (signinexp.go).
+	signIn signInExperienceCache
 }
 
 // New returns a Service writing to st and telling fresh about every committed write.

@@ -1,0 +1,4 @@
+package service
+
+// signInExperienceCache caches sign-in experiences per tenant (issue 3).
+type signInExperienceCache struct{}
