@@ -12,11 +12,14 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/internal/clock"
 	"github.com/gatehouse-id/gatehouse/internal/config"
+	"github.com/gatehouse-id/gatehouse/internal/cookie"
+	"github.com/gatehouse-id/gatehouse/internal/experience"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/keys"
 	"github.com/gatehouse-id/gatehouse/internal/management"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/oidc"
+	"github.com/gatehouse-id/gatehouse/internal/password"
 	"github.com/gatehouse-id/gatehouse/internal/service"
 	"github.com/gatehouse-id/gatehouse/internal/store"
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore"
@@ -52,11 +55,16 @@ type Deps struct {
 	Keys      *keys.Manager
 	Directory *service.Directory
 	Service   *service.Service
+	Cookies   *cookie.Jar
+	// Passwords is the one password hasher of the process: its concurrency bound covers every
+	// sign-in and registration, whichever surface they come through.
+	Passwords *password.Hasher
 }
 
 // NewDeps wires the services over an open store.
 func NewDeps(st store.Store, clk clock.Clock, log *slog.Logger, cfg *config.Config) *Deps {
 	fresh := store.NewFreshness(st, clk, FreshnessInterval)
+	hasher := password.New(password.Options{})
 	return &Deps{
 		Store:     st,
 		Clock:     clk,
@@ -64,7 +72,12 @@ func NewDeps(st store.Store, clk clock.Clock, log *slog.Logger, cfg *config.Conf
 		Fresh:     fresh,
 		Keys:      keys.NewManager(st, fresh, clk, log),
 		Directory: service.NewDirectory(st, fresh, clk),
-		Service:   service.New(st, fresh, clk, log, service.Options{KeyRotationGracePeriod: cfg.PrivateKeyRotationGracePeriod}),
+		Cookies:   cookie.NewJar(st, fresh),
+		Service: service.New(st, fresh, clk, log, service.Options{
+			KeyRotationGracePeriod: cfg.PrivateKeyRotationGracePeriod,
+			Passwords:              hasher,
+		}),
+		Passwords: hasher,
 	}
 }
 
@@ -76,6 +89,19 @@ func Handler(d *Deps, cfg *config.Config, tenantID string) http.Handler {
 		Issuer:    cfg.Issuer(tenantID),
 		Directory: d.Directory,
 		Keys:      d.Keys,
+		Service:   d.Service,
+		Accounts:  d.Service,
+		Cookies:   d.Cookies,
+		Clock:     d.Clock,
+		Log:       d.Log,
+	}).Mount(mux)
+	experience.New(experience.Options{
+		TenantID:  tenantID,
+		Issuer:    cfg.Issuer(tenantID),
+		Service:   d.Service,
+		Passwords: d.Passwords,
+		Store:     d.Store,
+		Cookies:   d.Cookies,
 		Clock:     d.Clock,
 		Log:       d.Log,
 	}).Mount(mux)
@@ -153,6 +179,7 @@ func Start(ctx context.Context, cfg *config.Config, st store.Store, clk clock.Cl
 		}
 		s.Listeners = append(s.Listeners, &Listener{TenantID: sp.tenant, URL: sp.url, Addr: ln.Addr(), server: srv, ln: ln})
 	}
+	go s.cleanExpired(ctx)
 	for _, l := range s.Listeners {
 		go func(l *Listener) {
 			var err error
@@ -185,6 +212,36 @@ func (s *Serve) Wait(ctx context.Context, grace time.Duration) error {
 		}
 	}
 	return runErr
+}
+
+// signInAttemptRetention is how long failed sign-in attempts are kept: far longer than any
+// lockout window, so pruning never lifts a lock or forgets a failure that still counts.
+const signInAttemptRetention = 24 * time.Hour
+
+// cleanupInterval is how often expired interactions, sessions, codes and tokens are deleted.
+const cleanupInterval = 10 * time.Minute
+
+// cleanExpired deletes expired protocol artifacts now and then every cleanupInterval until ctx
+// ends. On several nodes each one does it; the deletes are idempotent.
+func (s *Serve) cleanExpired(ctx context.Context) {
+	t := time.NewTicker(cleanupInterval)
+	defer t.Stop()
+	for {
+		n, err := s.deps.Service.DeleteExpiredArtifacts(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.deps.Log.Warn("delete expired protocol artifacts", "error", err)
+		} else if n > 0 {
+			s.deps.Log.Info("deleted expired protocol artifacts", "rows", n)
+		}
+		if err := s.deps.Service.DeleteOldSignInAttempts(ctx, s.deps.Clock.Now().Add(-signInAttemptRetention)); err != nil && ctx.Err() == nil {
+			s.deps.Log.Warn("delete old sign-in attempts", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func (s *Serve) close() {

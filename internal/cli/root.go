@@ -151,7 +151,7 @@ OIDC_PRIVATE_KEYS, OIDC_PRIVATE_KEY_PATHS, OIDC_COOKIE_KEYS, PRIVATE_KEY_ROTATIO
 	_ = root.PersistentFlags().MarkHidden("database-url")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 
-	root.AddCommand(newServe(g), newDB(g), newApp(g), newVersion(g))
+	root.AddCommand(newServe(g), newDB(g), newApp(g), newUser(g), newVersion(g))
 	return root
 }
 

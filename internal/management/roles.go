@@ -68,14 +68,14 @@ func (a *API) listRoles(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	f := store.RoleFilter{Search: searchParam(r), ExcludeApplicationID: q.Get("excludeApplicationId")}
+	f := store.RoleFilter{Search: searchParam(r), ExcludeApplicationID: q.Get("excludeApplicationId"),
+		ExcludeUserID: q.Get("excludeUserId")}
 	if t := q.Get("type"); t != "" {
 		f.Type = model.RoleType(t)
 		if !f.Type.Valid() {
 			return invalidInput("query", "Error in key path \"type\": Expected 'User' | 'MachineToMachine'.")
 		}
 	}
-	// excludeUserId needs no filtering: Gatehouse does not assign roles to users yet.
 	roles, total, err := a.svc.ListRoles(r.Context(), a.tenantID, f, p.store())
 	if err != nil {
 		return err

@@ -1,4 +1,561 @@
 package management
 
-// userRoutes are the /api/users routes (issue 3).
-func (a *API) userRoutes() []route { return nil }
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gatehouse-id/gatehouse/internal/apperr"
+	"github.com/gatehouse-id/gatehouse/internal/model"
+	"github.com/gatehouse-id/gatehouse/internal/service"
+	"github.com/gatehouse-id/gatehouse/internal/store"
+)
+
+// userResponse is a user as Logto's Management API answers it: userInfoSelectFields
+// (schemas/src/types/user.ts) plus hasPassword. Password hashes never leave the server.
+type userResponse struct {
+	ID            string            `json:"id"`
+	Username      *string           `json:"username"`
+	PrimaryEmail  *string           `json:"primaryEmail"`
+	PrimaryPhone  *string           `json:"primaryPhone"`
+	Name          *string           `json:"name"`
+	Avatar        *string           `json:"avatar"`
+	CustomData    json.RawMessage   `json:"customData"`
+	Identities    json.RawMessage   `json:"identities"`
+	LastSignInAt  *int64            `json:"lastSignInAt"`
+	CreatedAt     int64             `json:"createdAt"`
+	UpdatedAt     int64             `json:"updatedAt"`
+	Profile       model.UserProfile `json:"profile"`
+	ApplicationID *string           `json:"applicationId"`
+	// CimdClientID is Logto's client-ID-metadata-document client; Gatehouse has none yet.
+	CimdClientID *string `json:"cimdClientId"`
+	IsSuspended  bool    `json:"isSuspended"`
+	HasPassword  bool    `json:"hasPassword"`
+	// SsoIdentities is present only when asked for with includeSsoIdentities (always empty:
+	// Gatehouse has no enterprise SSO yet).
+	SsoIdentities *[]json.RawMessage `json:"ssoIdentities,omitempty"`
+}
+
+func toUserResponse(u model.User) userResponse {
+	return userResponse{
+		ID: u.ID, Username: u.Username, PrimaryEmail: u.PrimaryEmail, PrimaryPhone: u.PrimaryPhone,
+		Name: u.Name, Avatar: u.Avatar, CustomData: jsonObject(u.CustomData), Identities: jsonObject(u.Identities),
+		LastSignInAt: u.LastSignInAt, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, Profile: u.Profile,
+		ApplicationID: u.ApplicationID, IsSuspended: u.IsSuspended, HasPassword: u.HasPassword(),
+	}
+}
+
+func toUserResponses(us []model.User) []userResponse {
+	out := make([]userResponse, len(us))
+	for i, u := range us {
+		out[i] = toUserResponse(u)
+	}
+	return out
+}
+
+// jsonObject answers {} for an empty JSON column.
+func jsonObject(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 {
+		return json.RawMessage("{}")
+	}
+	return raw
+}
+
+type userCreateBody struct {
+	PrimaryPhone      *string            `json:"primaryPhone"`
+	PrimaryEmail      *string            `json:"primaryEmail"`
+	Username          *string            `json:"username"`
+	Password          *string            `json:"password"`
+	PasswordDigest    *string            `json:"passwordDigest"`
+	PasswordAlgorithm *string            `json:"passwordAlgorithm"`
+	Name              *string            `json:"name"`
+	Avatar            nullable[string]   `json:"avatar"`
+	CustomData        json.RawMessage    `json:"customData"`
+	Profile           *model.UserProfile `json:"profile"`
+}
+
+type userPatchBody struct {
+	Username     nullable[string]   `json:"username"`
+	PrimaryEmail nullable[string]   `json:"primaryEmail"`
+	PrimaryPhone nullable[string]   `json:"primaryPhone"`
+	Name         nullable[string]   `json:"name"`
+	Avatar       nullable[string]   `json:"avatar"`
+	CustomData   json.RawMessage    `json:"customData"`
+	Profile      *model.UserProfile `json:"profile"`
+}
+
+type passwordBody struct {
+	Password *string `json:"password"`
+}
+
+type suspendBody struct {
+	IsSuspended *bool `json:"isSuspended"`
+}
+
+type customDataBody struct {
+	CustomData json.RawMessage `json:"customData"`
+}
+
+type profileBody struct {
+	Profile *model.UserProfile `json:"profile"`
+}
+
+type userIDsBody struct {
+	UserIDs []string `json:"userIds"`
+}
+
+type hasPasswordResponse struct {
+	HasPassword bool `json:"hasPassword"`
+}
+
+// userSearchQuery documents Logto's search parameters (core/utils/search.ts).
+func userSearchQuery() []queryParam {
+	return []queryParam{
+		{"search", "SQL LIKE pattern (% any run, _ one character, \\ escapes) matched against id, primaryEmail, primaryPhone, username and name."},
+		{"search.<field>", "Pattern or value for one field: id, primaryEmail, primaryPhone, username or name (repeat for several exact values)."},
+		{"mode.<field>", "like (default) or exact; `mode` alone sets the default for every field. similar_to and posix are not supported."},
+		{"joint", "or (default) or and: how the search conditions combine."},
+		{"isCaseSensitive", "true to compare case-sensitively (default false)."},
+	}
+}
+
+// userRoutes are the /api/users routes and the users of a role (Logto's admin-user/*.ts and
+// role.user.ts).
+func (a *API) userRoutes() []route {
+	const tag = "Users"
+	return []route{
+		{method: "GET", path: "/api/users", tag: tag, summary: "Get users", status: 200, paging: "always",
+			query:    append([]queryParam{{"excludeRoleId", "Leave out users holding this role."}}, userSearchQuery()...),
+			response: []userResponse{}, handle: a.listUsers},
+		{method: "POST", path: "/api/users", tag: tag, summary: "Create user", status: 200,
+			body: userCreateBody{}, response: userResponse{}, handle: a.createUser},
+		{method: "GET", path: "/api/users/{userId}", tag: tag, summary: "Get user", status: 200,
+			query:    []queryParam{{"includeSsoIdentities", "true to include ssoIdentities."}},
+			response: userResponse{}, handle: a.getUser},
+		{method: "PATCH", path: "/api/users/{userId}", tag: tag, summary: "Update user", status: 200,
+			body: userPatchBody{}, response: userResponse{}, handle: a.updateUser},
+		{method: "DELETE", path: "/api/users/{userId}", tag: tag, summary: "Delete user", status: 204,
+			handle: a.deleteUser},
+		{method: "PATCH", path: "/api/users/{userId}/password", tag: tag, summary: "Update user password", status: 200,
+			body: passwordBody{}, response: userResponse{}, handle: a.setUserPassword},
+		{method: "POST", path: "/api/users/{userId}/password/verify", tag: tag, summary: "Verify user password", status: 204,
+			body: passwordBody{}, handle: a.verifyUserPassword},
+		{method: "GET", path: "/api/users/{userId}/has-password", tag: tag, summary: "Check if user has password", status: 200,
+			response: hasPasswordResponse{}, handle: a.userHasPassword},
+		{method: "PATCH", path: "/api/users/{userId}/is-suspended", tag: tag, summary: "Update user suspension status", status: 200,
+			body: suspendBody{}, response: userResponse{}, handle: a.setUserSuspended},
+		{method: "GET", path: "/api/users/{userId}/custom-data", tag: tag, summary: "Get user custom data", status: 200,
+			response: json.RawMessage{}, handle: a.getUserCustomData},
+		{method: "PATCH", path: "/api/users/{userId}/custom-data", tag: tag, summary: "Update user custom data", status: 200,
+			body: customDataBody{}, response: json.RawMessage{}, handle: a.patchUserCustomData},
+		{method: "PATCH", path: "/api/users/{userId}/profile", tag: tag, summary: "Update user profile", status: 200,
+			body: profileBody{}, response: model.UserProfile{}, handle: a.patchUserProfile},
+		{method: "GET", path: "/api/users/{userId}/roles", tag: tag, summary: "Get roles for user", status: 200, paging: "always",
+			query:    []queryParam{{"search", "Substring of id, name or description."}},
+			response: []model.Role{}, handle: a.listUserRoles},
+		{method: "POST", path: "/api/users/{userId}/roles", tag: tag, summary: "Assign roles to user", status: 201,
+			body: roleIDsBody{}, response: service.UserRoleAssignment{}, handle: a.assignUserRoles},
+		{method: "PUT", path: "/api/users/{userId}/roles", tag: tag, summary: "Update roles for user", status: 200,
+			body: roleIDsBody{}, response: roleIDsBody{}, handle: a.replaceUserRoles},
+		{method: "DELETE", path: "/api/users/{userId}/roles/{roleId}", tag: tag, summary: "Remove role from user", status: 204,
+			handle: a.removeUserRole},
+
+		{method: "GET", path: "/api/roles/{id}/users", tag: "Roles", summary: "Get role users", status: 200, paging: "always",
+			query: userSearchQuery(), response: []userResponse{}, handle: a.listRoleUsers},
+		{method: "POST", path: "/api/roles/{id}/users", tag: "Roles", summary: "Assign role to users", status: 201,
+			body: userIDsBody{}, handle: a.addRoleUsers},
+		{method: "DELETE", path: "/api/roles/{id}/users/{userId}", tag: "Roles", summary: "Remove role from user", status: 204,
+			handle: a.removeRoleUser},
+	}
+}
+
+func (a *API) listUsers(w http.ResponseWriter, r *http.Request) error {
+	p, err := parsePaging(r, false)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	search, err := parseUserSearch(q)
+	if err != nil {
+		return err
+	}
+	f := store.UserFilter{Search: search, ExcludeRoleID: q.Get("excludeRoleId")}
+	if f.ExcludeRoleID != "" && q.Get("excludeOrganizationId") != "" {
+		return apperr.New(http.StatusBadRequest, "request.invalid_input",
+			"Input is invalid. Parameter `excludeRoleId` and `excludeOrganizationId` cannot be used at the same time.")
+	}
+	// excludeOrganizationId needs no filtering: Gatehouse has no organizations, so no user is in one.
+	users, total, err := a.svc.ListUsers(r.Context(), a.tenantID, f, p.store())
+	if err != nil {
+		return err
+	}
+	setPageHeaders(w, r, p, total)
+	return writeJSON(w, http.StatusOK, toUserResponses(users))
+}
+
+func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
+	var b userCreateBody
+	if err := decodeBody(r, &b); err != nil {
+		return err
+	}
+	if b.Password != nil && *b.Password == "" {
+		return invalidInput("body", "Error in key path \"password\": String must contain at least 1 character(s).")
+	}
+	in := service.CreateUserInput{
+		Username: b.Username, PrimaryEmail: b.PrimaryEmail, PrimaryPhone: b.PrimaryPhone, Name: b.Name,
+		Password: deref(b.Password), PasswordDigest: deref(b.PasswordDigest),
+		PasswordAlgorithm: deref(b.PasswordAlgorithm), Profile: b.Profile, CustomData: b.CustomData,
+	}
+	if b.Avatar.Set {
+		in.Avatar = b.Avatar.ptr()
+	}
+	u, err := a.svc.CreateUser(r.Context(), a.tenantID, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, toUserResponse(u))
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func (a *API) getUser(w http.ResponseWriter, r *http.Request) error {
+	u, err := a.svc.GetUser(r.Context(), a.tenantID, r.PathValue("userId"))
+	if err != nil {
+		return err
+	}
+	resp := toUserResponse(u)
+	if yes(r.URL.Query().Get("includeSsoIdentities")) {
+		resp.SsoIdentities = &[]json.RawMessage{}
+	}
+	return writeJSON(w, http.StatusOK, resp)
+}
+
+func (a *API) updateUser(w http.ResponseWriter, r *http.Request) error {
+	var b userPatchBody
+	if err := decodeBody(r, &b); err != nil {
+		return err
+	}
+	u, err := a.svc.UpdateUser(r.Context(), a.tenantID, r.PathValue("userId"), service.UserPatch{
+		Username: b.Username.patch(), PrimaryEmail: b.PrimaryEmail.patch(), PrimaryPhone: b.PrimaryPhone.patch(),
+		Name: b.Name.patch(), Avatar: b.Avatar.patch(), CustomData: b.CustomData, Profile: b.Profile,
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, toUserResponse(u))
+}
+
+func (a *API) deleteUser(w http.ResponseWriter, r *http.Request) error {
+	if err := a.svc.DeleteUser(r.Context(), a.tenantID, r.PathValue("userId")); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+// decodePassword reads {password: non-empty string}.
+func decodePassword(r *http.Request) (string, error) {
+	var b passwordBody
+	if err := decodeBody(r, &b); err != nil {
+		return "", err
+	}
+	if b.Password == nil {
+		return "", invalidInput("body", "Error in key path \"password\": Required.")
+	}
+	if *b.Password == "" {
+		return "", invalidInput("body", "Error in key path \"password\": String must contain at least 1 character(s).")
+	}
+	return *b.Password, nil
+}
+
+func (a *API) setUserPassword(w http.ResponseWriter, r *http.Request) error {
+	pw, err := decodePassword(r)
+	if err != nil {
+		return err
+	}
+	u, err := a.svc.SetUserPassword(r.Context(), a.tenantID, r.PathValue("userId"), pw)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, toUserResponse(u))
+}
+
+func (a *API) verifyUserPassword(w http.ResponseWriter, r *http.Request) error {
+	pw, err := decodePassword(r)
+	if err != nil {
+		return err
+	}
+	if err := a.svc.CheckUserPassword(r.Context(), a.tenantID, r.PathValue("userId"), pw); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+func (a *API) userHasPassword(w http.ResponseWriter, r *http.Request) error {
+	u, err := a.svc.GetUser(r.Context(), a.tenantID, r.PathValue("userId"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, hasPasswordResponse{HasPassword: u.HasPassword()})
+}
+
+func (a *API) setUserSuspended(w http.ResponseWriter, r *http.Request) error {
+	var b suspendBody
+	if err := decodeBody(r, &b); err != nil {
+		return err
+	}
+	if b.IsSuspended == nil {
+		return invalidInput("body", "Error in key path \"isSuspended\": Required.")
+	}
+	u, err := a.svc.SetUserSuspended(r.Context(), a.tenantID, r.PathValue("userId"), *b.IsSuspended)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, toUserResponse(u))
+}
+
+func (a *API) getUserCustomData(w http.ResponseWriter, r *http.Request) error {
+	data, err := a.svc.UserCustomData(r.Context(), a.tenantID, r.PathValue("userId"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, jsonObject(data))
+}
+
+func (a *API) patchUserCustomData(w http.ResponseWriter, r *http.Request) error {
+	var b customDataBody
+	if err := decodeBody(r, &b); err != nil {
+		return err
+	}
+	if b.CustomData == nil {
+		return invalidInput("body", "Error in key path \"customData\": Required.")
+	}
+	data, err := a.svc.PatchUserCustomData(r.Context(), a.tenantID, r.PathValue("userId"), b.CustomData)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, jsonObject(data))
+}
+
+func (a *API) patchUserProfile(w http.ResponseWriter, r *http.Request) error {
+	var b profileBody
+	if err := decodeBody(r, &b); err != nil {
+		return err
+	}
+	if b.Profile == nil {
+		return invalidInput("body", "Error in key path \"profile\": Required.")
+	}
+	profile, err := a.svc.PatchUserProfile(r.Context(), a.tenantID, r.PathValue("userId"), *b.Profile)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, profile)
+}
+
+func (a *API) listUserRoles(w http.ResponseWriter, r *http.Request) error {
+	p, err := parsePaging(r, false)
+	if err != nil {
+		return err
+	}
+	roles, total, err := a.svc.UserRoles(r.Context(), a.tenantID, r.PathValue("userId"), searchParam(r), p.store())
+	if err != nil {
+		return err
+	}
+	setPageHeaders(w, r, p, total)
+	return writeJSON(w, http.StatusOK, roles)
+}
+
+func (a *API) assignUserRoles(w http.ResponseWriter, r *http.Request) error {
+	ids, err := decodeRoleIDs(r)
+	if err != nil {
+		return err
+	}
+	out, err := a.svc.AssignUserRoles(r.Context(), a.tenantID, r.PathValue("userId"), ids)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, out)
+}
+
+func (a *API) replaceUserRoles(w http.ResponseWriter, r *http.Request) error {
+	ids, err := decodeRoleIDs(r)
+	if err != nil {
+		return err
+	}
+	kept, err := a.svc.ReplaceUserRoles(r.Context(), a.tenantID, r.PathValue("userId"), ids)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, roleIDsBody{RoleIDs: kept})
+}
+
+func (a *API) removeUserRole(w http.ResponseWriter, r *http.Request) error {
+	if err := a.svc.RemoveUserRole(r.Context(), a.tenantID, r.PathValue("userId"), r.PathValue("roleId")); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+func (a *API) listRoleUsers(w http.ResponseWriter, r *http.Request) error {
+	p, err := parsePaging(r, false)
+	if err != nil {
+		return err
+	}
+	search, err := parseUserSearch(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	users, total, err := a.svc.RoleUsers(r.Context(), a.tenantID, r.PathValue("id"), search, p.store())
+	if err != nil {
+		return err
+	}
+	setPageHeaders(w, r, p, total)
+	return writeJSON(w, http.StatusOK, toUserResponses(users))
+}
+
+func (a *API) addRoleUsers(w http.ResponseWriter, r *http.Request) error {
+	var b userIDsBody
+	if err := decodeBody(r, &b); err != nil {
+		return err
+	}
+	if len(b.UserIDs) == 0 {
+		return invalidInput("body", "Error in key path \"userIds\": Array must contain at least 1 element(s).")
+	}
+	if err := nonEmptyIDs("userIds", b.UserIDs); err != nil {
+		return err
+	}
+	if err := a.svc.AddRoleUsers(r.Context(), a.tenantID, r.PathValue("id"), b.UserIDs); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusCreated)
+	return nil
+}
+
+func (a *API) removeRoleUser(w http.ResponseWriter, r *http.Request) error {
+	if err := a.svc.RemoveRoleUser(r.Context(), a.tenantID, r.PathValue("id"), r.PathValue("userId")); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+// yes reads a boolean query flag the way Logto's `yes()` (@silverhand/essentials) does.
+func yes(v string) bool {
+	switch strings.ToLower(v) {
+	case "1", "true", "y", "yes", "yep", "yeah":
+		return true
+	}
+	return false
+}
+
+// searchError is Logto's answer to a search it cannot run: 400 request.invalid_input with the
+// reason (routes/admin-user/search.ts turns the parser's TypeError into it).
+func searchError(format string, args ...any) *apperr.Error {
+	return apperr.New(http.StatusBadRequest, "request.invalid_input", "Input is invalid. "+format, args...)
+}
+
+// userSearchField maps the field of `search.<field>` or `mode.<field>`, in camelCase or
+// snake_case (Logto snake-cases it), to the store's field.
+func userSearchField(key, prefix string) (store.UserSearchField, bool, error) {
+	if key == prefix {
+		return "", true, nil
+	}
+	rest, ok := strings.CutPrefix(key, prefix+".")
+	if !ok {
+		return "", false, nil
+	}
+	if strings.Contains(rest, ".") {
+		return "", false, searchError("Unsupported nested search field path `%s` detected. Only the first level field is supported.", rest)
+	}
+	switch rest {
+	case "id":
+		return store.UserFieldID, true, nil
+	case "username":
+		return store.UserFieldUsername, true, nil
+	case "primaryEmail", "primary_email":
+		return store.UserFieldEmail, true, nil
+	case "primaryPhone", "primary_phone":
+		return store.UserFieldPhone, true, nil
+	case "name":
+		return store.UserFieldName, true, nil
+	}
+	return "", false, searchError("Search field `%s` is not valid, expect one of id, primary_email, primary_phone, username, name.", rest)
+}
+
+// parseUserSearch reads Logto's search parameters (core/utils/search.ts
+// parseSearchParamsForSearch): `search` and `search.<field>` values, `mode` and `mode.<field>`
+// (like or exact), `joint` (or `jointMode`) and `isCaseSensitive`. Logto's PostgreSQL-only modes
+// similar_to and posix are refused with a clear message.
+func parseUserSearch(q url.Values) (store.UserSearch, error) {
+	s := store.UserSearch{CaseSensitive: yes(q.Get("isCaseSensitive"))}
+	joint := q.Get("joint")
+	if joint == "" {
+		joint = q.Get("jointMode")
+	}
+	switch joint {
+	case "", "or":
+	case "and":
+		s.All = true
+	default:
+		return s, searchError("Search joint mode `%s` is not valid, expect one of or, and.", joint)
+	}
+
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // a stable order, so the same query always reports the same error
+	modes := map[store.UserSearchField]store.UserMatchMode{}
+	for _, k := range keys {
+		field, ok, err := userSearchField(k, "mode")
+		if err != nil {
+			return s, err
+		}
+		if !ok {
+			continue
+		}
+		switch v := q.Get(k); v {
+		case string(store.UserMatchLike), string(store.UserMatchExact):
+			modes[field] = store.UserMatchMode(v)
+		case "similar_to", "posix":
+			return s, searchError("Search match mode `%s` is not supported by Gatehouse; use like or exact.", v)
+		default:
+			return s, searchError("Search match mode `%s` is not valid, expect one of like, exact.", v)
+		}
+	}
+	for _, k := range keys {
+		field, ok, err := userSearchField(k, "search")
+		if err != nil {
+			return s, err
+		}
+		if !ok {
+			continue
+		}
+		mode, set := modes[field]
+		if !set {
+			if mode, set = modes[""]; !set {
+				mode = store.UserMatchLike
+			}
+		}
+		values := q[k]
+		if mode != store.UserMatchExact && len(values) != 1 {
+			return s, searchError("Only one search value is allowed when search mode is not `exact`.")
+		}
+		for _, v := range values {
+			if v == "" {
+				return s, searchError("Search value cannot be empty.")
+			}
+			if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+				return s, searchError("Search values must be UTF-8 text without NUL characters.")
+			}
+		}
+		s.Matches = append(s.Matches, store.UserMatch{Field: field, Mode: mode, Values: values})
+	}
+	return s, nil
+}

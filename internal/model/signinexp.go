@@ -132,6 +132,9 @@ type PasswordRejects struct {
 type MFA struct {
 	Factors []string `json:"factors"`
 	Policy  string   `json:"policy"`
+	// OrganizationRequiredMFAPolicy is NoPrompt or Mandatory for users of organizations that
+	// require MFA; absent means NoPrompt (Logto's admin-tenant seed sets Mandatory).
+	OrganizationRequiredMFAPolicy string `json:"organizationRequiredMfaPolicy,omitempty"`
 }
 
 // SentinelPolicy is the lockout rule: after MaxAttempts failed attempts on one identifier

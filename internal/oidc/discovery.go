@@ -3,32 +3,40 @@ package oidc
 import (
 	"encoding/json"
 	"net/http"
+
+	"github.com/gatehouse-id/gatehouse/internal/oidc/claims"
 )
 
 // Discovery is the provider metadata (OpenID Connect Discovery 1.0 §3, RFC 8414 §2) in Logto's
-// field names. It advertises only what Gatehouse serves today, so a client never follows a
-// link to a 404 or picks a method that is refused: each later issue adds its own fields
-// (authorization_endpoint, userinfo_endpoint, end_session_endpoint, response types and modes,
-// code_challenge_methods_supported, scopes and claims come with the authorization code flow;
-// introspection, revocation, device authorization and PAR endpoints with theirs), until the
-// document equals Logto's (logto-core.md §1.2). Fields tagged omitempty are those later issues
-// fill in.
+// field names. It advertises only what Gatehouse serves, so a client never follows a link to a
+// 404 or picks a method that is refused: compared with Logto's document (logto-core.md §1.2) it
+// lacks the device authorization and PAR endpoints, back-channel logout, response types other
+// than code, the organization, session and trusted-device scopes and their claims, and the JWT
+// client authentication methods, none of which Gatehouse implements yet.
 type Discovery struct {
 	Issuer                string `json:"issuer"`
-	AuthorizationEndpoint string `json:"authorization_endpoint,omitempty"`
+	AuthorizationEndpoint string `json:"authorization_endpoint"`
 	TokenEndpoint         string `json:"token_endpoint"`
-	UserinfoEndpoint      string `json:"userinfo_endpoint,omitempty"`
+	UserinfoEndpoint      string `json:"userinfo_endpoint"`
 	JWKSURI               string `json:"jwks_uri"`
-	EndSessionEndpoint    string `json:"end_session_endpoint,omitempty"`
+	EndSessionEndpoint    string `json:"end_session_endpoint"`
+	IntrospectionEndpoint string `json:"introspection_endpoint"`
+	RevocationEndpoint    string `json:"revocation_endpoint"`
 
+	// AuthorizationResponseISSParameterSupported: every authorization response carries iss
+	// (RFC 9207 §3), which Auth.js checks when advertised.
+	AuthorizationResponseISSParameterSupported bool `json:"authorization_response_iss_parameter_supported"`
+
+	ClaimTypesSupported               []string `json:"claim_types_supported"`
+	ClaimsSupported                   []string `json:"claims_supported"`
+	CodeChallengeMethodsSupported     []string `json:"code_challenge_methods_supported"`
 	GrantTypesSupported               []string `json:"grant_types_supported"`
+	ResponseModesSupported            []string `json:"response_modes_supported"`
+	ResponseTypesSupported            []string `json:"response_types_supported"`
+	ScopesSupported                   []string `json:"scopes_supported"`
+	SubjectTypesSupported             []string `json:"subject_types_supported"`
 	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
 	IDTokenSigningAlgValuesSupported  []string `json:"id_token_signing_alg_values_supported"`
-	// ResponseTypesSupported is required by RFC 8414 and OIDC Discovery; with no authorization
-	// endpoint yet, no response type is served, so it is empty (Logto's M2M clients likewise
-	// register response_types []).
-	ResponseTypesSupported []string `json:"response_types_supported"`
-	SubjectTypesSupported  []string `json:"subject_types_supported"`
 	// ClaimsParameterSupported and RequestURIParameterSupported are false, as in Logto; they are
 	// stated because OIDC Discovery defaults request_uri_parameter_supported to true.
 	ClaimsParameterSupported     bool `json:"claims_parameter_supported"`
@@ -39,17 +47,28 @@ type Discovery struct {
 func (p *Provider) discovery(alg string) Discovery {
 	iss := p.opts.Issuer
 	return Discovery{
-		Issuer:              iss,
-		TokenEndpoint:       iss + "/token",
-		JWKSURI:             iss + "/jwks",
-		GrantTypesSupported: p.token.SupportedGrantTypes(),
-		// Logto registers every confidential client as client_secret_basic, and oidc-provider
-		// also accepts client_secret_post from them; public clients (none) come with the
-		// authorization code flow.
-		TokenEndpointAuthMethodsSupported: []string{"client_secret_basic", "client_secret_post"},
+		Issuer:                iss,
+		AuthorizationEndpoint: iss + "/auth",
+		TokenEndpoint:         iss + "/token",
+		UserinfoEndpoint:      iss + "/me",
+		JWKSURI:               iss + "/jwks",
+		EndSessionEndpoint:    iss + "/session/end",
+		IntrospectionEndpoint: iss + "/token/introspection",
+		RevocationEndpoint:    iss + "/token/revocation",
+
+		AuthorizationResponseISSParameterSupported: true,
+		ClaimTypesSupported:                        []string{"normal"},
+		ClaimsSupported:                            claims.SupportedClaims,
+		CodeChallengeMethodsSupported:              []string{"S256"},
+		GrantTypesSupported:                        p.token.SupportedGrantTypes(),
+		ResponseModesSupported:                     []string{ModeFormPost, ModeFragment, ModeQuery},
+		ResponseTypesSupported:                     []string{"code"},
+		ScopesSupported:                            claims.Supported,
+		SubjectTypesSupported:                      []string{"public"},
+		// Logto registers confidential clients as client_secret_basic, and oidc-provider also
+		// accepts client_secret_post from them; SPA and Native apps are public (none).
+		TokenEndpointAuthMethodsSupported: []string{"client_secret_basic", "client_secret_post", "none"},
 		IDTokenSigningAlgValuesSupported:  []string{alg},
-		ResponseTypesSupported:            []string{},
-		SubjectTypesSupported:             []string{"public"},
 	}
 }
 

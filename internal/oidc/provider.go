@@ -6,8 +6,10 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gatehouse-id/gatehouse/internal/clock"
+	"github.com/gatehouse-id/gatehouse/internal/cookie"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/keys"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/grants"
@@ -24,9 +26,24 @@ type Options struct {
 	Issuer    string // <endpoint>/oidc, without a trailing slash
 	Directory *service.Directory
 	Keys      *keys.Manager
-	Clock     clock.Clock
-	Log       *slog.Logger
+	// Service keeps interactions, sessions, grants, codes and tokens (required).
+	Service *service.Service
+	// Accounts reads the users who sign in; *service.Service implements it (required).
+	Accounts Accounts
+	// Cookies signs the _interaction, _session and logout cookies with the tenant's cookie keys
+	// (required).
+	Cookies *cookie.Jar
+	// SessionTTL is how long a browser stays signed in (Logto's oidc.session ttl); zero means
+	// Logto's 14 days.
+	SessionTTL time.Duration
+	Clock      clock.Clock
+	Log        *slog.Logger
 }
+
+// Accounts reads the users tokens are issued to; *service.Service implements it.
+type Accounts = grants.Accounts
+
+var _ Accounts = (*service.Service)(nil)
 
 // Provider serves one tenant's /oidc endpoints.
 type Provider struct {
@@ -42,11 +59,16 @@ func New(o Options) *Provider {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	if o.SessionTTL <= 0 {
+		o.SessionTTL = service.DefaultSessionTTL
+	}
 	p := &Provider{opts: o}
 	p.token = grants.NewHandler(grants.Options{
 		TenantID:  o.TenantID,
 		Issuer:    o.Issuer,
 		Directory: o.Directory,
+		Service:   o.Service,
+		Accounts:  o.Accounts,
 		Keys:      p.signer,
 		Clock:     o.Clock,
 		Log:       o.Log,
@@ -58,11 +80,31 @@ func New(o Options) *Provider {
 // Logto's 404 invalid_request "unrecognized route or not allowed method"
 // (koa-oidc-unrecognized-route.ts).
 func (p *Provider) Mount(mux *http.ServeMux) {
-	mux.HandleFunc("GET "+Prefix+"/.well-known/openid-configuration", p.serveDiscovery)
+	discovery := openCORS(p.serveDiscovery)
+	mux.HandleFunc("GET "+Prefix+"/.well-known/openid-configuration", discovery)
 	// RFC 8414: the same document, as oidc-provider ≥ 9.2 serves it.
-	mux.HandleFunc("GET "+Prefix+"/.well-known/oauth-authorization-server", p.serveDiscovery)
-	mux.HandleFunc("GET "+Prefix+"/jwks", p.serveJWKS)
-	mux.Handle("POST "+Prefix+"/token", p.token)
+	mux.HandleFunc("GET "+Prefix+"/.well-known/oauth-authorization-server", discovery)
+	mux.HandleFunc("GET "+Prefix+"/jwks", openCORS(p.serveJWKS))
+	for _, path := range []string{"/.well-known/openid-configuration", "/.well-known/oauth-authorization-server", "/jwks"} {
+		mux.HandleFunc("OPTIONS "+Prefix+path, preflight("GET"))
+	}
+	// OIDC Core §3.1.2.1: the authorization endpoint takes GET and form POST alike.
+	mux.HandleFunc("GET "+Prefix+"/auth", p.serveAuthorize)
+	mux.HandleFunc("POST "+Prefix+"/auth", p.serveAuthorize)
+	mux.HandleFunc("GET "+Prefix+"/auth/{uid}", p.serveResume)
+	mux.Handle("POST "+Prefix+"/token", clientCORS(p.token))
+	mux.Handle("GET "+Prefix+"/me", clientCORS(http.HandlerFunc(p.serveUserinfo)))
+	mux.Handle("POST "+Prefix+"/me", clientCORS(http.HandlerFunc(p.serveUserinfo)))
+	mux.Handle("POST "+Prefix+"/token/introspection", clientCORS(http.HandlerFunc(p.serveIntrospection)))
+	mux.Handle("POST "+Prefix+"/token/revocation", clientCORS(http.HandlerFunc(p.serveRevocation)))
+	mux.HandleFunc("OPTIONS "+Prefix+"/token", preflight("POST"))
+	mux.HandleFunc("OPTIONS "+Prefix+"/me", preflight("GET,POST"))
+	mux.HandleFunc("OPTIONS "+Prefix+"/token/introspection", preflight("POST"))
+	mux.HandleFunc("OPTIONS "+Prefix+"/token/revocation", preflight("POST"))
+	mux.HandleFunc("GET "+Prefix+"/session/end", p.serveEndSession)
+	mux.HandleFunc("POST "+Prefix+"/session/end", p.serveEndSession)
+	mux.HandleFunc("POST "+Prefix+"/session/end/confirm", p.serveEndSessionConfirm)
+	mux.HandleFunc("GET "+Prefix+"/session/end/success", p.serveEndSessionSuccess)
 	mux.HandleFunc(Prefix+"/", p.serveUnrecognized)
 	mux.HandleFunc(Prefix, p.serveUnrecognized)
 }

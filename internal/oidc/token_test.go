@@ -120,15 +120,38 @@ func TestDiscoveryAdvertisesOnlyServedEndpoints(t *testing.T) {
 		if err != nil || resp.StatusCode != http.StatusOK {
 			t.Fatalf("%s: status %d, decode error %v", path, resp.StatusCode, err)
 		}
+		for name, want := range map[string]any{
+			"issuer":                                         doc["issuer"], // checked below
+			"id_token_signing_alg_values_supported":          []any{"ES384"},
+			"grant_types_supported":                          []any{"authorization_code", "refresh_token", "client_credentials"},
+			"response_types_supported":                       []any{"code"},
+			"response_modes_supported":                       []any{"form_post", "fragment", "query"},
+			"code_challenge_methods_supported":               []any{"S256"},
+			"token_endpoint_auth_methods_supported":          []any{"client_secret_basic", "client_secret_post", "none"},
+			"subject_types_supported":                        []any{"public"},
+			"authorization_response_iss_parameter_supported": true,
+			"claims_parameter_supported":                     false,
+			"request_uri_parameter_supported":                false,
+		} {
+			if got := doc[name]; !equalJSON(got, want) {
+				t.Errorf("%s = %v, want %v", name, got, want)
+			}
+		}
 		if doc["issuer"] != f.issuer {
 			t.Errorf("issuer = %v, want %s", doc["issuer"], f.issuer)
 		}
-		if got := doc["id_token_signing_alg_values_supported"]; !equalJSON(got, []any{"ES384"}) {
-			t.Errorf("id_token_signing_alg_values_supported = %v", got)
+		// What LobeChat, Auth.js, LibreChat and Open WebUI ask for must be advertised.
+		for _, scope := range []string{"openid", "offline_access", "profile", "email", "phone", "roles", "custom_data", "identities"} {
+			if !containsJSON(doc["scopes_supported"], scope) {
+				t.Errorf("scopes_supported lacks %s: %v", scope, doc["scopes_supported"])
+			}
 		}
-		if got := doc["grant_types_supported"]; !equalJSON(got, []any{"client_credentials"}) {
-			t.Errorf("grant_types_supported = %v", got)
+		for _, claim := range []string{"sub", "name", "username", "picture", "email", "email_verified", "roles", "created_at", "updated_at", "sid", "auth_time"} {
+			if !containsJSON(doc["claims_supported"], claim) {
+				t.Errorf("claims_supported lacks %s: %v", claim, doc["claims_supported"])
+			}
 		}
+		// Every advertised endpoint answers something other than 404 or 5xx to a bare request.
 		endpoints := 0
 		for name, v := range doc {
 			if !strings.HasSuffix(name, "_endpoint") && name != "jwks_uri" {
@@ -136,7 +159,8 @@ func TestDiscoveryAdvertisesOnlyServedEndpoints(t *testing.T) {
 			}
 			endpoints++
 			method := http.MethodGet
-			if name == "token_endpoint" {
+			switch name {
+			case "token_endpoint", "introspection_endpoint", "revocation_endpoint":
 				method = http.MethodPost
 			}
 			req, _ := http.NewRequest(method, v.(string), strings.NewReader(""))
@@ -150,10 +174,20 @@ func TestDiscoveryAdvertisesOnlyServedEndpoints(t *testing.T) {
 				t.Errorf("%s %s (%s) answered %d", method, v, name, r.StatusCode)
 			}
 		}
-		if endpoints != 2 {
-			t.Errorf("advertised %d endpoints, want token_endpoint and jwks_uri", endpoints)
+		if endpoints != 7 {
+			t.Errorf("advertised %d endpoints, want authorization, token, userinfo, jwks, end_session, introspection, revocation", endpoints)
 		}
 	}
+}
+
+func containsJSON(list any, want string) bool {
+	items, _ := list.([]any)
+	for _, item := range items {
+		if item == want {
+			return true
+		}
+	}
+	return false
 }
 
 func TestJWKSHeaders(t *testing.T) {

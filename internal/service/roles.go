@@ -89,8 +89,8 @@ func validateRole(r model.Role) error {
 	return nil
 }
 
-// ListRoles returns a page of roles with how many applications hold each, and the total.
-// Gatehouse has no users yet, so usersCount is 0 and featuredUsers empty.
+// ListRoles returns a page of roles with how many users and applications hold each (and the
+// first few of them), and the total.
 func (s *Service) ListRoles(ctx context.Context, tenantID string, f store.RoleFilter, p store.Page) ([]RoleSummary, int, error) {
 	t := s.st.Tenant(tenantID)
 	roles, total, err := t.Roles().List(ctx, f, p)
@@ -107,7 +107,16 @@ func (s *Service) ListRoles(ctx context.Context, tenantID string, f store.RoleFi
 		for j, a := range apps {
 			featured[j] = FeaturedApplication{ID: a.ID, Name: a.Name, Type: a.Type}
 		}
-		out[i] = RoleSummary{Role: r, FeaturedUsers: []FeaturedUser{}, ApplicationsCount: count, FeaturedApplications: featured}
+		holders, usersCount, err := t.Users().List(ctx, store.UserFilter{RoleID: r.ID}, store.Page{Limit: featuredUserCount})
+		if err != nil {
+			return nil, 0, fmt.Errorf("users of role %s: %w", r.ID, err)
+		}
+		featuredUsers := make([]FeaturedUser, len(holders))
+		for j, u := range holders {
+			featuredUsers[j] = FeaturedUser{ID: u.ID, Avatar: u.Avatar, Name: u.Name}
+		}
+		out[i] = RoleSummary{Role: r, UsersCount: usersCount, FeaturedUsers: featuredUsers,
+			ApplicationsCount: count, FeaturedApplications: featured}
 	}
 	return out, total, nil
 }

@@ -39,6 +39,11 @@ const (
 	UniqueRoleScope         = "roles_scopes.role_id_scope_id"       //
 	UniqueApplicationRole   = "applications_roles.application_role" //
 	UniqueTenantID          = "tenants.id"                          //
+	UniqueUserID            = "users.id"                            //
+	UniqueUsername          = "users.username"                      // per tenant, exact
+	UniqueUserEmail         = "users.primary_email"                 // per tenant, ignoring case
+	UniqueUserPhone         = "users.primary_phone"                 // per tenant
+	UniqueUserRole          = "users_roles.user_id_role_id"         //
 )
 
 // Store is the root of persistence. Reads and single writes go through Tenant(id); several writes
@@ -159,6 +164,7 @@ type RoleFilter struct {
 	Type                 model.RoleType
 	Search               string   // case-insensitive substring of id, name or description
 	ExcludeApplicationID string   // roles not held by this application
+	ExcludeUserID        string   // roles not held by this user
 	IDs                  []string // only these ids (nil = all)
 }
 

@@ -36,14 +36,17 @@ type Grant interface {
 	Authorize(ctx context.Context, req *Request, client *service.Client) (*TokenResponse, error)
 }
 
-// TokenResponse is the successful token response (RFC 6749 §5.1). Scope is always present,
-// possibly empty: Logto patches oidc-provider so that clients can rely on it
-// (LOGTO PATCH(scope-always-present) in core/oidc/grants/client-credentials.ts).
+// TokenResponse is the successful token response (RFC 6749 §5.1, OIDC Core §3.1.3.3), in
+// oidc-provider's member order. Scope is always present, possibly empty: Logto patches
+// oidc-provider so that clients can rely on it (LOGTO PATCH(scope-always-present) in
+// core/oidc/grants/client-credentials.ts).
 type TokenResponse struct {
-	AccessToken string `json:"access_token"`
-	ExpiresIn   int64  `json:"expires_in"`
-	TokenType   string `json:"token_type"`
-	Scope       string `json:"scope"`
+	AccessToken  string `json:"access_token"`
+	ExpiresIn    int64  `json:"expires_in"`
+	IDToken      string `json:"id_token,omitempty"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	Scope        string `json:"scope"`
+	TokenType    string `json:"token_type"`
 }
 
 // Signer signs a token's claims with the tenant's current key as a compact JWS whose header
@@ -57,6 +60,10 @@ type Options struct {
 	TenantID  string
 	Issuer    string // the `iss` of issued tokens and the Basic realm
 	Directory *service.Directory
+	// Service keeps codes, tokens and grants (the authorization_code and refresh_token grants).
+	Service *service.Service
+	// Accounts reads the users tokens are issued to.
+	Accounts Accounts
 	// Keys returns the tenant's signing keys; it is called once per issued token so a key
 	// rotation is picked up without a restart.
 	Keys  func(ctx context.Context) (Signer, error)
@@ -85,7 +92,11 @@ func NewHandler(o Options) *Handler {
 		grants: map[string]Grant{},
 	}
 	tokens := &accessTokenIssuer{issuer: o.Issuer, keys: o.Keys, clock: o.Clock}
+	issuer := &userTokenIssuer{opts: o, accessTokens: tokens}
+	// Discovery lists grant types in this order, Logto's.
 	for _, g := range []Grant{
+		&authorizationCode{issuer: issuer},
+		&refreshToken{issuer: issuer},
 		&clientCredentials{tenantID: o.TenantID, directory: o.Directory, tokens: tokens},
 	} {
 		h.grants[g.GrantType()] = g
@@ -104,29 +115,32 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
 
-	resp, err := h.serve(r)
+	resp, err := h.serve(w, r)
 	if err != nil {
-		h.writeError(w, r, err)
+		h.WriteError(w, r, err)
 		return
 	}
 	body, err := json.Marshal(resp)
 	if err != nil {
-		h.writeError(w, r, err)
+		h.WriteError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	_, _ = w.Write(body)
 }
 
-func (h *Handler) serve(r *http.Request) (*TokenResponse, error) {
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (*TokenResponse, error) {
 	ctx := r.Context()
 	req, oerr := ParseRequest(r)
 	if oerr != nil {
 		return nil, oerr
 	}
-	client, err := h.authenticate(ctx, req)
+	client, err := h.Authenticate(ctx, req)
 	if err != nil {
 		return nil, err
+	}
+	if oerr := AllowOrigin(w, r, &client.Application, OriginOf(h.opts.Issuer)); oerr != nil {
+		return nil, oerr
 	}
 	// oidc-provider checks grant_type after client authentication; the answers follow it.
 	if req.GrantType == "" {
@@ -136,18 +150,18 @@ func (h *Handler) serve(r *http.Request) (*TokenResponse, error) {
 	if !ok {
 		return nil, oautherr.New(http.StatusBadRequest, oautherr.UnsupportedGrantType, "unsupported grant_type requested")
 	}
-	if !grantAllowed(&client.Application, req.GrantType) {
+	if !GrantAllowed(&client.Application, req.GrantType) {
 		// RFC 6749 §5.2 names this unauthorized_client; Logto answers invalid_request (observed).
 		return nil, oautherr.BadRequest("requested grant type is not allowed for this client")
 	}
 	return grant.Authorize(ctx, req, client)
 }
 
-// authenticate finds the client and checks its credentials against its registered method:
+// Authenticate finds the client and checks its credentials against its registered method:
 // confidential applications (Logto's client_secret_basic clients, which may also use
 // client_secret_post) must present one of their secrets; public ones (method none) must not
-// present any.
-func (h *Handler) authenticate(ctx context.Context, req *Request) (*service.Client, error) {
+// present any. The introspection and revocation endpoints authenticate clients the same way.
+func (h *Handler) Authenticate(ctx context.Context, req *Request) (*service.Client, error) {
 	client, err := h.opts.Directory.Client(ctx, h.opts.TenantID, req.ClientID)
 	if errors.Is(err, store.ErrNotFound) {
 		// Logto's adapter answers an unknown client with 400 (core/oidc/adapter.ts), even after
@@ -182,7 +196,7 @@ func (h *Handler) authenticate(ctx context.Context, req *Request) (*service.Clie
 	}
 }
 
-// grantAllowed reports whether app may use grantType, per Logto's per-type client metadata
+// GrantAllowed reports whether app may use grantType, per Logto's per-type client metadata
 // (core/oidc/utils.ts#getConstantClientMetadata):
 //
 //	Native            authorization_code, refresh_token (device_code instead of
@@ -193,7 +207,7 @@ func (h *Handler) authenticate(ctx context.Context, req *Request) (*service.Clie
 //
 // plus token exchange for Native, SPA, Traditional and MachineToMachine apps with
 // customClientMetadata.allowTokenExchange.
-func grantAllowed(app *model.Application, grantType string) bool {
+func GrantAllowed(app *model.Application, grantType string) bool {
 	meta := &app.CustomClientMetadata
 	switch grantType {
 	case GrantClientCredentials:
@@ -218,14 +232,17 @@ func grantAllowed(app *model.Application, grantType string) bool {
 	return false
 }
 
-// writeError answers err: an *oautherr.Error as itself, anything else as a 500 server_error
+// WriteError answers err: an *oautherr.Error as itself, anything else as a 500 server_error
 // without internals, logged with the request id.
-func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
+func (h *Handler) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	var oerr *oautherr.Error
 	if !errors.As(err, &oerr) {
 		h.opts.Log.ErrorContext(r.Context(), "token request failed",
 			"request_id", httpx.RequestID(r.Context()), "err", err)
 		oerr = oautherr.Internal()
+	} else if oerr.Detail != "" {
+		h.opts.Log.DebugContext(r.Context(), "token request refused",
+			"request_id", httpx.RequestID(r.Context()), "error", oerr.Code, "detail", oerr.Detail)
 	}
 	if oerr.Status == http.StatusUnauthorized && r.Header.Get("Authorization") != "" {
 		w.Header().Set("WWW-Authenticate", h.wwwAuthn)

@@ -125,8 +125,8 @@ func TestGrantAllowed(t *testing.T) {
 		{deviceNative, GrantAuthorizationCode, false},
 		{model.Application{Type: model.AppSAML}, "password", false},
 	} {
-		if got := grantAllowed(&tc.app, tc.grant); got != tc.want {
-			t.Errorf("grantAllowed(%s, %s) = %v, want %v", tc.app.Type, tc.grant, got, tc.want)
+		if got := GrantAllowed(&tc.app, tc.grant); got != tc.want {
+			t.Errorf("GrantAllowed(%s, %s) = %v, want %v", tc.app.Type, tc.grant, got, tc.want)
 		}
 	}
 }

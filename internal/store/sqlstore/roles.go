@@ -74,6 +74,10 @@ func (r roles) List(ctx context.Context, f store.RoleFilter, p store.Page) ([]mo
 		q.where.add(`NOT EXISTS (SELECT 1 FROM applications_roles ar
 			WHERE ar.tenant_id = r.tenant_id AND ar.role_id = r.id AND ar.application_id = ?)`, f.ExcludeApplicationID)
 	}
+	if f.ExcludeUserID != "" {
+		q.where.add(`NOT EXISTS (SELECT 1 FROM users_roles ur
+			WHERE ur.tenant_id = r.tenant_id AND ur.role_id = r.id AND ur.user_id = ?)`, f.ExcludeUserID)
+	}
 	q.where.search(f.Search, "r.id", "r.name", "r.description")
 	out, total, err := runRoleList(ctx, c, q, r.s.tenantID)
 	return out, total, wrapErr("list roles", err)

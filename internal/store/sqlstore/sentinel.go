@@ -1,9 +1,154 @@
 package sqlstore
 
-import "github.com/gatehouse-id/gatehouse/internal/store"
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
 
-// sentinel implements store.Sentinel.
+	"github.com/gatehouse-id/gatehouse/internal/store"
+)
+
+// sentinel implements store.Sentinel. Its writes use writeUncached: a burst of sign-in attempts
+// must not flush every node's client, role and key caches.
 type sentinel struct{ s *tenantScope }
 
 // Sentinel returns the tenant's sign-in attempt repository.
 func (s *tenantScope) Sentinel() store.Sentinel { return &sentinel{s} }
+
+// Column limits of sentinel_activities (varchar(64) in Logto's schema).
+const maxSentinelWordLen = 64
+
+func checkSentinelActivity(a store.SentinelActivity) error {
+	if err := checkID("sentinel activity id", a.ID); err != nil {
+		return err
+	}
+	for _, f := range []struct{ name, value string }{
+		{"sentinel target type", a.TargetType},
+		{"sentinel target hash", a.TargetHash},
+		{"sentinel action", a.Action},
+		{"sentinel action result", a.ActionResult},
+		{"sentinel decision", a.Decision},
+	} {
+		if err := checkLen(f.name, f.value, true, maxSentinelWordLen); err != nil {
+			return err
+		}
+	}
+	switch a.TargetType {
+	case store.SentinelTargetUser, "App":
+	default:
+		return fmt.Errorf("sqlstore: sentinel target type %q is not User or App", a.TargetType)
+	}
+	switch a.ActionResult {
+	case store.SentinelResultSuccess, store.SentinelResultFailed:
+	default:
+		return fmt.Errorf("sqlstore: sentinel action result %q is not Success or Failed", a.ActionResult)
+	}
+	switch a.Decision {
+	case store.SentinelDecisionAllowed, store.SentinelDecisionBlocked, "Undecided", "Challenge":
+	default:
+		return fmt.Errorf("sqlstore: sentinel decision %q is not one of Logto's decisions", a.Decision)
+	}
+	return nil
+}
+
+func (r *sentinel) Record(ctx context.Context, a store.SentinelActivity) error {
+	if err := checkSentinelActivity(a); err != nil {
+		return err
+	}
+	err := r.s.writeUncached(ctx, func(c conn) error {
+		_, err := c.exec(ctx, `INSERT INTO sentinel_activities
+			(tenant_id, id, target_type, target_hash, action, action_result, decision, decision_expires_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.s.tenantID, a.ID, a.TargetType, a.TargetHash, a.Action, a.ActionResult, a.Decision,
+			a.DecisionExpiresAt, a.CreatedAt)
+		return err
+	})
+	return wrapErr("record sentinel activity", err)
+}
+
+// targetFilter is the WHERE clause selecting t's activities, and its arguments.
+func (r *sentinel) targetFilter(t store.SentinelTarget) (string, []any, error) {
+	if t.Type == "" || t.Hash == "" || len(t.Actions) == 0 {
+		return "", nil, fmt.Errorf("sqlstore: a sentinel target needs a type, a hash and at least one action")
+	}
+	args := []any{r.s.tenantID, t.Type, t.Hash}
+	marks := make([]string, len(t.Actions))
+	for i, a := range t.Actions {
+		marks[i] = "?"
+		args = append(args, a)
+	}
+	return "tenant_id = ? AND target_type = ? AND target_hash = ? AND action IN (" + strings.Join(marks, ", ") + ")", args, nil
+}
+
+func (r *sentinel) BlockedUntil(ctx context.Context, t store.SentinelTarget, now int64) (int64, error) {
+	where, args, err := r.targetFilter(t)
+	if err != nil {
+		return 0, err
+	}
+	c, err := r.s.reader()
+	if err != nil {
+		return 0, err
+	}
+	var until sql.NullInt64
+	err = c.queryRow(ctx, "SELECT MAX(decision_expires_at) FROM sentinel_activities WHERE "+where+
+		" AND decision = ? AND decision_expires_at > ?",
+		append(args, store.SentinelDecisionBlocked, now)...).Scan(&until)
+	if err != nil {
+		return 0, wrapErr("read sentinel lock", err)
+	}
+	return until.Int64, nil
+}
+
+func (r *sentinel) CountFailures(ctx context.Context, t store.SentinelTarget, since int64) (int, error) {
+	where, args, err := r.targetFilter(t)
+	if err != nil {
+		return 0, err
+	}
+	c, err := r.s.reader()
+	if err != nil {
+		return 0, err
+	}
+	query := "SELECT COUNT(*) FROM sentinel_activities WHERE " + where +
+		" AND action_result = ? AND decision <> ? AND created_at > ?" +
+		" AND created_at > COALESCE((SELECT MAX(created_at) FROM sentinel_activities WHERE " + where +
+		" AND action_result = ?), 0)"
+	all := append([]any{}, args...)
+	all = append(all, store.SentinelResultFailed, store.SentinelDecisionBlocked, since)
+	all = append(all, args...)
+	all = append(all, store.SentinelResultSuccess)
+	var n int
+	if err := c.queryRow(ctx, query, all...).Scan(&n); err != nil {
+		return 0, wrapErr("count sentinel failures", err)
+	}
+	return n, nil
+}
+
+func (r *sentinel) Block(ctx context.Context, id string, expiresAt int64) error {
+	if err := checkID("sentinel activity id", id); err != nil {
+		return err
+	}
+	err := r.s.writeUncached(ctx, func(c conn) error {
+		res, err := c.exec(ctx, "UPDATE sentinel_activities SET decision = ?, decision_expires_at = ? WHERE tenant_id = ? AND id = ?",
+			store.SentinelDecisionBlocked, expiresAt, r.s.tenantID, id)
+		if err != nil {
+			return err
+		}
+		return expectRow(res)
+	})
+	return wrapErr("block sentinel target", err)
+}
+
+func (r *sentinel) DeleteBefore(ctx context.Context, cutoff int64) (int64, error) {
+	var n int64
+	err := r.s.writeUncached(ctx, func(c conn) error {
+		res, err := c.exec(ctx, "DELETE FROM sentinel_activities WHERE tenant_id = ? AND created_at < ? AND decision_expires_at <= ?",
+			r.s.tenantID, cutoff, cutoff)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, wrapErr("prune sentinel activities", err)
+}

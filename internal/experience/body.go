@@ -1,0 +1,196 @@
+package experience
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gatehouse-id/gatehouse/internal/httpx"
+)
+
+// maxAPIBodyBytes bounds an Experience API body: the largest real one is a password check, a
+// few hundred bytes.
+const maxAPIBodyBytes = 16 << 10
+
+// Length limits of body strings: identifiers fit Logto's varchar(128) columns with room to
+// spare, and no password policy allows more than 256 characters; longer input is refused
+// before it reaches the database or the hasher.
+const (
+	maxIdentifierLen = 256
+	maxPasswordLen   = 1024
+	maxIDLen         = 64
+)
+
+// readAPIBody reads r's body within maxAPIBodyBytes.
+func readAPIBody(r *http.Request) ([]byte, error) {
+	raw, err := httpx.ReadBody(r, maxAPIBodyBytes)
+	if errors.Is(err, httpx.ErrBodyTooLarge) {
+		return nil, errBodyTooLarge(maxAPIBodyBytes)
+	}
+	if err != nil {
+		return nil, errInvalidInput("It could not be read.")
+	}
+	return raw, nil
+}
+
+// decodeBody decodes raw, a JSON object or nothing, into dst (a pointer to a struct). Keys dst
+// does not name are ignored, as Logto's zod guards strip them; anything that is not an object,
+// values of the wrong type and NUL characters are refused with 400 guard.invalid_input.
+func decodeBody(raw []byte, dst any) error {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return nil
+	}
+	// A NUL can only reach a Go string through the \u0000 escape; no field has a use for one.
+	if bytes.Contains(raw, []byte(`\u0000`)) || bytes.IndexByte(raw, 0) >= 0 {
+		return errInvalidInput("Strings must not contain NUL characters.")
+	}
+	if !json.Valid(raw) {
+		return errInvalidInput("It is not valid JSON.")
+	}
+	if raw[0] != '{' {
+		return errInvalidInput("Expected an object.")
+	}
+	if err := json.Unmarshal(raw, dst); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) && typeErr.Field != "" {
+			return errInvalidInput("Expected %s at key %q but received %s.", goTypeName(typeErr.Type.Kind().String()), typeErr.Field, typeErr.Value)
+		}
+		return errInvalidInput("It does not have the expected shape.")
+	}
+	return nil
+}
+
+func goTypeName(kind string) string {
+	switch kind {
+	case "struct", "map":
+		return "object"
+	case "slice":
+		return "array"
+	case "bool":
+		return "boolean"
+	}
+	return kind
+}
+
+// checkString refuses a string that is missing (when required) or too long.
+func checkString(key, value string, required bool, limit int) error {
+	if required && value == "" {
+		return errInvalidInput("%s is required.", key)
+	}
+	if utf8.RuneCountInString(value) > limit {
+		return errInvalidInput("%s is longer than %d characters.", key, limit)
+	}
+	if !utf8.ValidString(value) {
+		return errInvalidInput("%s is not valid UTF-8.", key)
+	}
+	// Form posts can carry a NUL that JSON bodies cannot; PostgreSQL refuses it in text.
+	if strings.IndexByte(value, 0) >= 0 {
+		return errInvalidInput("%s must not contain NUL characters.", key)
+	}
+	return nil
+}
+
+// parseEventBody reads {interactionEvent, captchaToken?} (PUT /api/experience and
+// PUT /api/experience/interaction-event).
+func parseEventBody(raw []byte) (string, error) {
+	var body struct {
+		InteractionEvent string `json:"interactionEvent"`
+		CaptchaToken     string `json:"captchaToken"`
+	}
+	if err := decodeBody(raw, &body); err != nil {
+		return "", err
+	}
+	switch body.InteractionEvent {
+	case eventSignIn, eventRegister, eventForgotPassword:
+		return body.InteractionEvent, nil
+	case "":
+		return "", errInvalidInput("interactionEvent is required.")
+	}
+	return "", errInvalidInput("interactionEvent must be SignIn, Register or ForgotPassword.")
+}
+
+// parsePasswordBody reads {identifier: {type, value}, password}
+// (POST /api/experience/verification/password).
+func parsePasswordBody(raw []byte) (identifier, string, error) {
+	var body struct {
+		Identifier *identifier `json:"identifier"`
+		Password   string      `json:"password"`
+	}
+	if err := decodeBody(raw, &body); err != nil {
+		return identifier{}, "", err
+	}
+	if body.Identifier == nil {
+		return identifier{}, "", errInvalidInput("identifier is required.")
+	}
+	id := *body.Identifier
+	switch id.Type {
+	case identifierUsername, identifierEmail, identifierPhone:
+	default:
+		return identifier{}, "", errInvalidInput("identifier.type must be username, email or phone.")
+	}
+	if err := checkString("identifier.value", id.Value, true, maxIdentifierLen); err != nil {
+		return identifier{}, "", err
+	}
+	if err := checkString("password", body.Password, true, maxPasswordLen); err != nil {
+		return identifier{}, "", err
+	}
+	return id, body.Password, nil
+}
+
+// parseIdentificationBody reads {verificationId?, linkSocialIdentity?}
+// (POST /api/experience/identification).
+func parseIdentificationBody(raw []byte) (string, error) {
+	var body struct {
+		VerificationID     string `json:"verificationId"`
+		LinkSocialIdentity bool   `json:"linkSocialIdentity"`
+	}
+	if err := decodeBody(raw, &body); err != nil {
+		return "", err
+	}
+	if err := checkString("verificationId", body.VerificationID, false, maxIDLen); err != nil {
+		return "", err
+	}
+	return body.VerificationID, nil
+}
+
+// parseProfileBody reads one of Logto's profile payloads (POST /api/experience/profile):
+// {type: username|password, value}, {type: email|phone|social, verificationId} — and, for a
+// tenant that does not require email verification, {type: email, value}.
+func parseProfileBody(raw []byte) (profileInput, error) {
+	var body struct {
+		Type           string          `json:"type"`
+		Value          string          `json:"value"`
+		VerificationID string          `json:"verificationId"`
+		Values         json.RawMessage `json:"values"`
+	}
+	if err := decodeBody(raw, &body); err != nil {
+		return profileInput{}, err
+	}
+	in := profileInput{Type: body.Type, Value: body.Value, VerificationID: body.VerificationID}
+	switch body.Type {
+	case identifierUsername:
+		return in, checkString("value", in.Value, true, maxIdentifierLen)
+	case "password":
+		return in, checkString("value", in.Value, true, maxPasswordLen)
+	case identifierEmail:
+		if in.Value == "" && in.VerificationID == "" {
+			return profileInput{}, errInvalidInput("value or verificationId is required.")
+		}
+		if err := checkString("value", in.Value, false, maxIdentifierLen); err != nil {
+			return profileInput{}, err
+		}
+		return in, checkString("verificationId", in.VerificationID, false, maxIDLen)
+	case identifierPhone, "social":
+		return in, checkString("verificationId", in.VerificationID, true, maxIDLen)
+	case "extraProfile":
+		return profileInput{}, errInvalidInput("extraProfile is not supported yet.")
+	case "":
+		return profileInput{}, errInvalidInput("type is required.")
+	}
+	return profileInput{}, errInvalidInput("%s", fmt.Sprintf("type %q is not one of username, password, email, phone, social or extraProfile.", body.Type))
+}

@@ -1,0 +1,598 @@
+package experience
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/gatehouse-id/gatehouse/internal/apperr"
+	"github.com/gatehouse-id/gatehouse/internal/ids"
+	"github.com/gatehouse-id/gatehouse/internal/model"
+	"github.com/gatehouse-id/gatehouse/internal/service"
+	"github.com/gatehouse-id/gatehouse/internal/store"
+)
+
+// Interaction events (Logto's InteractionEvent).
+const (
+	eventSignIn         = "SignIn"
+	eventRegister       = "Register"
+	eventForgotPassword = "ForgotPassword"
+)
+
+// Identifier kinds a password can be checked against (Logto's SignInIdentifier).
+const (
+	identifierUsername = model.IdentifierUsername
+	identifierEmail    = model.IdentifierEmail
+	identifierPhone    = model.IdentifierPhone
+)
+
+// verificationPassword is Logto's VerificationType.Password.
+const verificationPassword = "Password"
+
+// amrPassword is the RFC 8176 authentication method of a password.
+const amrPassword = "pwd"
+
+// state is the engine's part of an interaction (model.Interaction.Experience), shaped after
+// Logto's interaction storage (routes/experience/types.ts): the event, the verification records,
+// the profile of a registration and the identified user.
+type state struct {
+	InteractionEvent    string               `json:"interactionEvent"`
+	UserID              string               `json:"userId,omitempty"`
+	Profile             profile              `json:"profile"`
+	VerificationRecords []verificationRecord `json:"verificationRecords"`
+	// AMR lists how the user proved who they are in this interaction (RFC 8176 values).
+	AMR []string `json:"amr,omitempty"`
+	// CSRF is the hosted pages' form token for this interaction. It survives a restart of the
+	// interaction (PUT /api/experience) so an open page keeps working.
+	CSRF string `json:"csrf,omitempty"`
+}
+
+// profile is what a registration collects before the user is created. The password is only
+// ever held as its hash.
+type profile struct {
+	Username                 string `json:"username,omitempty"`
+	PrimaryEmail             string `json:"primaryEmail,omitempty"`
+	PasswordEncrypted        string `json:"passwordEncrypted,omitempty"`
+	PasswordEncryptionMethod string `json:"passwordEncryptionMethod,omitempty"`
+}
+
+// verificationRecord is one proof collected in the interaction (Logto's
+// PasswordVerificationRecordData, plus the user it proved, kept server-side so identification
+// cannot pick up a different account than the one whose password was checked).
+type verificationRecord struct {
+	ID         string     `json:"id"`
+	Type       string     `json:"type"`
+	Identifier identifier `json:"identifier"`
+	Verified   bool       `json:"verified"`
+	UserID     string     `json:"userId,omitempty"`
+}
+
+// identifier is Logto's VerificationIdentifier.
+type identifier struct {
+	Type  string `json:"type"`
+	Value string `json:"value"`
+}
+
+// session is one interaction loaded for a request, with its decoded engine state.
+type session struct {
+	in model.Interaction
+	st state
+	// exp is the tenant's sign-in experience, read once per request.
+	exp model.SignInExperience
+}
+
+func (s *session) started() bool { return s.st.InteractionEvent != "" }
+
+// load reads interaction uid and its engine state. An interaction that was already submitted
+// answers 400 session.not_found, as Logto does for any Experience API call after a submit.
+func (e *Experience) load(ctx context.Context, uid string) (*session, error) {
+	in, err := e.svc.GetInteraction(ctx, e.tenantID, uid)
+	if err != nil {
+		if _, ok := apperr.As(err); ok {
+			return nil, err
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, errSessionNotFound()
+		}
+		return nil, fmt.Errorf("load interaction: %w", err)
+	}
+	if in.ExpiresAt != 0 && e.clk.Now().UnixMilli() >= in.ExpiresAt {
+		return nil, errSessionNotFound()
+	}
+	exp, err := e.svc.GetSignInExperience(ctx, e.tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("load sign-in experience: %w", err)
+	}
+	s := &session{in: in, exp: exp}
+	if len(in.Experience) > 0 {
+		// State this engine did not write (or cannot read) counts as not started: the client
+		// starts again with PUT /api/experience instead of getting a 500.
+		if err := json.Unmarshal(in.Experience, &s.st); err != nil {
+			s.st = state{}
+		}
+	}
+	return s, nil
+}
+
+// save writes the session's state back (optimistically: a concurrent change to the same
+// interaction answers 409 session.interaction_conflict from the service).
+func (e *Experience) save(ctx context.Context, s *session) error {
+	raw, err := json.Marshal(s.st)
+	if err != nil {
+		return fmt.Errorf("encode interaction state: %w", err)
+	}
+	s.in.Experience = raw
+	saved, err := e.svc.SaveInteraction(ctx, e.tenantID, s.in)
+	if err != nil {
+		return err
+	}
+	s.in = saved
+	return nil
+}
+
+// guardEvent applies the sign-in mode (sign-in-experience-validator.ts guardInteractionEvent).
+func guardEvent(exp model.SignInExperience, event string) error {
+	switch event {
+	case eventSignIn:
+		if exp.SignInMode == model.SignInModeRegister {
+			return errEventForbidden(event)
+		}
+	case eventRegister:
+		if exp.SignInMode == model.SignInModeSignIn {
+			return errEventForbidden(event)
+		}
+	case eventForgotPassword:
+		return errForgotPasswordUnavailable()
+	default:
+		return errInvalidInput("interactionEvent must be SignIn, Register or ForgotPassword.")
+	}
+	return nil
+}
+
+// start begins a new interaction event, dropping whatever an earlier one collected
+// (PUT /api/experience). Unlike Logto, an event the sign-in mode forbids is refused here, at
+// the first step, not only at identification.
+func (e *Experience) start(s *session, event string) error {
+	if err := guardEvent(s.exp, event); err != nil {
+		return err
+	}
+	s.st = state{InteractionEvent: event, CSRF: s.st.CSRF}
+	return nil
+}
+
+// setEvent switches between sign-in and registration (PUT /api/experience/interaction-event);
+// a pending profile is dropped when the event changes, as in Logto.
+func (e *Experience) setEvent(s *session, event string) error {
+	if !s.started() {
+		return errInteractionNotStarted()
+	}
+	if err := guardEvent(s.exp, event); err != nil {
+		return err
+	}
+	if s.st.InteractionEvent != event {
+		s.st.Profile = profile{}
+	}
+	s.st.InteractionEvent = event
+	return nil
+}
+
+// passwordSignInEnabled reports whether the tenant lets kind be used with a password.
+func passwordSignInEnabled(exp model.SignInExperience, kind string) bool {
+	return slices.ContainsFunc(exp.SignIn.Methods, func(m model.SignInMethod) bool {
+		return m.Identifier == kind && m.Password
+	})
+}
+
+// verifyPassword checks a password for an identifier (POST …/verification/password) and
+// records the proof. In order: the method must be enabled (so a social-only tenant refuses
+// at once), the address must be under its rate, the target must not be locked; then the
+// password is checked — for an unknown account or one without a password the service spends a
+// decoy hash, so the answer takes as long — and the attempt is reported to the lockout.
+func (e *Experience) verifyPassword(ctx context.Context, s *session, id identifier, password, clientIP string) (string, error) {
+	if !s.started() {
+		return "", errInteractionNotStarted()
+	}
+	if !passwordSignInEnabled(s.exp, id.Type) {
+		return "", errSignInMethodNotEnabled()
+	}
+	if !e.limiter.allow(clientIP) {
+		return "", errRateLimited()
+	}
+	user, err := e.findUser(ctx, id.Type, id.Value)
+	if err != nil {
+		return "", err
+	}
+	target := lockoutTarget(user, id.Type, id.Value)
+	if until, locked, err := e.lockout.lockedUntil(ctx, e.tenantID, target); err != nil {
+		return "", err
+	} else if locked {
+		return "", errLocked(minutesLeft(e.clk.Now(), until))
+	}
+
+	// For an unknown account the service verifies against nobody, which spends a decoy hash.
+	candidate := model.User{}
+	if user != nil {
+		candidate = *user
+	}
+	ok, err := e.svc.VerifyUserPassword(ctx, e.tenantID, candidate, password)
+	if err != nil {
+		return "", fmt.Errorf("verify password: %w", err)
+	}
+	// A suspended account counts as a failure, as in Logto, but is only revealed to someone
+	// who knows its password.
+	success := ok && user != nil && !user.IsSuspended
+	until, locked, err := e.lockout.report(ctx, e.tenantID, target, success, resolveLockoutPolicy(s.exp.SentinelPolicy))
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case locked:
+		return "", errLocked(minutesLeft(e.clk.Now(), until))
+	case !ok || user == nil:
+		return "", errInvalidCredentials()
+	case user.IsSuspended:
+		return "", errSuspended()
+	}
+	rec := verificationRecord{ID: ids.New(), Type: verificationPassword, Identifier: id, Verified: true, UserID: user.ID}
+	// Logto keeps one record per verification type; a new password check replaces the old.
+	s.st.VerificationRecords = slices.DeleteFunc(s.st.VerificationRecords, func(r verificationRecord) bool { return r.Type == rec.Type })
+	s.st.VerificationRecords = append(s.st.VerificationRecords, rec)
+	return rec.ID, nil
+}
+
+// findUser looks an account up by identifier; nil when there is none.
+func (e *Experience) findUser(ctx context.Context, kind, value string) (*model.User, error) {
+	u, err := e.svc.FindUserByIdentifier(ctx, e.tenantID, kind, strings.TrimSpace(value))
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil
+		}
+		if ae, ok := apperr.As(err); ok && ae.Status == http.StatusNotFound {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("find user by %s: %w", kind, err)
+	}
+	return &u, nil
+}
+
+func (s *session) record(id string) (verificationRecord, bool) {
+	for _, r := range s.st.VerificationRecords {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return verificationRecord{}, false
+}
+
+// identify settles who the user is (POST …/identification): for a sign-in, the account a
+// verification record proved; for a registration, a new account made from the profile. It
+// reports whether an account was created (Logto answers 201 then, else 204).
+func (e *Experience) identify(ctx context.Context, s *session, verificationID string) (bool, error) {
+	if !s.started() {
+		return false, errInteractionNotStarted()
+	}
+	switch s.st.InteractionEvent {
+	case eventRegister:
+		return true, e.createUser(ctx, s, verificationID)
+	case eventForgotPassword:
+		return false, errForgotPasswordUnavailable()
+	}
+	if verificationID == "" {
+		return false, errInvalidInput("verificationId is missing.")
+	}
+	rec, ok := s.record(verificationID)
+	if !ok {
+		return false, errVerificationNotFound()
+	}
+	if err := guardEvent(s.exp, eventSignIn); err != nil {
+		return false, err
+	}
+	// The sign-in experience may have changed since the password was checked.
+	if rec.Type != verificationPassword || !passwordSignInEnabled(s.exp, rec.Identifier.Type) {
+		return false, errSignInMethodNotEnabled()
+	}
+	if !rec.Verified || rec.UserID == "" {
+		return false, errVerificationFailed()
+	}
+	user, err := e.svc.GetUser(ctx, e.tenantID, rec.UserID)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return false, errUserNotExist(rec.Identifier.Value)
+		}
+		if ae, ok := apperr.As(err); ok && ae.Status == http.StatusNotFound {
+			return false, errUserNotExist(rec.Identifier.Value)
+		}
+		return false, fmt.Errorf("load identified user: %w", err)
+	}
+	if user.IsSuspended {
+		return false, errSuspended()
+	}
+	if s.st.UserID != "" && s.st.UserID != user.ID {
+		return false, errIdentityConflict()
+	}
+	s.st.UserID = user.ID
+	if !slices.Contains(s.st.AMR, amrPassword) {
+		s.st.AMR = append(s.st.AMR, amrPassword)
+	}
+	return false, nil
+}
+
+// missingProfile lists what the sign-up settings require that the profile lacks, with Logto's
+// MissingProfile names (sign-in-experience-validator.ts getMandatoryUserProfileBySignUpMethods).
+func missingProfile(exp model.SignInExperience, p profile) []string {
+	var missing []string
+	need := func(name string, have bool) {
+		if !have && !slices.Contains(missing, name) {
+			missing = append(missing, name)
+		}
+	}
+	ids := exp.SignUp.Identifiers
+	switch {
+	case slices.Contains(ids, identifierUsername):
+		need("username", p.Username != "")
+	case slices.Contains(ids, identifierEmail) && slices.Contains(ids, identifierPhone):
+		need("emailOrPhone", p.PrimaryEmail != "")
+	case slices.Contains(ids, identifierEmail):
+		need("email", p.PrimaryEmail != "")
+	case slices.Contains(ids, identifierPhone):
+		need("phone", false)
+	}
+	for _, rule := range exp.SignUp.SecondaryIdentifiers {
+		switch rule.Identifier {
+		case identifierUsername:
+			need("username", p.Username != "")
+		case identifierEmail:
+			need("email", p.PrimaryEmail != "")
+		case identifierPhone:
+			need("phone", false)
+		case "emailOrPhone":
+			need("emailOrPhone", p.PrimaryEmail != "")
+		}
+	}
+	if exp.SignUp.Password {
+		need("password", p.PasswordEncrypted != "")
+	}
+	return missing
+}
+
+// createUser registers the account the profile describes (experience-interaction.ts
+// createUser). Verification records (email or phone codes, social identities) cannot supply a
+// new identity yet.
+func (e *Experience) createUser(ctx context.Context, s *session, verificationID string) error {
+	if err := guardEvent(s.exp, eventRegister); err != nil {
+		return err
+	}
+	if verificationID != "" {
+		if _, ok := s.record(verificationID); !ok {
+			return errVerificationNotFound()
+		}
+		return errInvalidInput("A password verification cannot create an account; set the username, email and password with POST /api/experience/profile instead.")
+	}
+	if s.st.UserID != "" {
+		return errIdentityConflict()
+	}
+	if missing := missingProfile(s.exp, s.st.Profile); len(missing) > 0 {
+		return errMissingProfile(missing)
+	}
+	p := s.st.Profile
+	if p.Username == "" && p.PrimaryEmail == "" {
+		// Nothing to sign in with later: the sign-up settings ask for no identifier, which only
+		// social registration can satisfy.
+		return errSignUpMethodNotEnabled()
+	}
+	if err := e.checkAvailable(ctx, p); err != nil {
+		return err
+	}
+	in := service.CreateUserInput{ApplicationID: s.in.ClientID}
+	if p.Username != "" {
+		in.Username = &p.Username
+	}
+	if p.PrimaryEmail != "" {
+		in.PrimaryEmail = &p.PrimaryEmail
+	}
+	if p.PasswordEncrypted != "" {
+		in.PasswordDigest, in.PasswordAlgorithm = p.PasswordEncrypted, p.PasswordEncryptionMethod
+	}
+	user, err := e.svc.CreateUser(ctx, e.tenantID, in)
+	if err != nil {
+		if _, ok := apperr.As(err); ok {
+			return err
+		}
+		var conflict *store.ConflictError
+		if errors.As(err, &conflict) {
+			switch conflict.Constraint {
+			case store.UniqueUsername:
+				return errUsernameInUse()
+			case store.UniqueUserEmail:
+				return errEmailInUse()
+			}
+		}
+		return fmt.Errorf("create user: %w", err)
+	}
+	s.st.UserID = user.ID
+	if p.PasswordEncrypted != "" {
+		s.st.AMR = []string{amrPassword}
+	}
+	s.st.Profile = profile{}
+	return nil
+}
+
+// checkAvailable refuses a username or email another account already has (profile-validator.ts
+// guardProfileUniquenessAcrossUsers).
+func (e *Experience) checkAvailable(ctx context.Context, p profile) error {
+	if p.Username != "" {
+		u, err := e.findUser(ctx, identifierUsername, p.Username)
+		if err != nil {
+			return err
+		}
+		if u != nil {
+			return errUsernameInUse()
+		}
+	}
+	if p.PrimaryEmail != "" {
+		u, err := e.findUser(ctx, identifierEmail, p.PrimaryEmail)
+		if err != nil {
+			return err
+		}
+		if u != nil {
+			return errEmailInUse()
+		}
+	}
+	return nil
+}
+
+// profileInput is one POST …/profile body (Logto's updateProfileApiPayloadGuard).
+type profileInput struct {
+	Type           string
+	Value          string
+	VerificationID string
+}
+
+// signUpRule says whether the sign-up settings collect kind, and whether it must be verified by
+// a code first.
+func signUpRule(exp model.SignInExperience, kind string) (collected, verify bool) {
+	if slices.Contains(exp.SignUp.Identifiers, kind) {
+		return true, exp.SignUp.Verify
+	}
+	for _, rule := range exp.SignUp.SecondaryIdentifiers {
+		if rule.Identifier == kind || (rule.Identifier == "emailOrPhone" && (kind == identifierEmail || kind == identifierPhone)) {
+			// Logto verifies secondary email and phone identifiers unless told otherwise.
+			verify = kind != identifierUsername
+			if rule.Verify != nil {
+				verify = *rule.Verify
+			}
+			return true, verify
+		}
+	}
+	return false, false
+}
+
+// emailPattern is Logto's emailRegEx (toolkit/core-kit/src/regex.ts).
+var emailPattern = regexp.MustCompile(`^\S+@\S+\.\S+$`)
+
+// setProfile adds to a registration's profile (POST …/profile). Only what the sign-up settings
+// collect is accepted: a social-only tenant refuses a username at once, where Logto would let a
+// script register one.
+func (e *Experience) setProfile(ctx context.Context, s *session, in profileInput, clientIP string) error {
+	if !s.started() {
+		return errInteractionNotStarted()
+	}
+	switch s.st.InteractionEvent {
+	case eventForgotPassword:
+		return errNotForForgotPassword()
+	case eventSignIn:
+		// Completing an existing account's profile during sign-in needs user updates this
+		// engine does not make yet.
+		return errInvalidInteractionType()
+	}
+	if s.st.UserID != "" {
+		return errIdentityConflict()
+	}
+	switch in.Type {
+	case identifierUsername:
+		if collected, _ := signUpRule(s.exp, identifierUsername); !collected {
+			return errSignUpMethodNotEnabled()
+		}
+		if err := checkUsername(s.exp.UsernamePolicy, in.Value); err != nil {
+			return err
+		}
+		if !e.limiter.allow(clientIP) {
+			return errRateLimited()
+		}
+		if err := e.checkAvailable(ctx, profile{Username: in.Value}); err != nil {
+			return err
+		}
+		s.st.Profile.Username = in.Value
+	case identifierEmail:
+		collected, verify := signUpRule(s.exp, identifierEmail)
+		if !collected {
+			return errSignUpMethodNotEnabled()
+		}
+		if in.VerificationID != "" {
+			// Email verification codes need an email connector, which does not exist yet.
+			return errVerificationNotFound()
+		}
+		email := strings.ToLower(strings.TrimSpace(in.Value))
+		if !emailPattern.MatchString(email) {
+			return errInvalidEmail()
+		}
+		if verify {
+			return errIdentifierNotVerified(email)
+		}
+		if !e.limiter.allow(clientIP) {
+			return errRateLimited()
+		}
+		if err := e.checkAvailable(ctx, profile{PrimaryEmail: email}); err != nil {
+			return err
+		}
+		s.st.Profile.PrimaryEmail = email
+	case identifierPhone, "social":
+		if collected, _ := signUpRule(s.exp, in.Type); !collected && in.Type == identifierPhone {
+			return errSignUpMethodNotEnabled()
+		}
+		// Phone codes and social identities arrive as verification records, which this
+		// server cannot produce yet.
+		return errVerificationNotFound()
+	case "password":
+		if !s.exp.SignUp.Password {
+			return errSignUpMethodNotEnabled()
+		}
+		p := s.st.Profile
+		issues := resolvePasswordPolicy(s.exp.PasswordPolicy).check(in.Value, passwordUserInfo{username: p.Username, email: p.PrimaryEmail})
+		if len(issues) > 0 {
+			return errPasswordRejected(issues)
+		}
+		encrypted, method, err := e.passwords.Hash(ctx, in.Value)
+		if err != nil {
+			return fmt.Errorf("hash password: %w", err)
+		}
+		s.st.Profile.PasswordEncrypted, s.st.Profile.PasswordEncryptionMethod = encrypted, method
+	default:
+		return errInvalidInput("type must be username, email or password (%q is not supported).", in.Type)
+	}
+	return nil
+}
+
+// submit finishes the interaction (POST …/submit): it records the sign-in and hands the result
+// to the protocol, which issues the code at <issuer>/auth/<uid>.
+func (e *Experience) submit(ctx context.Context, s *session) (string, error) {
+	if !s.started() {
+		return "", errInteractionNotStarted()
+	}
+	if s.st.InteractionEvent == eventForgotPassword {
+		return "", errForgotPasswordUnavailable()
+	}
+	if s.st.UserID == "" {
+		return "", errIdentifierNotFound()
+	}
+	user, err := e.svc.GetUser(ctx, e.tenantID, s.st.UserID)
+	if err != nil {
+		if _, ok := apperr.As(err); ok || errors.Is(err, store.ErrNotFound) {
+			return "", errIdentifierNotFound()
+		}
+		return "", fmt.Errorf("load signed-in user: %w", err)
+	}
+	if user.IsSuspended {
+		return "", errSuspended()
+	}
+	if err := e.svc.RecordSignIn(ctx, e.tenantID, user.ID); err != nil {
+		return "", fmt.Errorf("record sign-in: %w", err)
+	}
+	s.in.Result = &model.InteractionResult{
+		AccountID: user.ID,
+		AuthTime:  e.clk.Now().Unix(),
+		AMR:       slices.Clone(s.st.AMR),
+		Event:     s.st.InteractionEvent,
+	}
+	// Nothing collected along the way is needed any more; keep only what identifies the result.
+	s.st = state{InteractionEvent: s.st.InteractionEvent, UserID: s.st.UserID, AMR: s.st.AMR, CSRF: s.st.CSRF}
+	return e.resumeURL(s.in.UID), nil
+}
+
+// resumeURL is where the protocol continues an interaction (Logto's <issuer>/auth/<uid>).
+func (e *Experience) resumeURL(uid string) string { return e.issuer + "/auth/" + uid }

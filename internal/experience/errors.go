@@ -1,0 +1,147 @@
+package experience
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/gatehouse-id/gatehouse/internal/apperr"
+)
+
+// Errors the engine answers with: Logto's codes and statuses (core/routes/experience/**), with
+// messages that say what to do. The English wording of Logto's phrases is kept where clients
+// may show it as is.
+
+func errSessionNotFound() *apperr.Error {
+	return apperr.New(http.StatusBadRequest, "session.not_found", "Session not found. Please go back and sign in again.")
+}
+
+// errInteractionNotStarted is Logto's answer when the interaction holds no experience state
+// yet: PUT /api/experience was never called (experience-interaction.ts constructor).
+func errInteractionNotStarted() *apperr.Error {
+	return apperr.New(http.StatusNotFound, "session.interaction_not_found",
+		"Interaction session not found. Start it with PUT /api/experience first.")
+}
+
+func errInvalidInput(format string, args ...any) *apperr.Error {
+	return apperr.New(http.StatusBadRequest, "guard.invalid_input", "The request body is invalid. %s", fmt.Sprintf(format, args...))
+}
+
+func errBodyTooLarge(limit int) *apperr.Error {
+	return apperr.New(http.StatusRequestEntityTooLarge, "guard.invalid_input",
+		"The request body is invalid. It is larger than %d bytes.", limit)
+}
+
+// errEventForbidden is sign-in-experience-validator.ts guardInteractionEvent: sign-in while the
+// tenant only allows registration, or registration while it only allows sign-in.
+func errEventForbidden(event string) *apperr.Error {
+	if event == eventRegister {
+		return apperr.New(http.StatusForbidden, "auth.forbidden", "Registration is not enabled: this sign-in experience only allows signing in.")
+	}
+	return apperr.New(http.StatusForbidden, "auth.forbidden", "Sign-in is not enabled: this sign-in experience only allows registration.")
+}
+
+func errForgotPasswordUnavailable() *apperr.Error {
+	return apperr.New(http.StatusUnprocessableEntity, "session.forgot_password_not_enabled",
+		"Forgot password is not available yet: resetting a password needs an email or SMS verification code, which this server cannot send yet.")
+}
+
+func errNotForForgotPassword() *apperr.Error {
+	return apperr.New(http.StatusBadRequest, "session.not_supported_for_forgot_password", "This operation is not supported for forgot password.")
+}
+
+func errInvalidInteractionType() *apperr.Error {
+	return apperr.New(http.StatusBadRequest, "session.invalid_interaction_type",
+		"This operation is not supported for the current interaction. Please initiate a new session.")
+}
+
+func errSignInMethodNotEnabled() *apperr.Error {
+	return apperr.New(http.StatusUnprocessableEntity, "user.sign_in_method_not_enabled", "This sign-in method is not enabled.")
+}
+
+func errSignUpMethodNotEnabled() *apperr.Error {
+	return apperr.New(http.StatusUnprocessableEntity, "user.sign_up_method_not_enabled", "This sign-up method is not enabled.")
+}
+
+func errInvalidCredentials() *apperr.Error {
+	return apperr.New(http.StatusUnprocessableEntity, "session.invalid_credentials", "Incorrect account or password. Please check your input.")
+}
+
+func errSuspended() *apperr.Error {
+	return apperr.New(http.StatusUnauthorized, "user.suspended", "This account is suspended.")
+}
+
+// errLocked is what withSentinel (sentinel-guard.ts) throws once the identifier is locked; the
+// minutes left are also given as data so a client can show them without parsing the message.
+func errLocked(minutes int) *apperr.Error {
+	unit := "minutes"
+	if minutes == 1 {
+		unit = "minute"
+	}
+	return apperr.New(http.StatusBadRequest, "session.verification_blocked_too_many_attempts",
+		"Too many attempts in a short time. Please try again in %d %s.", minutes, unit).
+		WithData(map[string]int{"retryAfterMinutes": minutes})
+}
+
+// errRateLimited is Logto's request.rate_limited, answered by the per-address filter.
+func errRateLimited() *apperr.Error {
+	return apperr.New(http.StatusTooManyRequests, "request.rate_limited", "Too many requests. Please try again later.")
+}
+
+func errVerificationNotFound() *apperr.Error {
+	return apperr.New(http.StatusNotFound, "session.verification_session_not_found",
+		"The verification was not successful. Restart the verification flow and try again.")
+}
+
+func errVerificationFailed() *apperr.Error {
+	return apperr.New(http.StatusBadRequest, "session.verification_failed",
+		"The verification was not successful. Restart the verification flow and try again.")
+}
+
+func errIdentifierNotFound() *apperr.Error {
+	return apperr.New(http.StatusNotFound, "session.identifier_not_found", "User identifier not found. Please go back and sign in again.")
+}
+
+func errIdentityConflict() *apperr.Error {
+	return apperr.New(http.StatusConflict, "session.identity_conflict",
+		"Identity mismatch detected. Please initiate a new session to proceed with a different identity.")
+}
+
+func errUserNotExist(identifier string) *apperr.Error {
+	return apperr.New(http.StatusNotFound, "user.user_not_exist", "User with %s does not exist.", identifier).
+		WithData(map[string]string{"identifier": identifier})
+}
+
+func errUsernameInUse() *apperr.Error {
+	return apperr.New(http.StatusUnprocessableEntity, "user.username_already_in_use", "This username is already in use.")
+}
+
+func errEmailInUse() *apperr.Error {
+	return apperr.New(http.StatusUnprocessableEntity, "user.email_already_in_use", "This email is associated with an existing account.")
+}
+
+func errInvalidEmail() *apperr.Error {
+	return apperr.New(http.StatusBadRequest, "user.invalid_email", "Invalid email address.")
+}
+
+// errIdentifierNotVerified answers an email offered for registration where the sign-in
+// experience requires it to be verified by a code first.
+func errIdentifierNotVerified(identifier string) *apperr.Error {
+	return apperr.New(http.StatusUnprocessableEntity, "session.identifier_not_verified",
+		"The provided identifier %s has not been verified. Please create a verification record for this identifier and complete the verification process.", identifier)
+}
+
+func errMissingProfile(missing []string) *apperr.Error {
+	return apperr.New(http.StatusUnprocessableEntity, "user.missing_profile", "You need to provide additional info before signing-in.").
+		WithData(map[string][]string{"missingProfile": missing})
+}
+
+func errPasswordRejected(issues []passwordIssue) *apperr.Error {
+	return apperr.New(http.StatusUnprocessableEntity, "password.rejected",
+		"Password rejected. Please check if your password meets the requirements.").WithData(issues)
+}
+
+// errCSRF answers a hosted-page form whose token does not match the interaction's
+// (Logto's session.csrf_token_mismatch).
+func errCSRF() *apperr.Error {
+	return apperr.New(http.StatusForbidden, "session.csrf_token_mismatch", "CSRF token mismatch.")
+}

@@ -1,0 +1,122 @@
+package experience
+
+import (
+	"context"
+	"html/template"
+	"log/slog"
+	"net/http"
+
+	"github.com/gatehouse-id/gatehouse/internal/clock"
+	"github.com/gatehouse-id/gatehouse/internal/cookie"
+	"github.com/gatehouse-id/gatehouse/internal/model"
+	"github.com/gatehouse-id/gatehouse/internal/service"
+	"github.com/gatehouse-id/gatehouse/internal/store"
+)
+
+// Backend is what the experience needs from the use-case layer; *service.Service implements
+// it. Interactions come from the protocol side, users and the sign-in experience from their
+// own use-cases.
+type Backend interface {
+	GetInteraction(ctx context.Context, tenantID, uid string) (model.Interaction, error)
+	SaveInteraction(ctx context.Context, tenantID string, in model.Interaction) (model.Interaction, error)
+	GetSignInExperience(ctx context.Context, tenantID string) (model.SignInExperience, error)
+	GetApplication(ctx context.Context, tenantID, id string) (model.Application, error)
+	GetUser(ctx context.Context, tenantID, id string) (model.User, error)
+	FindUserByIdentifier(ctx context.Context, tenantID, kind, value string) (model.User, error)
+	VerifyUserPassword(ctx context.Context, tenantID string, u model.User, password string) (bool, error)
+	CreateUser(ctx context.Context, tenantID string, in service.CreateUserInput) (model.User, error)
+	RecordSignIn(ctx context.Context, tenantID, userID string) error
+}
+
+// Options configure one tenant's experience.
+type Options struct {
+	TenantID string
+	// Issuer is the tenant's OIDC issuer (<endpoint>/oidc); a finished interaction continues at
+	// <issuer>/auth/<uid>.
+	Issuer  string
+	Service Backend
+	// Passwords is the service's own hasher (service.Options.Passwords). It hashes a new
+	// account's password when the registration profile is set, before the account exists, so
+	// the interaction never holds the password in clear.
+	Passwords service.PasswordHasher
+	// Store holds the lockout's attempt rows (store.Sentinel).
+	Store store.Store
+	// Cookies reads the _interaction cookie the protocol set.
+	Cookies *cookie.Jar
+	// RateLimit tunes the per-address filter in front of credential checks.
+	RateLimit RateLimit
+	Clock     clock.Clock
+	Log       *slog.Logger
+}
+
+// Experience serves one tenant's Experience API and hosted pages.
+type Experience struct {
+	tenantID  string
+	issuer    string
+	svc       Backend
+	passwords service.PasswordHasher
+	cookies   *cookie.Jar
+	clk       clock.Clock
+	log       *slog.Logger
+	lockout   *lockout
+	limiter   *addressLimiter
+	pages     map[string]*template.Template
+}
+
+// New returns the experience of o.TenantID.
+func New(o Options) *Experience {
+	if o.Clock == nil {
+		o.Clock = clock.System{}
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Experience{
+		tenantID:  o.TenantID,
+		issuer:    o.Issuer,
+		svc:       o.Service,
+		passwords: o.Passwords,
+		cookies:   o.Cookies,
+		clk:       o.Clock,
+		log:       o.Log,
+		lockout:   &lockout{st: o.Store, clk: o.Clock},
+		limiter:   newAddressLimiter(o.RateLimit, o.Clock),
+		pages:     parsePages(),
+	}
+}
+
+// API routes (Logto's experienceRoutes, core/routes/experience/const.ts).
+const apiPrefix = "/api/experience"
+
+// Mount registers the Experience API, the hosted pages and their static assets on mux. The
+// pages' form posts pass through Go's cross-origin protection (Sec-Fetch-Site / Origin) before
+// their own per-interaction token is checked.
+func (e *Experience) Mount(mux *http.ServeMux) {
+	mux.Handle("PUT "+apiPrefix, e.api(e.handleStart))
+	mux.Handle("PUT "+apiPrefix+"/interaction-event", e.api(e.handleSetEvent))
+	mux.Handle("GET "+apiPrefix+"/interaction", e.api(e.handleGetInteraction))
+	mux.Handle("POST "+apiPrefix+"/verification/password", e.api(e.handleVerifyPassword))
+	mux.Handle("POST "+apiPrefix+"/identification", e.api(e.handleIdentification))
+	mux.Handle("POST "+apiPrefix+"/profile", e.api(e.handleProfile))
+	mux.Handle("POST "+apiPrefix+"/submit", e.api(e.handleSubmit))
+
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(e.serveCrossOriginDenied))
+	mux.HandleFunc("GET /sign-in", e.serveSignIn)
+	mux.Handle("POST /sign-in", cop.Handler(http.HandlerFunc(e.postSignIn)))
+	mux.HandleFunc("GET /register", e.serveRegister)
+	mux.Handle("POST /register", cop.Handler(http.HandlerFunc(e.postRegister)))
+	mux.HandleFunc("GET /consent", e.serveConsent)
+	mux.Handle("POST /consent", cop.Handler(http.HandlerFunc(e.postConsent)))
+	mux.HandleFunc("GET /unknown-session", e.serveUnknownSession)
+	// Other first screens the protocol may send the browser to (first_screen, direct_sign_in).
+	mux.HandleFunc("GET /identifier-sign-in", e.serveSignIn)
+	mux.HandleFunc("GET /identifier-register", e.serveRegister)
+	mux.HandleFunc("GET /reset-password", e.serveUnavailable("reset_password"))
+	mux.HandleFunc("GET /single-sign-on", e.serveUnavailable("single_sign_on"))
+	mux.HandleFunc("GET /direct/{method}/{target}", e.serveDirect)
+	mux.Handle("GET "+staticPrefix, staticHandler())
+}
+
+// The service is the Backend the binary wires in.
+var _ Backend = (*service.Service)(nil)

@@ -1,0 +1,67 @@
+package experience
+
+import (
+	"testing"
+	"unicode/utf8"
+
+	"github.com/gatehouse-id/gatehouse/internal/apperr"
+)
+
+// FuzzExperienceBodies feeds arbitrary bytes to every Experience API body parser: none may
+// panic, every refusal is a 400/413 Logto error, and what is accepted keeps the parsers' rules.
+func FuzzExperienceBodies(f *testing.F) {
+	for _, seed := range []string{
+		``, `{}`, `null`, `[]`, `"x"`, `{"interactionEvent":"SignIn"}`, `{"interactionEvent":"Register","captchaToken":"t"}`,
+		`{"identifier":{"type":"username","value":"alice"},"password":"p"}`, `{"identifier":null,"password":7}`,
+		`{"identifier":{"type":"email","value":"\u0000"},"password":"p"}`, `{"verificationId":"abc","linkSocialIdentity":true}`,
+		`{"type":"username","value":"bob"}`, `{"type":"password","value":"x"}`, `{"type":"email","verificationId":"v"}`,
+		`{"type":"extraProfile","values":{"a":1}}`, `{"type":"social"}`, `{"a":`, "\xff\xfe", `{"interactionEvent":"SignIn"} trailing`,
+	} {
+		f.Add([]byte(seed))
+	}
+	refused := func(t *testing.T, parser string, err error) {
+		t.Helper()
+		ae, ok := apperr.As(err)
+		if !ok || (ae.Status != 400 && ae.Status != 413) || ae.Code == "" {
+			t.Fatalf("%s: refusal %v is not a 400/413 Logto error", parser, err)
+		}
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if event, err := parseEventBody(raw); err != nil {
+			refused(t, "event", err)
+		} else if event != eventSignIn && event != eventRegister && event != eventForgotPassword {
+			t.Fatalf("accepted event %q", event)
+		}
+		if id, pw, err := parsePasswordBody(raw); err != nil {
+			refused(t, "password", err)
+		} else if id.Value == "" || pw == "" || utf8.RuneCountInString(id.Value) > maxIdentifierLen ||
+			utf8.RuneCountInString(pw) > maxPasswordLen || !utf8.ValidString(id.Value) {
+			t.Fatalf("accepted identifier %+v / password of %d characters", id, len(pw))
+		}
+		if v, err := parseIdentificationBody(raw); err != nil {
+			refused(t, "identification", err)
+		} else if len(v) > 4*maxIDLen {
+			t.Fatalf("accepted a verificationId of %d bytes", len(v))
+		}
+		if in, err := parseProfileBody(raw); err != nil {
+			refused(t, "profile", err)
+		} else {
+			switch in.Type {
+			case "username", "password":
+				if in.Value == "" {
+					t.Fatalf("accepted an empty %s", in.Type)
+				}
+			case "email":
+				if in.Value == "" && in.VerificationID == "" {
+					t.Fatal("accepted an email profile with neither value nor verificationId")
+				}
+			case "phone", "social":
+				if in.VerificationID == "" {
+					t.Fatalf("accepted %s without verificationId", in.Type)
+				}
+			default:
+				t.Fatalf("accepted profile type %q", in.Type)
+			}
+		}
+	})
+}

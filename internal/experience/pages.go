@@ -1,0 +1,748 @@
+package experience
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/gatehouse-id/gatehouse/internal/apperr"
+	"github.com/gatehouse-id/gatehouse/internal/httpx"
+	"github.com/gatehouse-id/gatehouse/internal/ids"
+	"github.com/gatehouse-id/gatehouse/internal/model"
+	"github.com/gatehouse-id/gatehouse/web"
+)
+
+// staticPrefix is where the pages' stylesheet is served.
+const staticPrefix = "/static/experience/"
+
+// maxFormBytes bounds a hosted page's form body.
+const maxFormBytes = 64 << 10
+
+// Page templates, each the layout plus its own "content".
+const (
+	pageSignIn   = "sign-in"
+	pageRegister = "register"
+	pageConsent  = "consent"
+	pageMessage  = "message"
+)
+
+func parsePages() map[string]*template.Template {
+	pages := map[string]*template.Template{}
+	for _, name := range []string{pageSignIn, pageRegister, pageConsent, pageMessage} {
+		pages[name] = template.Must(template.ParseFS(web.Experience, "experience/layout.html", "experience/"+name+".html"))
+	}
+	return pages
+}
+
+func staticHandler() http.Handler {
+	sub, err := fs.Sub(web.Experience, "static/experience")
+	if err != nil { // the directory is embedded at build time
+		panic(err)
+	}
+	files := http.StripPrefix(staticPrefix, http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") { // no directory listings
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		files.ServeHTTP(w, r)
+	})
+}
+
+// brand is the sign-in experience's look, made safe for the page: colours are checked hex
+// values (they go into a style element) and custom CSS cannot close its style element.
+type brand struct {
+	Primary, DarkPrimary template.CSS
+	DarkEnabled          bool
+	Logo, DarkLogo       string
+	Favicon, DarkFavicon string
+	CustomCSS            template.CSS
+	TermsURL, PrivacyURL string
+	SupportEmail         string
+	SupportWebsite       string
+}
+
+var hexColor = regexp.MustCompile(`^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$`)
+
+// Logto's seeded colours.
+const (
+	defaultPrimaryColor     = "#6139F6"
+	defaultDarkPrimaryColor = "#8453FF"
+)
+
+func safeColor(c, fallback string) template.CSS {
+	if hexColor.MatchString(c) {
+		return template.CSS(c)
+	}
+	return template.CSS(fallback)
+}
+
+// safeCustomCSS keeps a tenant's CSS inside its style element: an HTML parser ends a style
+// element only at "</style", so escaping every "</" as "<\/" (the same characters to a CSS
+// parser inside strings, and meaningless outside them) leaves no way out.
+func safeCustomCSS(css string) template.CSS {
+	return template.CSS(strings.ReplaceAll(css, "</", `<\/`))
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func brandOf(exp model.SignInExperience) brand {
+	b := brand{
+		Primary:        safeColor(exp.Color.PrimaryColor, defaultPrimaryColor),
+		DarkPrimary:    safeColor(exp.Color.DarkPrimaryColor, defaultDarkPrimaryColor),
+		DarkEnabled:    exp.Color.IsDarkModeEnabled,
+		Logo:           exp.Branding.LogoURL,
+		DarkLogo:       exp.Branding.DarkLogoURL,
+		Favicon:        exp.Branding.Favicon,
+		DarkFavicon:    exp.Branding.DarkFavicon,
+		CustomCSS:      safeCustomCSS(deref(exp.CustomCSS)),
+		TermsURL:       deref(exp.TermsOfUseURL),
+		PrivacyURL:     deref(exp.PrivacyPolicyURL),
+		SupportEmail:   deref(exp.SupportEmail),
+		SupportWebsite: deref(exp.SupportWebsiteURL),
+	}
+	if b.DarkLogo == "" {
+		b.DarkLogo = b.Logo
+	}
+	return b
+}
+
+// pageData is what every template sees; the page-specific parts are in their own members.
+type pageData struct {
+	Msg           messages
+	Lang          string
+	Title         string
+	Nonce         string
+	Brand         brand
+	AppName       string
+	Error         string
+	Action        string
+	CSRF          string
+	TermsCheckbox bool
+
+	SignIn   signInView
+	Register registerView
+	Consent  consentView
+	Message  messageView
+}
+
+type signInView struct {
+	PasswordEnabled bool
+	IdentifierLabel string
+	InputMode       string
+	Identifier      string
+	RegisterURL     string
+}
+
+type registerView struct {
+	Available         bool
+	Username, Email   bool
+	Password          bool
+	UsernameValue     string
+	EmailValue        string
+	MinPasswordLength int
+	SignInURL         string
+}
+
+type consentView struct {
+	AppLogo        string
+	User           string
+	UserScopes     []string
+	APIs           []apiScopes
+	RedirectOrigin string
+}
+
+type apiScopes struct {
+	Indicator string
+	Scopes    []string
+}
+
+type messageView struct {
+	Heading, Text     string
+	LinkURL, LinkText string
+	PostURL           string
+	PostFields        []formField
+}
+
+type formField struct{ Name, Value string }
+
+// newPage starts a page in the language chosen from ui_locales (the query's, else the
+// interaction's), the browser and the sign-in experience.
+func (e *Experience) newPage(r *http.Request, exp model.SignInExperience, uiLocales string) *pageData {
+	if q := r.URL.Query().Get("ui_locales"); q != "" {
+		uiLocales = q
+	}
+	lang := chooseLanguage(uiLocales, r.Header.Get("Accept-Language"), exp.LanguageInfo)
+	return &pageData{Msg: messagesFor(lang), Lang: lang, Brand: brandOf(exp)}
+}
+
+// setPageHeaders applies the pages' security headers: only the page's own origin may supply
+// scripts, styles and frames (the inline style elements carry this response's nonce), no page
+// may frame us, and no URL leaks through Referer. form-action is left open on purpose: a
+// signed-in form post ends, through redirects, at the application's redirect URI, and browsers
+// apply form-action to that whole redirect chain.
+func setPageHeaders(w http.ResponseWriter, nonce string) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'none'; style-src 'self' 'nonce-"+nonce+"'; "+
+		"img-src * data:; font-src * data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Cache-Control", "no-store")
+}
+
+func newNonce() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go ≥ 1.24)
+	// URL-safe base64: CSP nonces allow "-" and "_", while a "+" would be entity-escaped in the
+	// nonce attribute.
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// render writes page with status; a template failure (a bug) is logged and answered 500.
+func (e *Experience) render(w http.ResponseWriter, r *http.Request, status int, page string, d *pageData) {
+	d.Nonce = newNonce()
+	var buf bytes.Buffer
+	if err := e.pages[page].ExecuteTemplate(&buf, "layout.html", d); err != nil {
+		e.internalError(r, err)
+		http.Error(w, "Internal server error.", http.StatusInternalServerError)
+		return
+	}
+	setPageHeaders(w, d.Nonce)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// renderMessage shows a page with a heading, a text and at most one way on.
+func (e *Experience) renderMessage(w http.ResponseWriter, r *http.Request, status int, d *pageData, m messageView) {
+	d.Title = m.Heading
+	d.Message = m
+	e.render(w, r, status, pageMessage, d)
+}
+
+// renderInternalError answers a fault inside with a friendly page; the cause is only logged.
+func (e *Experience) renderInternalError(w http.ResponseWriter, r *http.Request, err error) {
+	e.internalError(r, err)
+	exp, expErr := e.svc.GetSignInExperience(r.Context(), e.tenantID)
+	if expErr != nil {
+		exp = model.SignInExperience{}
+	}
+	d := e.newPage(r, exp, "")
+	e.renderMessage(w, r, http.StatusInternalServerError, d, messageView{Heading: d.Msg.T("title.error"), Text: d.Msg.T("error.internal")})
+}
+
+// serveCrossOriginDenied answers a page form posted from another origin.
+func (e *Experience) serveCrossOriginDenied(w http.ResponseWriter, r *http.Request) {
+	d := e.newPage(r, model.SignInExperience{}, "")
+	e.renderMessage(w, r, http.StatusForbidden, d, messageView{Heading: d.Msg.T("title.error"), Text: d.Msg.T("error.cross_origin")})
+}
+
+// pageSession finds the interaction a hosted page works on. Without one, it sends the browser
+// where Logto's koa-spa-session-guard does (the tenant's unknownSessionRedirectUrl, else
+// /unknown-session) and reports false.
+func (e *Experience) pageSession(w http.ResponseWriter, r *http.Request) (*session, bool) {
+	appID := r.URL.Query().Get("app_id")
+	if uid, ok := e.cookies.InteractionUID(r, e.tenantID, appID); ok {
+		s, err := e.load(r.Context(), uid)
+		if err == nil {
+			return s, true
+		}
+		if _, known := apperr.As(err); !known {
+			e.renderInternalError(w, r, err)
+			return nil, false
+		}
+	}
+	e.redirectUnknownSession(w, r, appID)
+	return nil, false
+}
+
+func (e *Experience) redirectUnknownSession(w http.ResponseWriter, r *http.Request, appID string) {
+	exp, err := e.svc.GetSignInExperience(r.Context(), e.tenantID)
+	if err != nil {
+		e.renderInternalError(w, r, err)
+		return
+	}
+	if target := deref(exp.UnknownSessionRedirectURL); isHTTPURL(target) {
+		http.Redirect(w, r, target, http.StatusFound)
+		return
+	}
+	q := url.Values{}
+	if appID != "" {
+		q.Set("app_id", appID)
+	}
+	if l := r.URL.Query().Get("ui_locales"); l != "" {
+		q.Set("ui_locales", l)
+	}
+	target := "/unknown-session"
+	if len(q) > 0 {
+		target += "?" + q.Encode()
+	}
+	http.Redirect(w, r, target, http.StatusFound)
+}
+
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
+// app reads the interaction's application for the page; false when it cannot be read.
+func (e *Experience) app(ctx context.Context, clientID string) (model.Application, bool) {
+	if clientID == "" {
+		return model.Application{}, false
+	}
+	app, err := e.svc.GetApplication(ctx, e.tenantID, clientID)
+	if err != nil {
+		return model.Application{}, false
+	}
+	return app, true
+}
+
+func clientIP(r *http.Request) string { return httpx.ClientIP(r.Context()) }
+
+// pageURL is a hosted page of the interaction's application.
+func pageURL(path, clientID string) string {
+	if clientID == "" {
+		return path
+	}
+	return path + "?app_id=" + url.QueryEscape(clientID)
+}
+
+// ensureCSRF gives the interaction its form token, saving it the first time.
+func (e *Experience) ensureCSRF(ctx context.Context, s *session) (string, error) {
+	if s.st.CSRF != "" {
+		return s.st.CSRF, nil
+	}
+	s.st.CSRF = ids.NewString(32)
+	err := e.save(ctx, s)
+	if ae, ok := apperr.As(err); ok && ae.Code == "session.interaction_conflict" {
+		// Another request (a second tab) saved first, most likely with its own token: use that.
+		fresh, lerr := e.load(ctx, s.in.UID)
+		if lerr != nil {
+			return "", lerr
+		}
+		if fresh.st.CSRF == "" {
+			return "", err
+		}
+		*s = *fresh
+		return s.st.CSRF, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return s.st.CSRF, nil
+}
+
+// checkCSRF compares the form's token to the interaction's in constant time.
+func checkCSRF(s *session, presented string) error {
+	if s.st.CSRF == "" || subtle.ConstantTimeCompare([]byte(presented), []byte(s.st.CSRF)) != 1 {
+		return errCSRF()
+	}
+	return nil
+}
+
+// parseForm reads a page's urlencoded form within maxFormBytes.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return errBodyTooLarge(maxFormBytes)
+		}
+		return errInvalidInput("The form could not be read.")
+	}
+	return nil
+}
+
+// termsCheckbox reports whether the page must ask the user to tick "I agree" (Logto's
+// agreeToTermsPolicy Manual, or ManualRegistrationOnly on the registration page) — only when
+// there is something to agree to.
+func termsCheckbox(exp model.SignInExperience, registering bool) bool {
+	if deref(exp.TermsOfUseURL) == "" && deref(exp.PrivacyPolicyURL) == "" {
+		return false
+	}
+	return exp.AgreeToTermsPolicy == "Manual" || (registering && exp.AgreeToTermsPolicy == "ManualRegistrationOnly")
+}
+
+// pageError is the page's wording of an engine error and the status to answer with; a fault
+// inside reports ok false.
+func pageError(ms messages, err error) (string, int, bool) {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) {
+		return "", 0, false
+	}
+	if _, worded := ae.Data.(pageMessageKey); worded {
+		return ae.Message, ae.Status, true
+	}
+	return ms.errorMessage(ae.Code, ae.Data), ae.Status, true
+}
+
+// ---- sign-in ----
+
+// passwordKinds are the identifiers the tenant lets users sign in with by password, in a fixed
+// order.
+func passwordKinds(exp model.SignInExperience) []string {
+	var kinds []string
+	for _, k := range []string{identifierUsername, identifierEmail, identifierPhone} {
+		if passwordSignInEnabled(exp, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	return kinds
+}
+
+var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 ()-]{4,}$`)
+
+// inferKind decides what a typed identifier is, as Logto's page does from its shape: an "@"
+// means an email, digits mean a phone number, anything else a username.
+func inferKind(exp model.SignInExperience, value string) string {
+	kinds := passwordKinds(exp)
+	has := func(k string) bool { return slices.Contains(kinds, k) }
+	switch {
+	case strings.Contains(value, "@") && has(identifierEmail):
+		return identifierEmail
+	case has(identifierUsername) && !strings.Contains(value, "@"):
+		return identifierUsername
+	case phonePattern.MatchString(value) && has(identifierPhone):
+		return identifierPhone
+	case has(identifierUsername):
+		return identifierUsername
+	case len(kinds) > 0:
+		return kinds[0]
+	}
+	return ""
+}
+
+func identifierLabel(ms messages, kinds []string) string {
+	label := ""
+	for _, k := range kinds {
+		name := ms.T("input." + k)
+		if label == "" {
+			label = name
+		} else {
+			label = ms.T("input.or", label, name)
+		}
+	}
+	return label
+}
+
+// canRegister reports whether the registration page can be offered at all.
+func canRegister(exp model.SignInExperience) bool {
+	return exp.SignInMode != model.SignInModeSignIn && len(exp.SignUp.Identifiers)+len(exp.SignUp.SecondaryIdentifiers) > 0
+}
+
+func (e *Experience) serveSignIn(w http.ResponseWriter, r *http.Request) {
+	s, ok := e.pageSession(w, r)
+	if !ok {
+		return
+	}
+	if s.in.Result != nil {
+		http.Redirect(w, r, e.resumeURL(s.in.UID), http.StatusSeeOther)
+		return
+	}
+	if s.exp.SignInMode == model.SignInModeRegister {
+		http.Redirect(w, r, pageURL("/register", s.in.ClientID), http.StatusSeeOther)
+		return
+	}
+	e.renderSignIn(w, r, s, http.StatusOK, "", s.in.Params.LoginHint)
+}
+
+func (e *Experience) renderSignIn(w http.ResponseWriter, r *http.Request, s *session, status int, errText, identifierValue string) {
+	csrf, err := e.ensureCSRF(r.Context(), s)
+	if err != nil {
+		e.pageFailure(w, r, s, err)
+		return
+	}
+	d := e.newPage(r, s.exp, s.in.Params.UILocales)
+	d.Title = d.Msg.T("title.sign_in")
+	d.Error = errText
+	d.CSRF = csrf
+	d.Action = pageURL("/sign-in", s.in.ClientID)
+	d.TermsCheckbox = termsCheckbox(s.exp, false)
+	if app, ok := e.app(r.Context(), s.in.ClientID); ok {
+		d.AppName = app.Name
+	}
+	kinds := passwordKinds(s.exp)
+	d.SignIn = signInView{
+		PasswordEnabled: len(kinds) > 0,
+		IdentifierLabel: identifierLabel(d.Msg, kinds),
+		InputMode:       "text",
+		Identifier:      identifierValue,
+	}
+	if len(kinds) == 1 && kinds[0] == identifierEmail {
+		d.SignIn.InputMode = "email"
+	}
+	if canRegister(s.exp) {
+		d.SignIn.RegisterURL = pageURL("/register", s.in.ClientID)
+	}
+	e.render(w, r, status, pageSignIn, d)
+}
+
+// pageFailure answers an error reached outside a form: a vanished or conflicting interaction
+// restarts at the unknown-session page, a fault inside shows the error page.
+func (e *Experience) pageFailure(w http.ResponseWriter, r *http.Request, s *session, err error) {
+	if ae, ok := apperr.As(err); ok && strings.HasPrefix(ae.Code, "session.") {
+		e.redirectUnknownSession(w, r, s.in.ClientID)
+		return
+	}
+	e.renderInternalError(w, r, err)
+}
+
+func (e *Experience) postSignIn(w http.ResponseWriter, r *http.Request) {
+	s, ok := e.pageSession(w, r)
+	if !ok {
+		return
+	}
+	if s.in.Result != nil {
+		http.Redirect(w, r, e.resumeURL(s.in.UID), http.StatusSeeOther)
+		return
+	}
+	ms := e.newPage(r, s.exp, s.in.Params.UILocales).Msg
+	identifierValue := ""
+	err := parseForm(w, r)
+	redirectTo := ""
+	if err == nil {
+		identifierValue = strings.TrimSpace(r.PostFormValue("identifier"))
+		redirectTo, err = e.signInWithForm(r, s, ms, identifierValue)
+	}
+	if err != nil {
+		text, status, known := pageError(ms, err)
+		if !known {
+			e.renderInternalError(w, r, err)
+			return
+		}
+		e.renderSignIn(w, r, s, status, text, identifierValue)
+		return
+	}
+	http.Redirect(w, r, redirectTo, http.StatusSeeOther)
+}
+
+// signInWithForm runs the same engine steps as the API's sign-in (start, verify the password,
+// identify, submit) on the form's input, and saves once at the end.
+func (e *Experience) signInWithForm(r *http.Request, s *session, ms messages, identifierValue string) (string, error) {
+	if err := checkCSRF(s, r.PostFormValue("csrf")); err != nil {
+		return "", err
+	}
+	password := r.PostFormValue("password")
+	switch {
+	case identifierValue == "":
+		return "", pageRefusal(ms, "error.identifier_required")
+	case password == "":
+		return "", pageRefusal(ms, "error.password_required")
+	case termsCheckbox(s.exp, false) && r.PostFormValue("agree_terms") != "yes":
+		return "", pageRefusal(ms, "error.terms_required")
+	}
+	kind := inferKind(s.exp, identifierValue)
+	if kind == "" {
+		return "", errSignInMethodNotEnabled()
+	}
+	if err := checkString("identifier", identifierValue, true, maxIdentifierLen); err != nil {
+		return "", err
+	}
+	if err := checkString("password", password, true, maxPasswordLen); err != nil {
+		return "", err
+	}
+	ctx := r.Context()
+	if err := e.start(s, eventSignIn); err != nil {
+		return "", err
+	}
+	verificationID, err := e.verifyPassword(ctx, s, identifier{Type: kind, Value: identifierValue}, password, clientIP(r))
+	if err != nil {
+		return "", err
+	}
+	if _, err := e.identify(ctx, s, verificationID); err != nil {
+		return "", err
+	}
+	redirectTo, err := e.submit(ctx, s)
+	if err != nil {
+		return "", err
+	}
+	if err := e.save(ctx, s); err != nil {
+		return "", err
+	}
+	return redirectTo, nil
+}
+
+// pageRefusal is a 400 whose page wording is the catalog entry key.
+func pageRefusal(ms messages, key string) error {
+	return &apperr.Error{Status: http.StatusBadRequest, Code: "page." + key, Message: ms.T(key), Data: pageMessageKey(key)}
+}
+
+// pageMessageKey marks an apperr whose Message is already the page's wording.
+type pageMessageKey string
+
+// ---- registration ----
+
+// registerForm decides which fields the registration page asks for, from what the sign-up
+// settings make mandatory; it is unavailable when they need something only a verification code
+// or a social connector can supply.
+func registerForm(exp model.SignInExperience) registerView {
+	v := registerView{MinPasswordLength: resolvePasswordPolicy(exp.PasswordPolicy).minLength}
+	if !canRegister(exp) {
+		return v
+	}
+	v.Available = true
+	for _, need := range missingProfile(exp, profile{}) {
+		switch need {
+		case "username":
+			v.Username = true
+		case "email", "emailOrPhone":
+			if _, verify := signUpRule(exp, identifierEmail); verify {
+				v.Available = false
+			}
+			v.Email = true
+		case "password":
+			v.Password = true
+		default: // phone numbers need a code
+			v.Available = false
+		}
+	}
+	if !v.Username && !v.Email {
+		v.Available = false
+	}
+	return v
+}
+
+func (e *Experience) serveRegister(w http.ResponseWriter, r *http.Request) {
+	s, ok := e.pageSession(w, r)
+	if !ok {
+		return
+	}
+	if s.in.Result != nil {
+		http.Redirect(w, r, e.resumeURL(s.in.UID), http.StatusSeeOther)
+		return
+	}
+	if s.exp.SignInMode == model.SignInModeSignIn {
+		http.Redirect(w, r, pageURL("/sign-in", s.in.ClientID), http.StatusSeeOther)
+		return
+	}
+	e.renderRegister(w, r, s, http.StatusOK, "", "", "")
+}
+
+func (e *Experience) renderRegister(w http.ResponseWriter, r *http.Request, s *session, status int, errText, username, email string) {
+	csrf, err := e.ensureCSRF(r.Context(), s)
+	if err != nil {
+		e.pageFailure(w, r, s, err)
+		return
+	}
+	d := e.newPage(r, s.exp, s.in.Params.UILocales)
+	d.Title = d.Msg.T("title.register")
+	d.Error = errText
+	d.CSRF = csrf
+	d.Action = pageURL("/register", s.in.ClientID)
+	d.TermsCheckbox = termsCheckbox(s.exp, true)
+	if app, ok := e.app(r.Context(), s.in.ClientID); ok {
+		d.AppName = app.Name
+	}
+	d.Register = registerForm(s.exp)
+	d.Register.UsernameValue, d.Register.EmailValue = username, email
+	if s.exp.SignInMode != model.SignInModeRegister {
+		d.Register.SignInURL = pageURL("/sign-in", s.in.ClientID)
+	}
+	e.render(w, r, status, pageRegister, d)
+}
+
+func (e *Experience) postRegister(w http.ResponseWriter, r *http.Request) {
+	s, ok := e.pageSession(w, r)
+	if !ok {
+		return
+	}
+	if s.in.Result != nil {
+		http.Redirect(w, r, e.resumeURL(s.in.UID), http.StatusSeeOther)
+		return
+	}
+	ms := e.newPage(r, s.exp, s.in.Params.UILocales).Msg
+	username, email, redirectTo := "", "", ""
+	err := parseForm(w, r)
+	if err == nil {
+		username = strings.TrimSpace(r.PostFormValue("username"))
+		email = strings.TrimSpace(r.PostFormValue("email"))
+		redirectTo, err = e.registerWithForm(r, s, ms, username, email)
+	}
+	if err != nil {
+		text, status, known := pageError(ms, err)
+		if !known {
+			e.renderInternalError(w, r, err)
+			return
+		}
+		e.renderRegister(w, r, s, status, text, username, email)
+		return
+	}
+	http.Redirect(w, r, redirectTo, http.StatusSeeOther)
+}
+
+// registerWithForm runs the API's registration steps (start, profile fields, identification,
+// submit) on the form's input, and saves once at the end.
+func (e *Experience) registerWithForm(r *http.Request, s *session, ms messages, username, email string) (string, error) {
+	if err := checkCSRF(s, r.PostFormValue("csrf")); err != nil {
+		return "", err
+	}
+	form := registerForm(s.exp)
+	if !form.Available {
+		return "", errSignUpMethodNotEnabled()
+	}
+	password := r.PostFormValue("password")
+	switch {
+	case (form.Username && username == "") || (form.Email && email == "") || (form.Password && password == ""):
+		return "", pageRefusal(ms, "error.missing_profile")
+	case form.Password && password != r.PostFormValue("confirm_password"):
+		return "", pageRefusal(ms, "error.passwords_mismatch")
+	case termsCheckbox(s.exp, true) && r.PostFormValue("agree_terms") != "yes":
+		return "", pageRefusal(ms, "error.terms_required")
+	}
+	ctx := r.Context()
+	ip := clientIP(r)
+	if err := e.start(s, eventRegister); err != nil {
+		return "", err
+	}
+	steps := []profileInput{}
+	if form.Username {
+		steps = append(steps, profileInput{Type: identifierUsername, Value: username})
+	}
+	if form.Email {
+		steps = append(steps, profileInput{Type: identifierEmail, Value: email})
+	}
+	if form.Password {
+		steps = append(steps, profileInput{Type: "password", Value: password})
+	}
+	for _, in := range steps {
+		limit := maxIdentifierLen
+		if in.Type == "password" {
+			limit = maxPasswordLen
+		}
+		if err := checkString(in.Type, in.Value, true, limit); err != nil {
+			return "", err
+		}
+		if err := e.setProfile(ctx, s, in, ip); err != nil {
+			return "", err
+		}
+	}
+	if _, err := e.identify(ctx, s, ""); err != nil {
+		return "", err
+	}
+	redirectTo, err := e.submit(ctx, s)
+	if err != nil {
+		return "", err
+	}
+	if err := e.save(ctx, s); err != nil {
+		return "", err
+	}
+	return redirectTo, nil
+}

@@ -1,0 +1,421 @@
+package oidc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gatehouse-id/gatehouse/internal/httpx"
+	"github.com/gatehouse-id/gatehouse/internal/model"
+	"github.com/gatehouse-id/gatehouse/internal/oidc/claims"
+	"github.com/gatehouse-id/gatehouse/internal/oidc/grants"
+	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
+	"github.com/gatehouse-id/gatehouse/internal/service"
+	"github.com/gatehouse-id/gatehouse/internal/store"
+)
+
+// Size limits of an authorization request. A browser sends the whole request in a URL, so real
+// requests stay far below these; anything larger is refused before it is parsed further, stored in
+// an interaction or echoed anywhere.
+const (
+	maxAuthorizeRequestBytes = 32 << 10 // the whole query or form body
+	maxAuthorizeParamBytes   = 8 << 10  // any one value (state, nonce, login_hint …)
+)
+
+// Prompt values (OIDC Core §3.1.2.1) the provider supports, as Logto's policy (login, consent)
+// plus none.
+const (
+	promptNone    = "none"
+	promptLogin   = "login"
+	promptConsent = "consent"
+)
+
+// authorization is a validated authorization request: the client, the normalized parameters the
+// interaction stores, and what only the first hop needs.
+type authorization struct {
+	client *service.Client
+	params model.AuthParams
+	// hintSubject is the `sub` of a valid id_token_hint: the user the client expects.
+	hintSubject string
+	// identifier and oneTimeToken are Logto extra parameters passed on to the sign-in page.
+	identifier, oneTimeToken string
+}
+
+func (a *authorization) target() *responseTarget { return targetOf(a.params) }
+
+func targetOf(p model.AuthParams) *responseTarget {
+	return &responseTarget{redirectURI: p.RedirectURI, mode: p.ResponseMode, state: p.State}
+}
+
+func (a *authorization) hasPrompt(p string) bool { return slices.Contains(a.params.Prompt, p) }
+
+// readAuthorizeParams reads the authorization request's parameters: the query of a GET, the form
+// body of a POST (OIDC Core §3.1.2.1; Logto's koa-oidc-post-to-get).
+func readAuthorizeParams(r *http.Request) (url.Values, *oautherr.Error) {
+	if r.Method != http.MethodPost {
+		return parseAuthorizeParams(r.URL.RawQuery)
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/x-www-form-urlencoded" {
+		return nil, oautherr.BadRequest("only application/x-www-form-urlencoded content-type bodies are supported on POST /auth")
+	}
+	body, err := httpx.ReadBody(r, maxAuthorizeRequestBytes)
+	if errors.Is(err, httpx.ErrBodyTooLarge) {
+		return nil, requestTooLarge()
+	}
+	if err != nil {
+		return nil, oautherr.BadRequest("could not read the request body")
+	}
+	return parseAuthorizeParams(string(body))
+}
+
+func requestTooLarge() *oautherr.Error {
+	return oautherr.BadRequest("the authorization request is too large")
+}
+
+// parseAuthorizeParams decodes an urlencoded parameter string and refuses what no legitimate
+// client sends: more than maxAuthorizeRequestBytes, a value over maxAuthorizeParamBytes, NUL bytes
+// or invalid UTF-8, and a parameter given twice (RFC 6749 §3.1), `resource` excepted (RFC 8707
+// §2). A comma-separated resource is split into several, as Logto's koa-resource-param does.
+// These refusals are answered as JSON, never redirected: nothing of such a request is trusted.
+func parseAuthorizeParams(raw string) (url.Values, *oautherr.Error) {
+	if len(raw) > maxAuthorizeRequestBytes {
+		return nil, requestTooLarge()
+	}
+	v, err := url.ParseQuery(raw)
+	if err != nil {
+		return nil, oautherr.BadRequest("the authorization request parameters are not valid application/x-www-form-urlencoded")
+	}
+	var repeated []string
+	for name, values := range v {
+		if !utf8.ValidString(name) || strings.IndexByte(name, 0) >= 0 {
+			return nil, oautherr.BadRequest("parameter names must be valid UTF-8")
+		}
+		if len(values) > 1 && name != "resource" {
+			repeated = append(repeated, name)
+		}
+		for _, value := range values {
+			if len(value) > maxAuthorizeParamBytes {
+				return nil, oautherr.BadRequest("'" + clip(name) + "' parameter is too long")
+			}
+			if strings.IndexByte(value, 0) >= 0 || !utf8.ValidString(value) {
+				return nil, oautherr.BadRequest("'" + clip(name) + "' parameter must be valid UTF-8 without NUL bytes")
+			}
+		}
+	}
+	if len(repeated) > 0 {
+		sort.Strings(repeated)
+		return nil, oautherr.BadRequest("'" + clip(repeated[0]) + "' parameter must not be provided twice")
+	}
+	if resources := v["resource"]; len(resources) > 0 {
+		var split []string
+		for _, r := range resources {
+			for part := range strings.SplitSeq(r, ",") {
+				if part != "" {
+					split = append(split, part)
+				}
+			}
+		}
+		v["resource"] = split
+	}
+	return v, nil
+}
+
+// clip shortens an attacker-chosen name before it goes into an error description.
+func clip(s string) string {
+	if len(s) > 32 {
+		return s[:32] + "…"
+	}
+	return s
+}
+
+// validateAuthorize checks an authorization request in the order oidc-provider does, so that
+// clients see Logto's answers. Until the client and its redirect URI are known, errors are JSON;
+// after that they go to the redirect URI (RFC 6749 §4.1.2.1).
+func (p *Provider) validateAuthorize(ctx context.Context, v url.Values) (*authorization, *authzError) {
+	clientID := v.Get("client_id")
+	if clientID == "" {
+		return nil, jsonError(oautherr.MissingParams("client_id"))
+	}
+	client, err := p.opts.Directory.Client(ctx, p.opts.TenantID, clientID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, jsonError(oautherr.New(http.StatusBadRequest, oautherr.InvalidClient, "client is invalid"))
+	}
+	if err != nil {
+		return nil, internalAuthzError(err)
+	}
+
+	redirectURI := v.Get("redirect_uri")
+	if redirectURI == "" && len(client.OIDCClientMetadata.RedirectURIs) == 1 {
+		// oidc-provider's allowOmittingSingleRegisteredRedirectUri (on by default).
+		redirectURI = client.OIDCClientMetadata.RedirectURIs[0]
+	}
+	if redirectURI == "" {
+		return nil, jsonError(oautherr.MissingParams("redirect_uri"))
+	}
+	if !redirectURIAllowed(&client.Application, redirectURI) {
+		return nil, jsonError(oautherr.New(http.StatusBadRequest, oautherr.InvalidRedirectURI,
+			"redirect_uri did not match any of the client's registered redirect_uris"))
+	}
+
+	responseType := normalizeResponseType(v.Get("response_type"))
+	a := &authorization{client: client, params: model.AuthParams{
+		ResponseType: responseType,
+		RedirectURI:  redirectURI,
+		State:        v.Get("state"),
+		ResponseMode: v.Get("response_mode"),
+	}}
+	if !supportedResponseMode(a.params.ResponseMode) {
+		a.params.ResponseMode = defaultResponseMode(responseType)
+	}
+	to := a.target()
+	fail := func(e *oautherr.Error) (*authorization, *authzError) { return nil, to.fail(e) }
+
+	switch {
+	case v.Has("request"):
+		return fail(oautherr.New(http.StatusBadRequest, oautherr.RequestNotSupported, ""))
+	case v.Has("request_uri"):
+		return fail(oautherr.New(http.StatusBadRequest, oautherr.RequestURINotSupported, ""))
+	case v.Has("registration"):
+		return fail(oautherr.New(http.StatusBadRequest, oautherr.RegistrationNotSupported, ""))
+	case v.Get("response_mode") != "" && !supportedResponseMode(v.Get("response_mode")):
+		return fail(oautherr.New(http.StatusBadRequest, oautherr.UnsupportedResponseMode, "unsupported response_mode requested"))
+	case responseType == "":
+		return fail(oautherr.MissingParams("response_type"))
+	case responseType != "code":
+		// Only the authorization code flow: RFC 9700 §2.1.2 retires the implicit grant.
+		return fail(oautherr.New(http.StatusBadRequest, oautherr.UnsupportedResponseType, "unsupported response_type requested"))
+	case !grants.GrantAllowed(&client.Application, grants.GrantAuthorizationCode):
+		return fail(oautherr.BadRequest("requested response_type is not allowed for this client"))
+	}
+
+	prompts, oerr := parsePrompt(v.Get("prompt"))
+	if oerr != nil {
+		return fail(oerr)
+	}
+	a.params.Prompt = prompts
+
+	scope := v.Get("scope")
+	if !validScopeSyntax(scope) {
+		e := oautherr.New(http.StatusBadRequest, oautherr.InvalidScope, "scope contains invalid characters")
+		return fail(e)
+	}
+	var scopes []string
+	for s := range strings.SplitSeq(scope, " ") {
+		if s == "" || slices.Contains(scopes, s) {
+			continue
+		}
+		// OIDC Core §11: offline_access is granted only with explicit consent (prompt=consent),
+		// and only to a client that may refresh; otherwise it is dropped silently, as Logto does.
+		if s == claims.OfflineAccess && (!a.hasPrompt(promptConsent) ||
+			!grants.GrantAllowed(&client.Application, grants.GrantRefreshToken)) {
+			continue
+		}
+		scopes = append(scopes, s)
+	}
+	a.params.Scope = strings.Join(scopes, " ")
+	openid := slices.Contains(scopes, claims.OpenID)
+	if !openid {
+		for _, gated := range []string{"acr_values", "claims_locales", "id_token_hint", "max_age", "nonce"} {
+			if v.Has(gated) {
+				return fail(oautherr.BadRequest("openid scope must be requested when using the " + gated + " parameter"))
+			}
+		}
+	}
+
+	if oerr := checkPKCERequest(v, client); oerr != nil {
+		return fail(oerr)
+	}
+	a.params.CodeChallenge = v.Get("code_challenge")
+	a.params.CodeChallengeMethod = v.Get("code_challenge_method")
+
+	resources, aerr := p.checkResources(ctx, v["resource"], to)
+	if aerr != nil {
+		return nil, aerr
+	}
+	a.params.Resource = resources
+	if !openid && len(resources) == 0 {
+		// Nothing could be granted: no ID token, no API. Logto fails such a request only after
+		// the user signed in (access_denied); saying so up front spares them the sign-in.
+		return fail(oautherr.New(http.StatusBadRequest, oautherr.InvalidScope,
+			"openid scope must be requested when no resource is requested"))
+	}
+
+	if raw := v.Get("max_age"); raw != "" {
+		maxAge, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || maxAge < 0 || maxAge > 1<<53-1 {
+			return fail(oautherr.BadRequest("invalid max_age parameter value"))
+		}
+		if maxAge == 0 { // OIDC Core §3.1.2.1: max_age=0 is prompt=login
+			if !a.hasPrompt(promptLogin) {
+				a.params.Prompt = append(a.params.Prompt, promptLogin)
+			}
+		} else {
+			a.params.MaxAge = &maxAge
+		}
+	}
+	if hint := v.Get("id_token_hint"); hint != "" {
+		sub, ok := p.verifyIDTokenHint(ctx, hint, client.ID)
+		if !ok {
+			return fail(oautherr.BadRequest("could not validate id_token_hint"))
+		}
+		a.hintSubject = sub
+	}
+
+	a.params.Nonce = v.Get("nonce")
+	a.params.LoginHint = v.Get("login_hint")
+	a.params.UILocales = v.Get("ui_locales")
+	if screen := v.Get("first_screen"); experienceRoutes[screen] != "" {
+		a.params.FirstScreen = screen
+	}
+	if mode := v.Get("interaction_mode"); mode == "signIn" || mode == "signUp" {
+		a.params.InteractionMode = mode
+	}
+	if method, target, ok := strings.Cut(v.Get("direct_sign_in"), ":"); ok && (method == "social" || method == "sso") && target != "" {
+		a.params.DirectSignIn = method + ":" + target
+	}
+	a.identifier, a.oneTimeToken = v.Get("identifier"), v.Get("one_time_token")
+	return a, nil
+}
+
+func normalizeResponseType(raw string) string {
+	parts := strings.Fields(raw)
+	sort.Strings(parts)
+	return strings.Join(slices.Compact(parts), " ")
+}
+
+// parsePrompt reads the prompt parameter: known values only, and none alone (OIDC Core §3.1.2.1).
+func parsePrompt(raw string) ([]string, *oautherr.Error) {
+	var out []string
+	for _, p := range strings.Fields(raw) {
+		switch p {
+		case promptNone, promptLogin, promptConsent:
+		default:
+			return nil, oautherr.BadRequest("unsupported prompt value requested")
+		}
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	if slices.Contains(out, promptNone) && len(out) > 1 {
+		return nil, oautherr.BadRequest("prompt none must only be used alone")
+	}
+	return out, nil
+}
+
+// validScopeSyntax is RFC 6749 §3.3: scope tokens of NQCHAR (%x21 / %x23-5B / %x5D-7E) separated by
+// single spaces. An absent scope is valid.
+func validScopeSyntax(scope string) bool {
+	if scope == "" {
+		return true
+	}
+	for _, token := range strings.Split(scope, " ") {
+		if token == "" {
+			return false
+		}
+		for i := 0; i < len(token); i++ {
+			c := token[i]
+			if c < 0x21 || c > 0x7e || c == '"' || c == '\\' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// checkPKCERequest is the authorization endpoint's half of PKCE (RFC 7636 §4.3, RFC 9700 §2.1.1):
+// S256 is the only method (plain is refused), a method needs a challenge and a challenge a method,
+// and public clients (SPA, Native) must use it. Confidential clients may, and then the token
+// endpoint checks it too (Logto: pkce.required unless client_secret_basic).
+func checkPKCERequest(v url.Values, client *service.Client) *oautherr.Error {
+	challenge, method := v.Get("code_challenge"), v.Get("code_challenge_method")
+	switch {
+	case method == "" && challenge != "":
+		return oautherr.BadRequest("code_challenge_method must be provided")
+	case method != "" && method != grants.PKCEMethodS256:
+		return oautherr.BadRequest("not supported value of code_challenge_method")
+	case method != "" && challenge == "":
+		return oautherr.BadRequest("code_challenge must be provided with code_challenge_method")
+	case challenge == "" && !client.Type.Confidential():
+		return oautherr.BadRequest("Authorization Server policy requires PKCE to be used for this request")
+	case challenge != "":
+		return grants.CheckPKCEFormat(challenge, "code_challenge")
+	}
+	return nil
+}
+
+// checkResources resolves the RFC 8707 resource indicators: each an absolute URI without fragment
+// (§2) naming one of the tenant's API resources. Without any, the tenant's default resource
+// applies, as in Logto.
+func (p *Provider) checkResources(ctx context.Context, indicators []string, to *responseTarget) ([]string, *authzError) {
+	if len(indicators) == 0 {
+		def, err := p.opts.Directory.DefaultResource(ctx, p.opts.TenantID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, internalAuthzError(err)
+		}
+		return []string{def.Indicator}, nil
+	}
+	var out []string
+	for _, ind := range indicators {
+		u, err := url.Parse(ind)
+		if err != nil || u.Scheme == "" {
+			return nil, to.fail(oautherr.New(http.StatusBadRequest, oautherr.InvalidTarget, "resource indicator must be an absolute URI"))
+		}
+		if strings.Contains(ind, "#") {
+			return nil, to.fail(oautherr.New(http.StatusBadRequest, oautherr.InvalidTarget, "resource indicator must not contain a fragment component"))
+		}
+		if _, err := p.opts.Directory.Resource(ctx, p.opts.TenantID, ind); errors.Is(err, store.ErrNotFound) {
+			return nil, to.fail(oautherr.New(http.StatusBadRequest, oautherr.InvalidTarget, "resource indicator is missing, or unknown"))
+		} else if err != nil {
+			return nil, internalAuthzError(err)
+		}
+		if !slices.Contains(out, ind) {
+			out = append(out, ind)
+		}
+	}
+	return out, nil
+}
+
+// verifyIDTokenHint checks an id_token_hint is an ID token this provider issued to the client
+// (signature, iss, aud) and returns its subject. Expiry is not checked: a hint names a user, it
+// grants nothing, and RP-initiated flows routinely send old ID tokens.
+func (p *Provider) verifyIDTokenHint(ctx context.Context, hint, clientID string) (string, bool) {
+	sub, aud, ok := p.idTokenHintClaims(ctx, hint)
+	if !ok || sub == "" || !slices.Contains(aud, clientID) {
+		return "", false
+	}
+	return sub, true
+}
+
+// audience is a JWT aud claim: one string or an array of them (RFC 7519 §4.1.3).
+type audience []string
+
+func (a *audience) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*a = []string{one}
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(b, &many); err != nil {
+		return err
+	}
+	*a = many
+	return nil
+}
+
+func internalAuthzError(err error) *authzError {
+	e := oautherr.Internal()
+	e.Detail = err.Error()
+	return jsonError(e)
+}

@@ -1,0 +1,141 @@
+package oidc
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gatehouse-id/gatehouse/internal/apperr"
+	"github.com/gatehouse-id/gatehouse/internal/cookie"
+	"github.com/gatehouse-id/gatehouse/internal/model"
+	"github.com/gatehouse-id/gatehouse/internal/oidc/grants"
+	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
+	"github.com/gatehouse-id/gatehouse/internal/service"
+	"github.com/gatehouse-id/gatehouse/internal/store"
+)
+
+// serveResume is GET /oidc/auth/:uid, where the experience sends the browser once it recorded
+// the sign-in (and consent) on the interaction. It checks the browser is the one that started the
+// interaction (its signed _interaction cookie names the uid), signs the browser's session in,
+// asks a third-party app's consent when still missing, and finishes the interaction with an
+// authorization code. Finishing removes the interaction, version-checked, so one sign-in yields
+// exactly one code however often the URL is opened.
+func (p *Provider) serveResume(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	uid := r.PathValue("uid")
+	in, err := p.opts.Service.GetInteraction(ctx, p.opts.TenantID, uid)
+	if err != nil {
+		p.writeAuthzError(w, r, p.interactionError(err))
+		return
+	}
+	cookieUID, ok := p.opts.Cookies.InteractionUID(r, p.opts.TenantID, in.ClientID)
+	switch {
+	case !ok:
+		// oidc-provider's words; Logto answers them with code session.not_found.
+		p.writeAuthzError(w, r, jsonError(oautherr.BadRequest("authorization request has expired")))
+		return
+	case cookieUID != uid:
+		p.writeAuthzError(w, r, jsonError(oautherr.BadRequest("authorization session and cookie identifier mismatch")))
+		return
+	}
+	client, err := p.opts.Directory.Client(ctx, p.opts.TenantID, in.ClientID)
+	if errors.Is(err, store.ErrNotFound) {
+		p.writeAuthzError(w, r, jsonError(oautherr.New(http.StatusBadRequest, oautherr.InvalidClient, "client is invalid")))
+		return
+	}
+	if err != nil {
+		p.writeAuthzError(w, r, internalAuthzError(err))
+		return
+	}
+	// The application may have changed since the request; never send a code to a URI it no
+	// longer registers.
+	if !redirectURIAllowed(&client.Application, in.Params.RedirectURI) {
+		p.writeAuthzError(w, r, jsonError(oautherr.New(http.StatusBadRequest, oautherr.InvalidRedirectURI,
+			"redirect_uri did not match any of the client's registered redirect_uris")))
+		return
+	}
+	to := targetOf(in.Params)
+
+	if in.Result == nil {
+		// Not signed in yet (the page was opened early, or the back button): back to the sign-in.
+		noStore(w)
+		redirect(w, loginPromptURL(client.ID, in.Params, "", ""))
+		return
+	}
+	sess, err := p.browserSession(r)
+	if err != nil {
+		p.writeAuthzError(w, r, internalAuthzError(err))
+		return
+	}
+	if in.SessionID != "" && (sess == nil || sess.ID != in.SessionID) {
+		// The browser's session changed under the interaction (signed out, or in as someone else).
+		p.writeAuthzError(w, r, jsonError(oautherr.BadRequest("interaction session and authentication session mismatch")))
+		return
+	}
+	if in.Prompt == promptConsent && (sess == nil || in.Result.AccountID != in.AccountID) {
+		p.writeAuthzError(w, r, to.fail(oautherr.New(http.StatusBadRequest, oautherr.AccessDenied, "consent was given for another account")))
+		return
+	}
+	if _, err := grants.ActiveUser(ctx, p.opts.Accounts, p.opts.TenantID, in.Result.AccountID); err != nil {
+		if inactive := (*grants.InactiveAccountError)(nil); errors.As(err, &inactive) {
+			p.writeAuthzError(w, r, to.fail(oautherr.New(http.StatusBadRequest, oautherr.AccessDenied, inactive.Reason)))
+			return
+		}
+		p.writeAuthzError(w, r, internalAuthzError(err))
+		return
+	}
+	if client.IsThirdParty && in.Result.Consent == nil {
+		noStore(w)
+		redirect(w, consentURL(client.ID))
+		return
+	}
+
+	if err := p.opts.Service.FinishInteraction(ctx, p.opts.TenantID, in); err != nil {
+		p.writeAuthzError(w, r, p.interactionError(err))
+		return
+	}
+	if err := p.opts.Cookies.ClearInteraction(w, r, p.opts.TenantID, client.ID); err != nil {
+		p.writeAuthzError(w, r, internalAuthzError(err))
+		return
+	}
+	if in.Prompt == promptLogin {
+		signedIn, err := p.signIn(w, r, sess, in.Result)
+		if err != nil {
+			p.writeAuthzError(w, r, internalAuthzError(err))
+			return
+		}
+		sess = &signedIn
+	}
+	p.issueCode(w, r, client, in.Params, *sess, in.Result.Consent)
+}
+
+// signIn records the experience's sign-in in the browser's session (a new one, or the current
+// one with a new secret) and sets the _session cookie.
+func (p *Provider) signIn(w http.ResponseWriter, r *http.Request, current *store.Session, result *model.InteractionResult) (store.Session, error) {
+	authTime := result.AuthTime
+	if authTime == 0 {
+		authTime = p.opts.Clock.Now().Unix()
+	}
+	sess, secret, err := p.opts.Service.SignIn(r.Context(), p.opts.TenantID, current,
+		service.SessionLogin{AccountID: result.AccountID, AuthTime: authTime, AMR: result.AMR}, p.opts.SessionTTL)
+	if err != nil {
+		return store.Session{}, err
+	}
+	err = p.opts.Cookies.Set(w, r, p.opts.TenantID, &http.Cookie{
+		Name: cookie.Session, Value: secret, MaxAge: int(p.opts.SessionTTL / time.Second),
+	})
+	if err != nil {
+		return store.Session{}, fmt.Errorf("set the session cookie: %w", err)
+	}
+	return sess, nil
+}
+
+// interactionError answers a lost interaction as Logto does: 400 with code session.not_found
+// (the description carries oidc-provider's wording, which Logto maps to that code).
+func (p *Provider) interactionError(err error) *authzError {
+	if e, ok := apperr.As(err); ok && e.Code == "session.not_found" {
+		return jsonError(oautherr.BadRequest("interaction session not found"))
+	}
+	return internalAuthzError(err)
+}
