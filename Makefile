@@ -4,7 +4,7 @@ GO ?= go
 STATICCHECK_VERSION := v0.8.2
 BIN := bin/gatehouse
 
-.PHONY: run build check lint test test-postgres bench load fuzz clean
+.PHONY: run build check lint e2e-deps bench load clean
 
 ## run: start Gatehouse on SQLite (./data/gatehouse.db), ports 3001 and 3002
 run:
@@ -15,11 +15,15 @@ build:
 	$(GO) build -trimpath -o $(BIN) ./cmd/gatehouse
 
 ## check: everything CI runs — format, vet, staticcheck, and every test on SQLite and a throwaway PostgreSQL
-check: lint build
+check: lint build e2e-deps
 	@export GATEHOUSE_TESTPG_DIR=$$(mktemp -d /tmp/gatehouse-check-pg.XXXXXX); \
 	eval "$$(scripts/testpg start)"; \
 	trap 'scripts/testpg stop >/dev/null; rm -rf "$$GATEHOUSE_TESTPG_DIR"' EXIT; \
 	GATEHOUSE_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 ./...
+
+## e2e-deps: the pinned JavaScript client libraries of test/e2e (openid-client, @auth/core, @logto/node, playwright-core)
+e2e-deps:
+	@[ -d test/e2e/node_modules/openid-client ] || npm ci --prefix test/e2e --no-audit --no-fund
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
