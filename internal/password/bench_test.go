@@ -50,3 +50,25 @@ func benchVerify(b *testing.B, name string) {
 		}
 	}
 }
+
+// BenchmarkVerifyArgon2idParallel is the raw password-check rate of the whole machine: verifies
+// from every core at once through one Hasher (its bound is GOMAXPROCS), the ceiling a sign-in
+// flow's throughput is compared with.
+func BenchmarkVerifyArgon2idParallel(b *testing.B) {
+	var v vector
+	for _, c := range logtoVectors {
+		if c.name == "argon2idOWASP" {
+			v = c
+		}
+	}
+	h := New(Options{})
+	ctx := context.Background()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if ok, _, err := h.Verify(ctx, v.password, v.encrypted, v.method); !ok || err != nil {
+				b.Errorf("Verify = %v, %v", ok, err)
+				return
+			}
+		}
+	})
+}

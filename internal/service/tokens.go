@@ -242,6 +242,16 @@ func (s *Service) FindRefreshToken(ctx context.Context, tenantID, token string) 
 	return t, nil
 }
 
+// FindRefreshTokenWithGrant returns a refresh token's record and its grant in one read; an
+// unknown token wraps store.ErrNotFound.
+func (s *Service) FindRefreshTokenWithGrant(ctx context.Context, tenantID, token string) (store.RefreshToken, store.Grant, error) {
+	t, g, err := s.st.Tenant(tenantID).OIDC().RefreshTokenWithGrant(ctx, HashSecret(token))
+	if err != nil {
+		return store.RefreshToken{}, store.Grant{}, fmt.Errorf("refresh token: %w", err)
+	}
+	return t, g, nil
+}
+
 // RefreshUsable reports whether a refresh token may still be used at now: never consumed, or
 // consumed within RefreshTokenReuseInterval.
 func RefreshUsable(t store.RefreshToken, now time.Time) bool {

@@ -455,11 +455,12 @@ func (s *Service) FindUserByIdentifier(ctx context.Context, tenantID, kind, valu
 	)
 	switch kind {
 	case model.IdentifierUsername:
-		caseSensitive, cerr := usernameCaseSensitive(ctx, t)
+		// The cached sign-in experience, not a database read: this is every sign-in's path.
+		sie, cerr := s.GetSignInExperience(ctx, tenantID)
 		if cerr != nil {
 			return model.User{}, cerr
 		}
-		u, err = t.Users().GetByUsername(ctx, value, caseSensitive)
+		u, err = t.Users().GetByUsername(ctx, value, sie.UsernamePolicy.CaseSensitive)
 	case model.IdentifierEmail:
 		u, err = t.Users().GetByEmail(ctx, strings.ToLower(value))
 	case model.IdentifierPhone:

@@ -24,11 +24,12 @@ type OIDC interface {
 	CreateInteraction(ctx context.Context, in model.Interaction) error
 	// GetInteraction returns the interaction uid, expired or not (ErrNotFound when absent).
 	GetInteraction(ctx context.Context, uid string) (model.Interaction, error)
-	// UpdateInteraction stores in.Result and in.Experience when the stored version is in.Version,
-	// and increments the version; the other fields belong to the protocol and never change. A
-	// different stored version gives ErrConflict (ConflictError UniqueInteractionVersion), no
-	// row gives ErrNotFound.
-	UpdateInteraction(ctx context.Context, in model.Interaction) error
+	// UpdateInteraction stores in.Result and in.Experience when the stored version is in.Version
+	// and the interaction has not expired at nowMs, increments the version, and returns the stored
+	// interaction as it now is (one round trip); the other fields belong to the protocol and never
+	// change. A different stored version gives ErrConflict (ConflictError
+	// UniqueInteractionVersion); no row, or an expired one, gives ErrNotFound.
+	UpdateInteraction(ctx context.Context, in model.Interaction, nowMs int64) (model.Interaction, error)
 	// DeleteInteraction removes the interaction uid when its stored version is version: the one
 	// request that finishes an interaction wins, a concurrent one gets ErrConflict (or
 	// ErrNotFound when it is already gone).
@@ -79,6 +80,9 @@ type OIDC interface {
 	CreateRefreshToken(ctx context.Context, t RefreshToken) error
 	// RefreshTokenByHash returns a refresh token, consumed or expired or not (ErrNotFound).
 	RefreshTokenByHash(ctx context.Context, hash string) (RefreshToken, error)
+	// RefreshTokenWithGrant returns a refresh token and its grant in one read, for the refresh
+	// grant's hot path (ErrNotFound when the token is unknown).
+	RefreshTokenWithGrant(ctx context.Context, hash string) (RefreshToken, Grant, error)
 	// ConsumeRefreshToken marks a refresh token consumed at nowMs (a rotation), atomically. A token
 	// consumed after leewayStartMs may be consumed again (its first consumption time is kept), so
 	// concurrent refreshes by one client do not lock each other out; it reports false when the

@@ -43,7 +43,7 @@ func main() {
 	flag.StringVar(&o.bin, "bin", "", "gatehouse binary to start on free loopback ports (omit to use -url)")
 	flag.StringVar(&o.dbURL, "db", "", "DB_URL for the started server (default: a fresh SQLite file in a temp dir)")
 	flag.StringVar(&o.baseURL, "url", "", "base URL of an already running server (loopback only), e.g. http://127.0.0.1:3001")
-	flag.StringVar(&o.scenario, "scenario", "client-credentials", "client-credentials | discovery | management-read | startup")
+	flag.StringVar(&o.scenario, "scenario", "client-credentials", "client-credentials | discovery | management-read | signin | refresh | userinfo | startup")
 	flag.IntVar(&o.conns, "c", 8, "concurrent keep-alive connections")
 	flag.DurationVar(&o.duration, "d", 10*time.Second, "duration of the run (max 5m)")
 	flag.StringVar(&o.clientID, "client-id", "", "M2M client id (with -url)")
@@ -102,11 +102,14 @@ func run(o options) error {
 	if err := requireLoopback(o.baseURL); err != nil {
 		return err
 	}
-	req, err := buildScenario(o)
+	workers, err := buildWorkers(o)
 	if err != nil {
 		return err
 	}
-	res := drive(o, req)
+	res, err := drive(o, workers)
+	if err != nil {
+		return err
+	}
 	res.Scenario = o.scenario
 	report(o, res)
 	return nil
@@ -130,6 +133,19 @@ func requireLoopback(base string) error {
 
 // requestFactory builds a fresh request for each call (bodies are single-use).
 type requestFactory func() *http.Request
+
+// buildWorkers picks the scenario: single requests, or whole flows (flows.go).
+func buildWorkers(o options) (workerFactory, error) {
+	switch o.scenario {
+	case "signin", "refresh", "userinfo":
+		return flowWorkers(o)
+	}
+	req, err := buildScenario(o)
+	if err != nil {
+		return nil, err
+	}
+	return requestWorkers(o, req), nil
+}
 
 func buildScenario(o options) (requestFactory, error) {
 	base := strings.TrimRight(o.baseURL, "/")
@@ -204,9 +220,41 @@ type result struct {
 	FirstErrMsg string  `json:"first_error,omitempty"`
 }
 
-func drive(o options, newReq requestFactory) result {
+// operation is one measured unit of work (a request, or a whole sign-in flow).
+type operation func(ctx context.Context) error
+
+// workerFactory gives each concurrent worker its own operation (its own client, user, tokens).
+type workerFactory func(w int) (operation, error)
+
+// requestWorkers turns a request factory into workers sharing one keep-alive client.
+func requestWorkers(o options, newReq requestFactory) workerFactory {
 	transport := &http.Transport{MaxIdleConns: o.conns, MaxIdleConnsPerHost: o.conns, MaxConnsPerHost: o.conns, IdleConnTimeout: time.Minute}
 	client := &http.Client{Transport: transport, Timeout: 10 * time.Second}
+	return func(int) (operation, error) {
+		return func(ctx context.Context) error {
+			resp, err := client.Do(newReq().WithContext(ctx))
+			if err != nil {
+				return err
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("status %d", resp.StatusCode)
+			}
+			return nil
+		}, nil
+	}
+}
+
+func drive(o options, workers workerFactory) (result, error) {
+	ops := make([]operation, o.conns)
+	for w := range ops {
+		op, err := workers(w)
+		if err != nil {
+			return result{}, fmt.Errorf("prepare worker %d: %w", w, err)
+		}
+		ops[w] = op
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), o.duration)
 	defer cancel()
 
@@ -225,14 +273,7 @@ func drive(o options, newReq requestFactory) result {
 			mine := make([]time.Duration, 0, 1<<16)
 			for ctx.Err() == nil && total.Add(1) <= maxRequests {
 				t0 := time.Now()
-				resp, err := client.Do(newReq())
-				if err == nil {
-					_, _ = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode != http.StatusOK {
-						err = fmt.Errorf("status %d", resp.StatusCode)
-					}
-				}
+				err := ops[w](ctx)
 				if ctx.Err() != nil && err != nil {
 					total.Add(-1) // cut off by the deadline, not a server error
 					break
@@ -270,7 +311,7 @@ func drive(o options, newReq requestFactory) result {
 	if v, ok := firstErr.Load().(string); ok {
 		r.FirstErrMsg = v
 	}
-	return r
+	return r, nil
 }
 
 // sampleRSS returns the largest VmRSS of pid (MB) seen every 50 ms until ctx ends; 0 without a pid.

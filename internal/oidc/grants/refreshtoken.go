@@ -36,7 +36,8 @@ func (g *refreshToken) Authorize(ctx context.Context, req *Request, client *serv
 	if value == "" {
 		return nil, oautherr.MissingParams("refresh_token")
 	}
-	rec, err := opts.Service.FindRefreshToken(ctx, opts.TenantID, value)
+	// The token and its grant in one read: a revoked grant takes its tokens with it.
+	rec, grant, err := opts.Service.FindRefreshTokenWithGrant(ctx, opts.TenantID, value)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, oautherr.InvalidGrantError("refresh token not found")
 	}
@@ -49,13 +50,6 @@ func (g *refreshToken) Authorize(ctx context.Context, req *Request, client *serv
 	now := opts.Clock.Now()
 	if rec.ExpiresAt <= now.UnixMilli() {
 		return nil, oautherr.InvalidGrantError("refresh token is expired")
-	}
-	grant, err := opts.Service.GetGrant(ctx, opts.TenantID, rec.GrantID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, oautherr.InvalidGrantError("grant not found")
-	}
-	if err != nil {
-		return nil, err
 	}
 	if grant.ClientID != client.ID {
 		return nil, oautherr.InvalidGrantError("client mismatch")

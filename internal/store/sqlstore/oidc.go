@@ -48,7 +48,7 @@ func (r *oidcArtifacts) CreateInteraction(ctx context.Context, in model.Interact
 	if err != nil {
 		return err
 	}
-	err = r.s.writeUncached(ctx, func(c conn) error {
+	err = r.s.writeSingle(ctx, func(c conn) error {
 		_, err := c.exec(ctx, `INSERT INTO oidc_interactions (tenant_id, `+interactionColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.s.tenantID, in.UID, in.ClientID, string(params), in.SessionID, in.Prompt, in.AccountID,
@@ -86,16 +86,21 @@ func (r *oidcArtifacts) GetInteraction(ctx context.Context, uid string) (model.I
 	if err != nil {
 		return model.Interaction{}, err
 	}
+	in, err := r.scanInteraction(c.queryRow(ctx, "SELECT "+interactionColumns+" FROM oidc_interactions WHERE tenant_id = ? AND uid = ?",
+		r.s.tenantID, uid))
+	return in, wrapErr("get interaction", err)
+}
+
+// scanInteraction reads one interactionColumns row.
+func (r *oidcArtifacts) scanInteraction(row *sql.Row) (model.Interaction, error) {
 	var (
 		in                 model.Interaction
 		params             []byte
 		result, experience []byte
 	)
-	err = c.queryRow(ctx, "SELECT "+interactionColumns+" FROM oidc_interactions WHERE tenant_id = ? AND uid = ?",
-		r.s.tenantID, uid).Scan(&in.UID, &in.ClientID, &params, &in.SessionID, &in.Prompt, &in.AccountID,
-		&result, &experience, &in.Version, &in.CreatedAt, &in.ExpiresAt)
-	if err != nil {
-		return model.Interaction{}, wrapErr("get interaction", err)
+	if err := row.Scan(&in.UID, &in.ClientID, &params, &in.SessionID, &in.Prompt, &in.AccountID,
+		&result, &experience, &in.Version, &in.CreatedAt, &in.ExpiresAt); err != nil {
+		return model.Interaction{}, err
 	}
 	in.TenantID = r.s.tenantID
 	if err := json.Unmarshal(params, &in.Params); err != nil {
@@ -113,25 +118,41 @@ func (r *oidcArtifacts) GetInteraction(ctx context.Context, uid string) (model.I
 	return in, nil
 }
 
-func (r *oidcArtifacts) UpdateInteraction(ctx context.Context, in model.Interaction) error {
+func (r *oidcArtifacts) UpdateInteraction(ctx context.Context, in model.Interaction, nowMs int64) (model.Interaction, error) {
 	result, experience, err := encodeInteractionState(in)
+	if err != nil {
+		return model.Interaction{}, err
+	}
+	var stored model.Interaction
+	err = r.s.writeSingle(ctx, func(c conn) error {
+		var err error
+		stored, err = r.scanInteraction(c.queryRow(ctx, `UPDATE oidc_interactions SET result = ?, experience = ?, version = version + 1
+			WHERE tenant_id = ? AND uid = ? AND version = ? AND expires_at > ?
+			RETURNING `+interactionColumns,
+			result, experience, r.s.tenantID, in.UID, in.Version, nowMs))
+		if errors.Is(err, sql.ErrNoRows) {
+			return r.missedWrite(ctx, c, in.UID, nowMs)
+		}
+		return err
+	})
+	return stored, wrapErr("update interaction", err)
+}
+
+// missedWrite explains an optimistic update that matched no row: the interaction is gone or
+// expired (ErrNotFound), or another request changed it first (a version conflict).
+func (r *oidcArtifacts) missedWrite(ctx context.Context, c conn, uid string, nowMs int64) error {
+	live, err := exists(ctx, c, "SELECT 1 FROM oidc_interactions WHERE tenant_id = ? AND uid = ? AND expires_at > ?", r.s.tenantID, uid, nowMs)
 	if err != nil {
 		return err
 	}
-	err = r.s.writeUncached(ctx, func(c conn) error {
-		res, err := c.exec(ctx, `UPDATE oidc_interactions SET result = ?, experience = ?, version = version + 1
-			WHERE tenant_id = ? AND uid = ? AND version = ?`,
-			result, experience, r.s.tenantID, in.UID, in.Version)
-		if err != nil {
-			return err
-		}
-		return r.versionOutcome(ctx, c, res, in.UID)
-	})
-	return wrapErr("update interaction", err)
+	if !live {
+		return store.ErrNotFound
+	}
+	return &store.ConflictError{Constraint: store.UniqueInteractionVersion}
 }
 
 func (r *oidcArtifacts) DeleteInteraction(ctx context.Context, uid string, version int64) error {
-	err := r.s.writeUncached(ctx, func(c conn) error {
+	err := r.s.writeSingle(ctx, func(c conn) error {
 		res, err := c.exec(ctx, "DELETE FROM oidc_interactions WHERE tenant_id = ? AND uid = ? AND version = ?",
 			r.s.tenantID, uid, version)
 		if err != nil {
@@ -175,7 +196,7 @@ func (r *oidcArtifacts) CreateSession(ctx context.Context, s store.Session) erro
 	if err != nil {
 		return err
 	}
-	err = r.s.writeUncached(ctx, func(c conn) error {
+	err = r.s.writeSingle(ctx, func(c conn) error {
 		_, err := c.exec(ctx, "INSERT INTO oidc_sessions (tenant_id, "+sessionColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 			r.s.tenantID, s.ID, s.TokenHash, s.AccountID, s.AuthTime, amr, s.CreatedAt, s.ExpiresAt)
 		return err
@@ -221,7 +242,7 @@ func (r *oidcArtifacts) UpdateSessionLogin(ctx context.Context, s store.Session)
 	if err != nil {
 		return err
 	}
-	err = r.s.writeUncached(ctx, func(c conn) error {
+	err = r.s.writeSingle(ctx, func(c conn) error {
 		res, err := c.exec(ctx, `UPDATE oidc_sessions SET token_hash = ?, account_id = ?, auth_time = ?, amr = ?,
 			expires_at = ? WHERE tenant_id = ? AND id = ?`,
 			s.TokenHash, s.AccountID, s.AuthTime, amr, s.ExpiresAt, r.s.tenantID, s.ID)
@@ -234,7 +255,7 @@ func (r *oidcArtifacts) UpdateSessionLogin(ctx context.Context, s store.Session)
 }
 
 func (r *oidcArtifacts) DeleteSession(ctx context.Context, id string) error {
-	err := r.s.writeUncached(ctx, func(c conn) error {
+	err := r.s.writeSingle(ctx, func(c conn) error {
 		_, err := c.exec(ctx, "DELETE FROM oidc_sessions WHERE tenant_id = ? AND id = ?", r.s.tenantID, id)
 		return err
 	})
@@ -245,7 +266,7 @@ func (r *oidcArtifacts) PutSessionAuthorization(ctx context.Context, a store.Ses
 	if err := checkLen("session authorization sid", a.SID, true, maxSIDLen); err != nil {
 		return err
 	}
-	err := r.s.writeUncached(ctx, func(c conn) error {
+	err := r.s.writeSingle(ctx, func(c conn) error {
 		_, err := c.exec(ctx, `INSERT INTO oidc_session_authorizations
 			(tenant_id, session_id, client_id, grant_id, sid, persists_logout) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (tenant_id, session_id, client_id) DO UPDATE SET
@@ -278,7 +299,7 @@ func (r *oidcArtifacts) SessionAuthorizations(ctx context.Context, sessionID str
 }
 
 func (r *oidcArtifacts) DeleteSessionAuthorization(ctx context.Context, sessionID, clientID string) error {
-	err := r.s.writeUncached(ctx, func(c conn) error {
+	err := r.s.writeSingle(ctx, func(c conn) error {
 		_, err := c.exec(ctx, "DELETE FROM oidc_session_authorizations WHERE tenant_id = ? AND session_id = ? AND client_id = ?",
 			r.s.tenantID, sessionID, clientID)
 		return err
@@ -302,7 +323,7 @@ func (r *oidcArtifacts) CreateGrant(ctx context.Context, g store.Grant) error {
 	if err != nil {
 		return err
 	}
-	err = r.s.writeUncached(ctx, func(c conn) error {
+	err = r.s.writeSingle(ctx, func(c conn) error {
 		_, err := c.exec(ctx, "INSERT INTO oidc_grants (tenant_id, "+grantColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 			r.s.tenantID, g.ID, g.AccountID, g.ClientID, joinScopes(g.Scopes), resourceScopes, g.CreatedAt, g.ExpiresAt)
 		return err
@@ -337,7 +358,7 @@ func (r *oidcArtifacts) UpdateGrantScopes(ctx context.Context, g store.Grant) er
 	if err != nil {
 		return err
 	}
-	err = r.s.writeUncached(ctx, func(c conn) error {
+	err = r.s.writeSingle(ctx, func(c conn) error {
 		res, err := c.exec(ctx, "UPDATE oidc_grants SET scope = ?, resource_scopes = ? WHERE tenant_id = ? AND id = ?",
 			joinScopes(g.Scopes), resourceScopes, r.s.tenantID, g.ID)
 		if err != nil {
@@ -350,7 +371,7 @@ func (r *oidcArtifacts) UpdateGrantScopes(ctx context.Context, g store.Grant) er
 
 func (r *oidcArtifacts) RevokeGrant(ctx context.Context, id string) error {
 	// The foreign keys cascade to codes, tokens and session authorizations.
-	err := r.s.writeUncached(ctx, func(c conn) error {
+	err := r.s.writeSingle(ctx, func(c conn) error {
 		_, err := c.exec(ctx, "DELETE FROM oidc_grants WHERE tenant_id = ? AND id = ?", r.s.tenantID, id)
 		return err
 	})
@@ -358,7 +379,7 @@ func (r *oidcArtifacts) RevokeGrant(ctx context.Context, id string) error {
 }
 
 func (r *oidcArtifacts) RevokeAccount(ctx context.Context, accountID string) error {
-	err := r.s.writeUncached(ctx, func(c conn) error {
+	err := r.s.writeArtifact(ctx, func(c conn) error {
 		if _, err := c.exec(ctx, "DELETE FROM oidc_grants WHERE tenant_id = ? AND account_id = ?", r.s.tenantID, accountID); err != nil {
 			return err
 		}
@@ -393,7 +414,7 @@ func (r *oidcArtifacts) CreateAuthorizationCode(ctx context.Context, a store.Aut
 	if err != nil {
 		return err
 	}
-	err = r.s.writeUncached(ctx, func(c conn) error {
+	err = r.s.writeSingle(ctx, func(c conn) error {
 		_, err := c.exec(ctx, "INSERT INTO oidc_authorization_codes (tenant_id, "+codeColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.s.tenantID, a.Hash, a.GrantID, a.ClientID, a.AccountID, a.SessionID, a.SID, a.RedirectURI, a.Scope,
@@ -429,7 +450,7 @@ func (r *oidcArtifacts) AuthorizationCodeByHash(ctx context.Context, hash string
 
 func (r *oidcArtifacts) ConsumeAuthorizationCode(ctx context.Context, hash string, nowMs int64) (bool, error) {
 	var won bool
-	err := r.s.writeUncached(ctx, func(c conn) error {
+	err := r.s.writeSingle(ctx, func(c conn) error {
 		res, err := c.exec(ctx, `UPDATE oidc_authorization_codes SET consumed_at = ?
 			WHERE tenant_id = ? AND hash = ? AND consumed_at IS NULL`, nowMs, r.s.tenantID, hash)
 		if err != nil {
@@ -451,7 +472,7 @@ func (r *oidcArtifacts) CreateAccessToken(ctx context.Context, t store.AccessTok
 	if err := checkLen("access token hash", t.Hash, true, maxArtifactHashLen); err != nil {
 		return err
 	}
-	err := r.s.writeUncached(ctx, func(c conn) error {
+	err := r.s.writeSingle(ctx, func(c conn) error {
 		_, err := c.exec(ctx, "INSERT INTO oidc_access_tokens (tenant_id, "+accessTokenColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			r.s.tenantID, t.Hash, t.GrantID, t.ClientID, t.AccountID, t.Scope, t.SID, t.CreatedAt, t.ExpiresAt)
 		return err
@@ -487,7 +508,7 @@ func (r *oidcArtifacts) CreateRefreshToken(ctx context.Context, t store.RefreshT
 	if err != nil {
 		return err
 	}
-	err = r.s.writeUncached(ctx, func(c conn) error {
+	err = r.s.writeSingle(ctx, func(c conn) error {
 		_, err := c.exec(ctx, "INSERT INTO oidc_refresh_tokens (tenant_id, "+refreshTokenColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.s.tenantID, t.Hash, t.GrantID, t.ClientID, t.AccountID, t.Scope, resources, t.Nonce, t.SID, t.AuthTime,
@@ -520,9 +541,46 @@ func (r *oidcArtifacts) RefreshTokenByHash(ctx context.Context, hash string) (st
 	return t, nil
 }
 
+func (r *oidcArtifacts) RefreshTokenWithGrant(ctx context.Context, hash string) (store.RefreshToken, store.Grant, error) {
+	c, err := r.s.reader()
+	if err != nil {
+		return store.RefreshToken{}, store.Grant{}, err
+	}
+	var (
+		t              store.RefreshToken
+		g              store.Grant
+		resources      []byte
+		consumed       sql.NullInt64
+		scope          string
+		resourceScopes []byte
+	)
+	// A refresh token cannot outlive its grant (the foreign key cascades), so the inner join
+	// finds exactly the tokens RefreshTokenByHash finds.
+	err = c.queryRow(ctx, `SELECT t.hash, t.grant_id, t.client_id, t.account_id, t.scope, t.resources, t.nonce, t.sid,
+		t.auth_time, t.rotations, t.first_issued_at, t.created_at, t.expires_at, t.consumed_at,
+		g.id, g.account_id, g.client_id, g.scope, g.resource_scopes, g.created_at, g.expires_at
+		FROM oidc_refresh_tokens t JOIN oidc_grants g ON g.tenant_id = t.tenant_id AND g.id = t.grant_id
+		WHERE t.tenant_id = ? AND t.hash = ?`, r.s.tenantID, hash).
+		Scan(&t.Hash, &t.GrantID, &t.ClientID, &t.AccountID, &t.Scope, &resources, &t.Nonce, &t.SID,
+			&t.AuthTime, &t.Rotations, &t.FirstIssuedAt, &t.CreatedAt, &t.ExpiresAt, &consumed,
+			&g.ID, &g.AccountID, &g.ClientID, &scope, &resourceScopes, &g.CreatedAt, &g.ExpiresAt)
+	if err != nil {
+		return store.RefreshToken{}, store.Grant{}, wrapErr("get refresh token with grant", err)
+	}
+	if t.Resources, err = decodeStrings("refresh token resources", resources); err != nil {
+		return store.RefreshToken{}, store.Grant{}, err
+	}
+	t.ConsumedAt = nullableInt(consumed)
+	g.Scopes = splitScopes(scope)
+	if err := json.Unmarshal(resourceScopes, &g.ResourceScopes); err != nil {
+		return store.RefreshToken{}, store.Grant{}, fmt.Errorf("sqlstore: decode grant resource scopes: %w", err)
+	}
+	return t, g, nil
+}
+
 func (r *oidcArtifacts) ConsumeRefreshToken(ctx context.Context, hash string, nowMs, leewayStartMs int64) (bool, error) {
 	var won bool
-	err := r.s.writeUncached(ctx, func(c conn) error {
+	err := r.s.writeSingle(ctx, func(c conn) error {
 		// COALESCE keeps the first consumption time, so the leeway cannot be stretched by
 		// replaying a rotated token again and again.
 		res, err := c.exec(ctx, `UPDATE oidc_refresh_tokens SET consumed_at = COALESCE(consumed_at, ?)
@@ -554,7 +612,7 @@ var expiringTables = []string{
 
 func (r *oidcArtifacts) DeleteExpired(ctx context.Context, nowMs int64) (int64, error) {
 	var total int64
-	err := r.s.writeUncached(ctx, func(c conn) error {
+	err := r.s.writeArtifact(ctx, func(c conn) error {
 		total = 0
 		for _, table := range expiringTables {
 			res, err := c.exec(ctx, "DELETE FROM "+table+" WHERE tenant_id = ? AND expires_at <= ?", r.s.tenantID, nowMs)

@@ -56,7 +56,7 @@ func (r *sentinel) Record(ctx context.Context, a store.SentinelActivity) error {
 	if err := checkSentinelActivity(a); err != nil {
 		return err
 	}
-	err := r.s.writeUncached(ctx, func(c conn) error {
+	err := r.s.writeSingle(ctx, func(c conn) error {
 		_, err := c.exec(ctx, `INSERT INTO sentinel_activities
 			(tenant_id, id, target_type, target_hash, action, action_result, decision, decision_expires_at, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -128,7 +128,7 @@ func (r *sentinel) Block(ctx context.Context, id string, expiresAt int64) error 
 	if err := checkID("sentinel activity id", id); err != nil {
 		return err
 	}
-	err := r.s.writeUncached(ctx, func(c conn) error {
+	err := r.s.writeSingle(ctx, func(c conn) error {
 		res, err := c.exec(ctx, "UPDATE sentinel_activities SET decision = ?, decision_expires_at = ? WHERE tenant_id = ? AND id = ?",
 			store.SentinelDecisionBlocked, expiresAt, r.s.tenantID, id)
 		if err != nil {

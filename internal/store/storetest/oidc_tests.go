@@ -122,10 +122,13 @@ func testOIDC(t *testing.T, open func(t *testing.T) store.Store) {
 		changed.Experience = json.RawMessage(`{"event":"SignIn","verifications":[1,2]}`)
 		// Protocol-owned fields must survive whatever the caller sends.
 		changed.Prompt, changed.AccountID, changed.ClientID, changed.Params.Scope = "consent", "intruder", "other", "openid admin"
-		mustOK(t, f.a.OIDC().UpdateInteraction(f.ctx, changed), "UpdateInteraction")
+		now := in.CreatedAt // before the interaction expires
+		returned, err := f.a.OIDC().UpdateInteraction(f.ctx, changed, now)
+		mustOK(t, err, "UpdateInteraction")
 
 		got, err := f.a.OIDC().GetInteraction(f.ctx, in.UID)
 		mustOK(t, err, "GetInteraction")
+		returned.Experience = canonicalJSON(t, returned.Experience)
 		want := in
 		want.Version = 2
 		want.Result = changed.Result
@@ -133,13 +136,19 @@ func testOIDC(t *testing.T, open func(t *testing.T) store.Store) {
 		got.Experience = canonicalJSON(t, got.Experience)
 		want.Experience = canonicalJSON(t, want.Experience)
 		wantEqual(t, got, want, "updated interaction")
+		wantEqual(t, returned, want, "interaction returned by the update")
 
-		wantConflict(t, f.a.OIDC().UpdateInteraction(f.ctx, changed), store.UniqueInteractionVersion, "update with a stale version")
+		_, err = f.a.OIDC().UpdateInteraction(f.ctx, changed, now)
+		wantConflict(t, err, store.UniqueInteractionVersion, "update with a stale version")
 		missing := changed
 		missing.UID = "missing"
-		wantNotFound(t, f.a.OIDC().UpdateInteraction(f.ctx, missing), "update of an unknown interaction")
+		_, err = f.a.OIDC().UpdateInteraction(f.ctx, missing, now)
+		wantNotFound(t, err, "update of an unknown interaction")
 		other := got
-		wantNotFound(t, f.b.OIDC().UpdateInteraction(f.ctx, other), "update from another tenant")
+		_, err = f.b.OIDC().UpdateInteraction(f.ctx, other, now)
+		wantNotFound(t, err, "update from another tenant")
+		_, err = f.a.OIDC().UpdateInteraction(f.ctx, got, got.ExpiresAt)
+		wantNotFound(t, err, "update of an expired interaction")
 	})
 
 	t.Run("concurrent updates: exactly one wins each version", func(t *testing.T) {
@@ -154,7 +163,7 @@ func testOIDC(t *testing.T, open func(t *testing.T) store.Store) {
 				defer wg.Done()
 				u := in
 				u.Experience = json.RawMessage(fmt.Sprintf(`{"writer":%d}`, i))
-				errs[i] = f.a.OIDC().UpdateInteraction(f.ctx, u)
+				_, errs[i] = f.a.OIDC().UpdateInteraction(f.ctx, u, in.CreatedAt)
 			}()
 		}
 		wg.Wait()
@@ -415,6 +424,15 @@ func testOIDC(t *testing.T, open func(t *testing.T) store.Store) {
 		got, err := f.a.OIDC().RefreshTokenByHash(f.ctx, "rt-rot")
 		mustOK(t, err, "RefreshTokenByHash")
 		wantEqual(t, got, rt, "stored refresh token")
+		// The one-read lookup the refresh grant uses answers the same token and its grant.
+		withGrant, grant, err := f.a.OIDC().RefreshTokenWithGrant(f.ctx, "rt-rot")
+		mustOK(t, err, "RefreshTokenWithGrant")
+		wantEqual(t, withGrant, rt, "refresh token read with its grant")
+		wantEqual(t, grant, g, "grant read with its refresh token")
+		_, _, err = f.b.OIDC().RefreshTokenWithGrant(f.ctx, "rt-rot")
+		wantNotFound(t, err, "refresh token with grant seen from another tenant")
+		_, _, err = f.a.OIDC().RefreshTokenWithGrant(f.ctx, "rt-unknown")
+		wantNotFound(t, err, "unknown refresh token with grant")
 
 		const consumedAt, leeway = int64(5_000_000), int64(3_000)
 		won, err := f.a.OIDC().ConsumeRefreshToken(f.ctx, "rt-rot", consumedAt, consumedAt-leeway)
