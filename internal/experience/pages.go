@@ -464,20 +464,31 @@ func (e *Experience) serveSignIn(w http.ResponseWriter, r *http.Request) {
 	e.renderSignIn(w, r, s, http.StatusOK, "", s.in.Params.LoginHint)
 }
 
-func (e *Experience) renderSignIn(w http.ResponseWriter, r *http.Request, s *session, status int, errText, identifierValue string) {
+// formPage prepares the data every credential form shares (the sign-in and register pages): the
+// interaction's CSRF token, language, title, form action, terms checkbox and the app's name. It
+// answers the failure page itself and returns false when the token cannot be had.
+func (e *Experience) formPage(w http.ResponseWriter, r *http.Request, s *session, titleKey, path, errText string, registering bool) (*pageData, bool) {
 	csrf, err := e.ensureCSRF(r.Context(), s)
 	if err != nil {
 		e.pageFailure(w, r, s, err)
-		return
+		return nil, false
 	}
 	d := e.newPage(r, s.exp, s.in.Params.UILocales)
-	d.Title = d.Msg.T("title.sign_in")
+	d.Title = d.Msg.T(titleKey)
 	d.Error = errText
 	d.CSRF = csrf
-	d.Action = pageURL("/sign-in", s.in.ClientID)
-	d.TermsCheckbox = termsCheckbox(s.exp, false)
+	d.Action = pageURL(path, s.in.ClientID)
+	d.TermsCheckbox = termsCheckbox(s.exp, registering)
 	if app, ok := e.app(r.Context(), s.in.ClientID); ok {
 		d.AppName = app.Name
+	}
+	return d, true
+}
+
+func (e *Experience) renderSignIn(w http.ResponseWriter, r *http.Request, s *session, status int, errText, identifierValue string) {
+	d, ok := e.formPage(w, r, s, "title.sign_in", "/sign-in", errText, false)
+	if !ok {
+		return
 	}
 	kinds := passwordKinds(s.exp)
 	d.SignIn = signInView{
@@ -637,19 +648,9 @@ func (e *Experience) serveRegister(w http.ResponseWriter, r *http.Request) {
 }
 
 func (e *Experience) renderRegister(w http.ResponseWriter, r *http.Request, s *session, status int, errText, username, email string) {
-	csrf, err := e.ensureCSRF(r.Context(), s)
-	if err != nil {
-		e.pageFailure(w, r, s, err)
+	d, ok := e.formPage(w, r, s, "title.register", "/register", errText, true)
+	if !ok {
 		return
-	}
-	d := e.newPage(r, s.exp, s.in.Params.UILocales)
-	d.Title = d.Msg.T("title.register")
-	d.Error = errText
-	d.CSRF = csrf
-	d.Action = pageURL("/register", s.in.ClientID)
-	d.TermsCheckbox = termsCheckbox(s.exp, true)
-	if app, ok := e.app(r.Context(), s.in.ClientID); ok {
-		d.AppName = app.Name
 	}
 	d.Register = registerForm(s.exp)
 	d.Register.UsernameValue, d.Register.EmailValue = username, email
