@@ -90,8 +90,8 @@ func TestBrowserSignIn(t *testing.T) {
 	}{
 		{scheme: "light", signInExp: map[string]any{
 			"color":     map[string]any{"primaryColor": "#1F6FEB", "isDarkModeEnabled": false, "darkPrimaryColor": "#58A6FF"},
-			"customCss": nil,
-		}},
+			"customCss": "body { border-top: 5px solid rgb(31, 111, 235); }",
+		}, wantBorder: "rgb(31, 111, 235) 5px"},
 		{scheme: "dark", signInExp: map[string]any{
 			"color":     map[string]any{"primaryColor": "#1F6FEB", "isDarkModeEnabled": true, "darkPrimaryColor": "#58A6FF"},
 			"customCss": "body { border-top: 7px solid rgb(220, 20, 60); }",
