@@ -100,7 +100,6 @@ func Handler(d *Deps, cfg *config.Config, tenantID string) http.Handler {
 		Issuer:    cfg.Issuer(tenantID),
 		Service:   d.Service,
 		Passwords: d.Passwords,
-		Store:     d.Store,
 		Cookies:   d.Cookies,
 		Clock:     d.Clock,
 		Log:       d.Log,

@@ -46,3 +46,21 @@ func NotExistsWithID(id string) *Error {
 	return New(http.StatusNotFound, "entity.not_exists_with_id", "The entity with ID `%s` does not exist.", id).
 		WithData(map[string]string{"id": id})
 }
+
+// Codes the user use-cases and the sign-in experience both answer with (Logto's phrases).
+
+// UsernameInUse is Logto's 422 user.username_already_in_use.
+func UsernameInUse() *Error {
+	return New(http.StatusUnprocessableEntity, "user.username_already_in_use", "This username is already in use.")
+}
+
+// EmailInUse is Logto's 422 user.email_already_in_use.
+func EmailInUse() *Error {
+	return New(http.StatusUnprocessableEntity, "user.email_already_in_use", "This email is associated with an existing account.")
+}
+
+// InvalidCredentials is Logto's 422 session.invalid_credentials: a wrong identifier or password,
+// never saying which.
+func InvalidCredentials() *Error {
+	return New(http.StatusUnprocessableEntity, "session.invalid_credentials", "Incorrect account or password. Please check your input.")
+}

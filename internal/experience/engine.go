@@ -234,7 +234,7 @@ func (e *Experience) verifyPassword(ctx context.Context, s *session, id identifi
 	case locked:
 		return "", errLocked(minutesLeft(e.clk.Now(), until))
 	case !ok || user == nil:
-		return "", errInvalidCredentials()
+		return "", apperr.InvalidCredentials()
 	case user.IsSuspended:
 		return "", errSuspended()
 	}
@@ -407,9 +407,9 @@ func (e *Experience) createUser(ctx context.Context, s *session, verificationID 
 		if errors.As(err, &conflict) {
 			switch conflict.Constraint {
 			case store.UniqueUsername:
-				return errUsernameInUse()
+				return apperr.UsernameInUse()
 			case store.UniqueUserEmail:
-				return errEmailInUse()
+				return apperr.EmailInUse()
 			}
 		}
 		return fmt.Errorf("create user: %w", err)
@@ -431,7 +431,7 @@ func (e *Experience) checkAvailable(ctx context.Context, p profile) error {
 			return err
 		}
 		if u != nil {
-			return errUsernameInUse()
+			return apperr.UsernameInUse()
 		}
 	}
 	if p.PrimaryEmail != "" {
@@ -440,7 +440,7 @@ func (e *Experience) checkAvailable(ctx context.Context, p profile) error {
 			return err
 		}
 		if u != nil {
-			return errEmailInUse()
+			return apperr.EmailInUse()
 		}
 	}
 	return nil

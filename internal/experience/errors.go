@@ -62,10 +62,6 @@ func errSignUpMethodNotEnabled() *apperr.Error {
 	return apperr.New(http.StatusUnprocessableEntity, "user.sign_up_method_not_enabled", "This sign-up method is not enabled.")
 }
 
-func errInvalidCredentials() *apperr.Error {
-	return apperr.New(http.StatusUnprocessableEntity, "session.invalid_credentials", "Incorrect account or password. Please check your input.")
-}
-
 func errSuspended() *apperr.Error {
 	return apperr.New(http.StatusUnauthorized, "user.suspended", "This account is suspended.")
 }
@@ -109,14 +105,6 @@ func errIdentityConflict() *apperr.Error {
 func errUserNotExist(identifier string) *apperr.Error {
 	return apperr.New(http.StatusNotFound, "user.user_not_exist", "User with %s does not exist.", identifier).
 		WithData(map[string]string{"identifier": identifier})
-}
-
-func errUsernameInUse() *apperr.Error {
-	return apperr.New(http.StatusUnprocessableEntity, "user.username_already_in_use", "This username is already in use.")
-}
-
-func errEmailInUse() *apperr.Error {
-	return apperr.New(http.StatusUnprocessableEntity, "user.email_already_in_use", "This email is associated with an existing account.")
 }
 
 func errInvalidEmail() *apperr.Error {

@@ -10,7 +10,6 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/cookie"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service"
-	"github.com/gatehouse-id/gatehouse/internal/store"
 )
 
 // Backend is what the experience needs from the use-case layer; *service.Service implements
@@ -26,6 +25,7 @@ type Backend interface {
 	VerifyUserPassword(ctx context.Context, tenantID string, u model.User, password string) (bool, error)
 	CreateUser(ctx context.Context, tenantID string, in service.CreateUserInput) (model.User, error)
 	RecordSignIn(ctx context.Context, tenantID, userID string) error
+	attemptLog
 }
 
 // Options configure one tenant's experience.
@@ -39,8 +39,6 @@ type Options struct {
 	// account's password when the registration profile is set, before the account exists, so
 	// the interaction never holds the password in clear.
 	Passwords service.PasswordHasher
-	// Store holds the lockout's attempt rows (store.Sentinel).
-	Store store.Store
 	// Cookies reads the _interaction cookie the protocol set.
 	Cookies *cookie.Jar
 	// RateLimit tunes the per-address filter in front of credential checks.
@@ -79,7 +77,7 @@ func New(o Options) *Experience {
 		cookies:   o.Cookies,
 		clk:       o.Clock,
 		log:       o.Log,
-		lockout:   &lockout{st: o.Store, clk: o.Clock},
+		lockout:   &lockout{log: o.Service, clk: o.Clock},
 		limiter:   newAddressLimiter(o.RateLimit, o.Clock),
 		pages:     parsePages(),
 	}

@@ -117,7 +117,7 @@ func (h *harness) node(rl RateLimit) *node {
 	n.issuer = n.srv.URL + "/oidc"
 	n.exp = New(Options{
 		TenantID: tenant, Issuer: n.issuer, Service: h.backend, Passwords: password.New(password.Options{}),
-		Store: h.st, Cookies: h.jar, RateLimit: rl, Clock: h.clk,
+		Cookies: h.jar, RateLimit: rl, Clock: h.clk,
 	})
 	n.exp.Mount(mux)
 	return n

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -77,18 +76,26 @@ func normalizeIdentifier(kind, value string) string {
 	return value
 }
 
-// lockout records attempts and decides locks for one tenant's store.
+// attemptLog keeps the lockout's rows; *service.Service implements it.
+type attemptLog interface {
+	SignInLockedUntil(ctx context.Context, tenantID string, target store.SentinelTarget, now time.Time) (int64, error)
+	RecordSignInAttempt(ctx context.Context, tenantID string, a store.SentinelActivity) error
+	CountFailedSignIns(ctx context.Context, tenantID string, target store.SentinelTarget, since time.Time) (int, error)
+	LockSignIn(ctx context.Context, tenantID, activityID string, until time.Time) error
+}
+
+// lockout records attempts and decides locks.
 type lockout struct {
-	st  store.Store
+	log attemptLog
 	clk clock.Clock
 }
 
 // lockedUntil reports whether target is locked now, and until when.
 func (l *lockout) lockedUntil(ctx context.Context, tenantID string, target store.SentinelTarget) (time.Time, bool, error) {
 	now := l.clk.Now()
-	until, err := l.st.Tenant(tenantID).Sentinel().BlockedUntil(ctx, target, now.UnixMilli())
+	until, err := l.log.SignInLockedUntil(ctx, tenantID, target, now)
 	if err != nil {
-		return time.Time{}, false, fmt.Errorf("read lockout: %w", err)
+		return time.Time{}, false, err
 	}
 	if until == 0 {
 		return time.Time{}, false, nil
@@ -106,29 +113,28 @@ func (l *lockout) report(ctx context.Context, tenantID string, target store.Sent
 	if success {
 		result = store.SentinelResultSuccess
 	}
-	repo := l.st.Tenant(tenantID).Sentinel()
 	id := ids.New()
-	err := repo.Record(ctx, store.SentinelActivity{
+	err := l.log.RecordSignInAttempt(ctx, tenantID, store.SentinelActivity{
 		ID: id, TargetType: target.Type, TargetHash: target.Hash, Action: store.SentinelActionPassword,
 		ActionResult: result, Decision: store.SentinelDecisionAllowed,
 		DecisionExpiresAt: now.UnixMilli(), CreatedAt: now.UnixMilli(),
 	})
 	if err != nil {
-		return time.Time{}, false, fmt.Errorf("record sign-in attempt: %w", err)
+		return time.Time{}, false, err
 	}
 	if success {
 		return time.Time{}, false, nil
 	}
-	failures, err := repo.CountFailures(ctx, target, now.Add(-lockoutWindow).UnixMilli())
+	failures, err := l.log.CountFailedSignIns(ctx, tenantID, target, now.Add(-lockoutWindow))
 	if err != nil {
-		return time.Time{}, false, fmt.Errorf("count failed attempts: %w", err)
+		return time.Time{}, false, err
 	}
 	if failures < policy.maxAttempts {
 		return time.Time{}, false, nil
 	}
 	until := now.Add(policy.duration)
-	if err := repo.Block(ctx, id, until.UnixMilli()); err != nil {
-		return time.Time{}, false, fmt.Errorf("lock the target: %w", err)
+	if err := l.log.LockSignIn(ctx, tenantID, id, until); err != nil {
+		return time.Time{}, false, err
 	}
 	return until, true, nil
 }

@@ -448,20 +448,29 @@ func canRegister(exp model.SignInExperience) bool {
 	return exp.SignInMode != model.SignInModeSignIn && len(exp.SignUp.Identifiers)+len(exp.SignUp.SecondaryIdentifiers) > 0
 }
 
-func (e *Experience) serveSignIn(w http.ResponseWriter, r *http.Request) {
+// formSession opens the interaction for a credential page. An interaction whose user already
+// signed in goes on to the protocol, and a sign-in mode that forbids this page (forbiddenMode)
+// sends the browser to the other one (otherPath); in both cases it answers and returns false.
+func (e *Experience) formSession(w http.ResponseWriter, r *http.Request, forbiddenMode, otherPath string) (*session, bool) {
 	s, ok := e.pageSession(w, r)
 	if !ok {
-		return
+		return nil, false
 	}
 	if s.in.Result != nil {
 		http.Redirect(w, r, e.resumeURL(s.in.UID), http.StatusSeeOther)
-		return
+		return nil, false
 	}
-	if s.exp.SignInMode == model.SignInModeRegister {
-		http.Redirect(w, r, pageURL("/register", s.in.ClientID), http.StatusSeeOther)
-		return
+	if s.exp.SignInMode == forbiddenMode {
+		http.Redirect(w, r, pageURL(otherPath, s.in.ClientID), http.StatusSeeOther)
+		return nil, false
 	}
-	e.renderSignIn(w, r, s, http.StatusOK, "", s.in.Params.LoginHint)
+	return s, true
+}
+
+func (e *Experience) serveSignIn(w http.ResponseWriter, r *http.Request) {
+	if s, ok := e.formSession(w, r, model.SignInModeRegister, "/register"); ok {
+		e.renderSignIn(w, r, s, http.StatusOK, "", s.in.Params.LoginHint)
+	}
 }
 
 // formPage prepares the data every credential form shares (the sign-in and register pages): the
@@ -632,19 +641,9 @@ func registerForm(exp model.SignInExperience) registerView {
 }
 
 func (e *Experience) serveRegister(w http.ResponseWriter, r *http.Request) {
-	s, ok := e.pageSession(w, r)
-	if !ok {
-		return
+	if s, ok := e.formSession(w, r, model.SignInModeSignIn, "/sign-in"); ok {
+		e.renderRegister(w, r, s, http.StatusOK, "", "", "")
 	}
-	if s.in.Result != nil {
-		http.Redirect(w, r, e.resumeURL(s.in.UID), http.StatusSeeOther)
-		return
-	}
-	if s.exp.SignInMode == model.SignInModeSignIn {
-		http.Redirect(w, r, pageURL("/sign-in", s.in.ClientID), http.StatusSeeOther)
-		return
-	}
-	e.renderRegister(w, r, s, http.StatusOK, "", "", "")
 }
 
 func (e *Experience) renderRegister(w http.ResponseWriter, r *http.Request, s *session, status int, errText, username, email string) {

@@ -21,7 +21,7 @@ func TestWithTheRealService(t *testing.T) {
 	srv := httptest.NewServer(httpx.Proxy(false, httpx.Middleware(slog.New(slog.DiscardHandler), mux)))
 	t.Cleanup(srv.Close)
 	New(Options{TenantID: tenant, Issuer: srv.URL + "/oidc", Service: h.svc, Passwords: password.New(password.Options{}),
-		Store: h.st, Cookies: h.jar, Clock: h.clk}).Mount(mux)
+		Cookies: h.jar, Clock: h.clk}).Mount(mux)
 	n := &node{h: h, srv: srv, issuer: srv.URL + "/oidc"}
 
 	b := n.browser()

@@ -83,20 +83,8 @@ func errUserNotFound() *apperr.Error {
 	return apperr.New(http.StatusNotFound, "entity.not_found", "The resource does not exist.")
 }
 
-func errUsernameInUse() *apperr.Error {
-	return apperr.New(http.StatusUnprocessableEntity, "user.username_already_in_use", "This username is already in use.")
-}
-
-func errEmailInUse() *apperr.Error {
-	return apperr.New(http.StatusUnprocessableEntity, "user.email_already_in_use", "This email is associated with an existing account.")
-}
-
 func errPhoneInUse() *apperr.Error {
 	return apperr.New(http.StatusUnprocessableEntity, "user.phone_already_in_use", "This phone number is associated with an existing account.")
-}
-
-func errInvalidCredentials() *apperr.Error {
-	return apperr.New(http.StatusUnprocessableEntity, "session.invalid_credentials", "Incorrect account or password. Please check your input.")
 }
 
 func errInvalidUserRoleType(roleID string) *apperr.Error {
@@ -119,9 +107,9 @@ func mapUserErr(err error, id string) error {
 	if errors.As(err, &conflict) {
 		switch conflict.Constraint {
 		case store.UniqueUsername:
-			return errUsernameInUse()
+			return apperr.UsernameInUse()
 		case store.UniqueUserEmail:
-			return errEmailInUse()
+			return apperr.EmailInUse()
 		case store.UniqueUserPhone:
 			return errPhoneInUse()
 		case store.UniqueUserRole:
@@ -299,7 +287,7 @@ func checkIdentifierCollision(ctx context.Context, t store.Tenant, username, ema
 	}
 	if email != nil {
 		if in, err := taken(t.Users().GetByEmail(ctx, *email)); err != nil || in {
-			return orErr(err, errEmailInUse())
+			return orErr(err, apperr.EmailInUse())
 		}
 	}
 	if phone != nil {
@@ -313,13 +301,13 @@ func checkIdentifierCollision(ctx context.Context, t store.Tenant, username, ema
 			return err
 		}
 		if in, err := taken(t.Users().GetByUsername(ctx, *username, caseSensitive)); err != nil || in {
-			return orErr(err, errUsernameInUse())
+			return orErr(err, apperr.UsernameInUse())
 		}
 		if !caseSensitive {
 			// Several users may differ only in case (written under a case-sensitive policy);
 			// GetByUsername returned the preferred one, so check the exact one as well.
 			if in, err := taken(t.Users().GetByUsername(ctx, *username, true)); err != nil || in {
-				return orErr(err, errUsernameInUse())
+				return orErr(err, apperr.UsernameInUse())
 			}
 		}
 	}
@@ -532,7 +520,7 @@ func (s *Service) CheckUserPassword(ctx context.Context, tenantID, id, plain str
 		return err
 	}
 	if !ok {
-		return errInvalidCredentials()
+		return apperr.InvalidCredentials()
 	}
 	return nil
 }
