@@ -145,7 +145,7 @@ func TestHostileRequests(t *testing.T) {
 		{"wrong secret (basic)", "POST", "/oidc/token", form, basic(f.admin.id, "wrong"), ccBody(""), 401, "invalid_client"},
 		{"wrong secret (post)", "POST", "/oidc/token", form, "", ccBody("&client_id=" + f.admin.id + "&client_secret=wrong"), 401, "invalid_client"},
 		{"secret of another app", "POST", "/oidc/token", form, basic(f.admin.id, f.plain.secret), ccBody(""), 401, "invalid_client"},
-		{"unknown client", "POST", "/oidc/token", form, basic("nosuchclient", "x"), ccBody(""), 400, "invalid_client"},
+		{"unknown client", "POST", "/oidc/token", form, basic("nosuchclient", "x"), ccBody(""), 401, "invalid_client"},
 		{"malformed basic", "POST", "/oidc/token", form, "Basic !!!", ccBody(""), 400, "invalid_request"},
 		{"basic without colon", "POST", "/oidc/token", form, "Basic " + base64.StdEncoding.EncodeToString([]byte("nocolon")), ccBody(""), 400, "invalid_request"},
 		{"bare Basic", "POST", "/oidc/token", form, "Basic", ccBody(""), 400, "invalid_request"},

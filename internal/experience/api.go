@@ -23,6 +23,9 @@ func (e *Experience) api(h apiHandler) http.Handler {
 }
 
 func (e *Experience) serveAPI(w http.ResponseWriter, r *http.Request, h apiHandler) error {
+	if err := httpx.RequireJSON(r); err != nil {
+		return errNotJSON()
+	}
 	uid, ok := e.cookies.InteractionUID(r, e.tenantID, "")
 	if !ok {
 		return errSessionNotFound()
@@ -58,6 +61,12 @@ func (e *Experience) writeAPIError(w http.ResponseWriter, r *http.Request, err e
 	}
 	e.internalError(r, err)
 	httpx.WriteJSON(w, http.StatusInternalServerError, map[string]string{"message": "Internal server error."})
+}
+
+// serveAPICrossOriginDenied answers an Experience API write sent from another origin: Logto's
+// 403 auth.forbidden shape, so Logto's sign-in UI shows it like any refusal.
+func (e *Experience) serveAPICrossOriginDenied(w http.ResponseWriter, r *http.Request) {
+	e.writeAPIError(w, r, errCrossOrigin())
 }
 
 func (e *Experience) internalError(r *http.Request, err error) {

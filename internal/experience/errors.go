@@ -31,6 +31,20 @@ func errBodyTooLarge(limit int) *apperr.Error {
 		"The request body is invalid. It is larger than %d bytes.", limit)
 }
 
+// errCrossOrigin refuses an Experience API write another origin's page made the browser send
+// (login CSRF: it would finish the victim's interaction as the attacker's account).
+func errCrossOrigin() *apperr.Error {
+	return apperr.New(http.StatusForbidden, "auth.forbidden",
+		"Cross-origin requests are not allowed: the Experience API only answers the sign-in page's own origin.")
+}
+
+// errNotJSON refuses a body that is not application/json. Logto parses such bodies; Gatehouse
+// does not, because a page on another origin can send text/plain without a CORS preflight.
+func errNotJSON() *apperr.Error {
+	return apperr.New(http.StatusUnsupportedMediaType, "guard.mime_type_not_allowed",
+		"The request body must be sent with Content-Type: application/json.")
+}
+
 // errEventForbidden is sign-in-experience-validator.ts guardInteractionEvent: sign-in while the
 // tenant only allows registration, or registration while it only allows sign-in.
 func errEventForbidden(event string) *apperr.Error {

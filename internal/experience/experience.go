@@ -8,6 +8,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/internal/clock"
 	"github.com/gatehouse-id/gatehouse/internal/cookie"
+	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service"
 )
@@ -86,20 +87,22 @@ func New(o Options) *Experience {
 // API routes (Logto's experienceRoutes, core/routes/experience/const.ts).
 const apiPrefix = "/api/experience"
 
-// Mount registers the Experience API, the hosted pages and their static assets on mux. The
-// pages' form posts pass through Go's cross-origin protection (Sec-Fetch-Site / Origin) before
-// their own per-interaction token is checked.
+// Mount registers the Experience API, the hosted pages and their static assets on mux. Every
+// state-changing route passes through Go's cross-origin protection (Sec-Fetch-Site / Origin)
+// first: the pages' form posts before their own per-interaction token is checked, the API's JSON
+// calls before their content type is (httpx.CrossOrigin says why both are needed).
 func (e *Experience) Mount(mux *http.ServeMux) {
-	mux.Handle("PUT "+apiPrefix, e.api(e.handleStart))
-	mux.Handle("PUT "+apiPrefix+"/interaction-event", e.api(e.handleSetEvent))
-	mux.Handle("GET "+apiPrefix+"/interaction", e.api(e.handleGetInteraction))
-	mux.Handle("POST "+apiPrefix+"/verification/password", e.api(e.handleVerifyPassword))
-	mux.Handle("POST "+apiPrefix+"/identification", e.api(e.handleIdentification))
-	mux.Handle("POST "+apiPrefix+"/profile", e.api(e.handleProfile))
-	mux.Handle("POST "+apiPrefix+"/submit", e.api(e.handleSubmit))
+	apiGuard := httpx.CrossOrigin(http.HandlerFunc(e.serveAPICrossOriginDenied))
+	api := func(h apiHandler) http.Handler { return apiGuard.Handler(e.api(h)) }
+	mux.Handle("PUT "+apiPrefix, api(e.handleStart))
+	mux.Handle("PUT "+apiPrefix+"/interaction-event", api(e.handleSetEvent))
+	mux.Handle("GET "+apiPrefix+"/interaction", api(e.handleGetInteraction))
+	mux.Handle("POST "+apiPrefix+"/verification/password", api(e.handleVerifyPassword))
+	mux.Handle("POST "+apiPrefix+"/identification", api(e.handleIdentification))
+	mux.Handle("POST "+apiPrefix+"/profile", api(e.handleProfile))
+	mux.Handle("POST "+apiPrefix+"/submit", api(e.handleSubmit))
 
-	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(http.HandlerFunc(e.serveCrossOriginDenied))
+	cop := httpx.CrossOrigin(http.HandlerFunc(e.serveCrossOriginDenied))
 	mux.HandleFunc("GET /sign-in", e.serveSignIn)
 	mux.Handle("POST /sign-in", cop.Handler(http.HandlerFunc(e.postSignIn)))
 	mux.HandleFunc("GET /register", e.serveRegister)

@@ -193,19 +193,18 @@ func (e *Experience) newPage(r *http.Request, exp model.SignInExperience, uiLoca
 	return &pageData{Msg: messagesFor(lang), Lang: lang, Brand: brandOf(exp)}
 }
 
-// setPageHeaders applies the pages' security headers: only the page's own origin may supply
-// scripts, styles and frames (the inline style elements carry this response's nonce), no page
-// may frame us, and no URL leaks through Referer. form-action is left open on purpose: a
-// signed-in form post ends, through redirects, at the application's redirect URI, and browsers
-// apply form-action to that whole redirect chain.
-func setPageHeaders(w http.ResponseWriter, nonce string) {
-	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'none'; style-src 'self' 'nonce-"+nonce+"'; "+
-		"img-src * data:; font-src * data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Cache-Control", "no-store")
+// pageCSP is a hosted page's Content-Security-Policy: only the page's own origin may supply
+// scripts, styles and frames (the inline style elements carry this response's nonce), and no
+// page may frame us. Images come only from the page's origin, data: URLs and the hosts of the
+// logos and favicons on the page, and fonts only from the page's origin and data: URLs, so a
+// tenant's custom CSS cannot send what the page shows (the pre-filled identifier in an input's
+// value, matched by attribute selectors) to another host as an image or font request.
+// form-action is left open on purpose: a signed-in form post ends, through redirects, at the
+// application's redirect URI, and browsers apply form-action to that whole redirect chain.
+func pageCSP(d *pageData) string {
+	img := httpx.ImageSources(d.Brand.Logo, d.Brand.DarkLogo, d.Brand.Favicon, d.Brand.DarkFavicon, d.Consent.AppLogo)
+	return "default-src 'self'; script-src 'none'; style-src 'self' 'nonce-" + d.Nonce + "'; " +
+		"img-src " + img + "; font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 }
 
 func newNonce() string {
@@ -225,7 +224,7 @@ func (e *Experience) render(w http.ResponseWriter, r *http.Request, status int, 
 		http.Error(w, "Internal server error.", http.StatusInternalServerError)
 		return
 	}
-	setPageHeaders(w, d.Nonce)
+	httpx.PageHeaders(w, pageCSP(d))
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())

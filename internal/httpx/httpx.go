@@ -55,13 +55,16 @@ func ReadBody(r *http.Request, limit int64) ([]byte, error) {
 	return b, nil
 }
 
-// Middleware gives every request an id (echoed in RequestIDHeader), recovers panics into a bare
+// Middleware gives every request an id (echoed in RequestIDHeader), sets nosniff, recovers panics into a bare
 // 500 without internals (the panic is logged with the id), and logs one line per request.
 func Middleware(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := ids.NewString(16)
 		w.Header().Set(RequestIDHeader, id)
+		// No answer of ours is meant to be sniffed into another type (an error body rendered as
+		// HTML, say); pages add the rest of their headers with PageHeaders.
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
 		defer func() {

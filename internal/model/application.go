@@ -33,6 +33,16 @@ func (t ApplicationType) Confidential() bool {
 	return false
 }
 
+// PKCERequired reports whether an authorization request of app must carry a PKCE challenge:
+// always for public clients, and for confidential ones when customClientMetadata.requirePkce
+// says so. Logto's default for confidential clients (optional, but verified when used) is kept.
+func (a *Application) PKCERequired() bool {
+	if !a.Type.Confidential() {
+		return true
+	}
+	return a.CustomClientMetadata.RequirePKCE != nil && *a.CustomClientMetadata.RequirePKCE
+}
+
 // Application is an OAuth 2.0 / OIDC client (Logto table `applications`, API shape of /api/applications).
 type Application struct {
 	TenantID                     string               `json:"tenantId"`
@@ -71,6 +81,9 @@ type CustomClientMetadata struct {
 	AllowTokenExchange      *bool    `json:"allowTokenExchange,omitempty"`
 	IsDeviceFlow            *bool    `json:"isDeviceFlow,omitempty"`
 	MaxAllowedGrants        *int64   `json:"maxAllowedGrants,omitempty"`
+	// RequirePKCE makes PKCE mandatory for a confidential client too (RFC 9700 §2.1.1); a
+	// Gatehouse addition, Logto has no such key. Public clients always need PKCE.
+	RequirePKCE *bool `json:"requirePkce,omitempty"`
 }
 
 // ApplicationSecret is one of an application's named client secrets (Logto table

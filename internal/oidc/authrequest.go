@@ -333,7 +333,8 @@ func validScopeSyntax(scope string) bool {
 // checkPKCERequest is the authorization endpoint's half of PKCE (RFC 7636 §4.3, RFC 9700 §2.1.1):
 // S256 is the only method (plain is refused), a method needs a challenge and a challenge a method,
 // and public clients (SPA, Native) must use it. Confidential clients may, and then the token
-// endpoint checks it too (Logto: pkce.required unless client_secret_basic).
+// endpoint checks it too (Logto: pkce.required unless client_secret_basic), unless their
+// customClientMetadata.requirePkce makes it mandatory for them as well.
 func checkPKCERequest(v url.Values, client *service.Client) *oautherr.Error {
 	challenge, method := v.Get("code_challenge"), v.Get("code_challenge_method")
 	switch {
@@ -343,7 +344,7 @@ func checkPKCERequest(v url.Values, client *service.Client) *oautherr.Error {
 		return oautherr.BadRequest("not supported value of code_challenge_method")
 	case method != "" && challenge == "":
 		return oautherr.BadRequest("code_challenge must be provided with code_challenge_method")
-	case challenge == "" && !client.Type.Confidential():
+	case challenge == "" && client.PKCERequired():
 		return oautherr.BadRequest("Authorization Server policy requires PKCE to be used for this request")
 	case challenge != "":
 		return grants.CheckPKCEFormat(challenge, "code_challenge")

@@ -66,6 +66,9 @@ func TestIntrospection(t *testing.T) {
 	}{
 		{"unknown token", webAuth, []string{"token", "nope"}},
 		{"public client asking about another client's token", "", []string{"client_id", f.spa.ID, "token", tok.str("access_token")}},
+		// RFC 7662 leaves the policy to the server: only the token's own client learns it is active.
+		{"another confidential client asking about the access token", basic(f.partner.ID, f.partnerSecret), []string{"token", tok.str("access_token")}},
+		{"another confidential client asking about the refresh token", basic(f.partner.ID, f.partnerSecret), []string{"token", tok.str("refresh_token"), "token_type_hint", "refresh_token"}},
 	} {
 		status, _, body := f.post(t, "/token/introspection", tc.auth, tc.kv...)
 		if status != http.StatusOK || string(body) != `{"active":false}` {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/internal/cookie"
+	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
 	"github.com/gatehouse-id/gatehouse/internal/store"
 )
@@ -211,7 +212,7 @@ func (p *Provider) serveEndSessionSuccess(w http.ResponseWriter, r *http.Request
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	httpx.PageHeaders(w, "default-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 	_, _ = w.Write([]byte(b.String()))
 }
 

@@ -17,9 +17,14 @@ import (
 // serveIntrospection is POST /oidc/token/introspection (RFC 7662). The caller authenticates as a
 // client, as at the token endpoint. Opaque access tokens and refresh tokens are described; JWT
 // access tokens are refused with unsupported_token_type, as oidc-provider 9 does, because their
-// audience verifies them with the JWKS. Anything unknown, expired, revoked, or (for a public
-// client) issued to another client is just {"active":false} (§2.2), so the endpoint tells a
-// prober nothing.
+// audience verifies them with the JWKS. Anything unknown, expired, revoked, or issued to
+// another client is just {"active":false} (§2.2), so the endpoint tells a prober nothing.
+//
+// Only the client a token was issued to learns that it is active; any other client, confidential
+// or not, is told {"active":false}. RFC 7662 §2.1–2.2 leave the policy to the server: in Logto's
+// model no resource server introspects (APIs get JWT access tokens and check them against the
+// JWKS), so the only legitimate caller is the token's own client, and answering others would let
+// any app with a secret read who is signed in to every other app and with which scopes.
 func (p *Provider) serveIntrospection(w http.ResponseWriter, r *http.Request) {
 	client, token, hint, ok := p.tokenEndpointRequest(w, r, "introspected", "introspection")
 	if !ok {
@@ -33,8 +38,7 @@ func (p *Provider) serveIntrospection(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := p.opts.Clock.Now()
-	allowed := found.clientID == client.ID || client.Type.Confidential()
-	if found.kind != "" && found.expiresAt > now.UnixMilli() && found.usable && allowed && p.grantLive(ctx, found) {
+	if found.kind != "" && found.clientID == client.ID && found.expiresAt > now.UnixMilli() && found.usable && p.grantLive(ctx, found) {
 		out = map[string]any{
 			"active":    true,
 			"client_id": found.clientID,

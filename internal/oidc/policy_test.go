@@ -238,3 +238,32 @@ func TestTwoInteractionsInOneBrowser(t *testing.T) {
 		t.Fatalf("the second app's sign-in: %v", q)
 	}
 }
+
+// TestRequirePKCE: a confidential client keeps Logto's default (PKCE optional, verified when
+// used) until its customClientMetadata.requirePkce is set; then the authorization endpoint
+// refuses a request without a challenge, and the token endpoint refuses a code issued without one
+// (RFC 9700 §2.1.1).
+func TestRequirePKCE(t *testing.T) {
+	f := newFixture(t)
+	if tok := f.exchangeWeb(t, f.webCode(t, f.newBrowser(t), "scope", "openid")); tok.status != http.StatusOK {
+		t.Fatalf("a confidential client without PKCE, by default: %d %v", tok.status, tok.body)
+	}
+	codeBefore := f.webCode(t, f.newBrowser(t), "scope", "openid")
+
+	f.updateApp(t, f.web, func(a *model.Application) { a.CustomClientMetadata.RequirePKCE = ptrTo(true) })
+
+	// The authorization endpoint answers at the redirect URI, as for a public client.
+	b := f.newBrowser(t)
+	p := b.get(b.authorizeURL("client_id", f.web.ID, "redirect_uri", webCallback, "response_type", "code", "scope", "openid", "state", "s1"))
+	q := b.callback(p, webCallback)
+	if q.Get("error") != "invalid_request" || !strings.Contains(q.Get("error_description"), "requires PKCE") || q.Get("state") != "s1" {
+		t.Fatalf("authorization without a challenge: %v", q)
+	}
+	// A code issued before the switch, without a challenge, no longer redeems.
+	wantInvalidGrant(t, f.exchangeWeb(t, codeBefore), "a code without PKCE after requirePkce")
+	// With PKCE the client signs in as before.
+	code := f.webCode(t, f.newBrowser(t), "scope", "openid", "code_challenge", testChallenge, "code_challenge_method", "S256")
+	if tok := f.exchangeWeb(t, code, "code_verifier", testVerifier); tok.status != http.StatusOK {
+		t.Fatalf("with PKCE: %d %v", tok.status, tok.body)
+	}
+}

@@ -219,8 +219,10 @@ func writePage(w http.ResponseWriter, status int, page autoPostPage) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	// The page runs one inline handler and loads nothing. form-action stays open: a native app's
-	// redirect URI may use its own scheme, which no source expression matches.
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; frame-ancestors 'none'")
+	// redirect URI may use its own scheme, which no source expression matches. The other headers
+	// are the hosted pages' own: the fields carry a code or the logout secret, which must not
+	// leak through Referer or a cache.
+	httpx.PageHeaders(w, "default-src 'none'; script-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'")
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(b.String()))
 }

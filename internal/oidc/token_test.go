@@ -274,8 +274,8 @@ func TestTokenEndpointAnswers(t *testing.T) {
 		{name: "NUL in grant_type", body: "grant_type=client_credentials%00&client_id=" + f.m2m.ID + "&client_secret=" + f.m2mSecret, status: 400, err: "invalid_request"},
 		{name: "raw NUL byte in body", body: "grant_type=client_credentials\x00&client_id=" + f.m2m.ID, status: 400, err: "invalid_request"},
 		{name: "200 kB body", body: post("resource", apiIndicator, "padding", strings.Repeat("a", 200<<10)), status: 413, err: "invalid_request"},
-		{name: "unknown client_id", body: form("grant_type", cc, "client_id", "not-found", "client_secret", "not-found"), status: 400, err: "invalid_client", description: "invalid client not-found"},
-		{name: "unknown client_id with Basic", auth: basic("not-found", "x"), body: form("grant_type", cc), status: 400, err: "invalid_client"},
+		{name: "unknown client_id", body: form("grant_type", cc, "client_id", "not-found", "client_secret", "not-found"), status: 401, err: "invalid_client", description: "client authentication failed"},
+		{name: "unknown client_id with Basic", auth: basic("not-found", "x"), body: form("grant_type", cc), status: 401, err: "invalid_client", description: "client authentication failed", wwwAuth: true},
 		{name: "wrong secret with Basic", auth: basic(f.m2m.ID, "wrong"), body: form("grant_type", cc, "resource", apiIndicator), status: 401, err: "invalid_client", wwwAuth: true},
 		{name: "wrong secret in body", body: form("grant_type", cc, "client_id", f.m2m.ID, "client_secret", "wrong", "resource", apiIndicator), status: 401, err: "invalid_client"},
 		{name: "client_credentials without resource", body: post(), status: 400, err: "invalid_target", description: "both `resource` and `organization_id` are not provided"},
@@ -318,6 +318,43 @@ func TestTokenEndpointAnswers(t *testing.T) {
 				t.Fatalf("status = %d, want %d; body %s", resp.StatusCode, tc.status, body)
 			}
 			checkAnswer(t, resp, body, tc)
+		})
+	}
+}
+
+// TestTokenClientAuthFailuresAreIndistinguishable: an unknown client id and a known client with
+// a wrong secret get the same answer, byte for byte (RFC 6749 §5.2: 401 invalid_client, with
+// WWW-Authenticate when the client used Basic), and the answer never echoes the client id, so a
+// prober cannot list which client ids exist. Logto answers an unknown id 400 "invalid client <id>".
+func TestTokenClientAuthFailuresAreIndistinguishable(t *testing.T) {
+	f := newFixture(t)
+	const unknown = "no-such-client-4711"
+	for _, via := range []string{"Basic", "client_secret_post"} {
+		t.Run(via, func(t *testing.T) {
+			answer := func(id string) (int, string, string) {
+				tc := tokenCase{body: form("grant_type", "client_credentials", "resource", apiIndicator)}
+				if via == "Basic" {
+					tc.auth = basic(id, "wrong-secret")
+				} else {
+					tc.body = form("grant_type", "client_credentials", "resource", apiIndicator, "client_id", id, "client_secret", "wrong-secret")
+				}
+				resp, body := do(t, f, tc)
+				return resp.StatusCode, resp.Header.Get("WWW-Authenticate"), string(body)
+			}
+			knownStatus, knownChallenge, knownBody := answer(f.m2m.ID)
+			unknownStatus, unknownChallenge, unknownBody := answer(unknown)
+			if knownStatus != http.StatusUnauthorized || unknownStatus != http.StatusUnauthorized {
+				t.Fatalf("statuses: wrong secret %d, unknown client %d; want 401 for both", knownStatus, unknownStatus)
+			}
+			if knownBody != unknownBody || knownChallenge != unknownChallenge {
+				t.Fatalf("the answers differ:\n wrong secret:   %s %q\n unknown client: %s %q", knownBody, knownChallenge, unknownBody, unknownChallenge)
+			}
+			if strings.Contains(unknownBody, unknown) || strings.Contains(unknownChallenge, unknown) {
+				t.Fatalf("the answer echoes the client id: %s %q", unknownBody, unknownChallenge)
+			}
+			if (via == "Basic") != (unknownChallenge != "") {
+				t.Fatalf("WWW-Authenticate %q after %s authentication", unknownChallenge, via)
+			}
 		})
 	}
 }

@@ -62,6 +62,11 @@ func (g *authorizationCode) Authorize(ctx context.Context, req *Request, client 
 	if grant.ClientID != client.ID {
 		return nil, oautherr.InvalidGrantError("client mismatch")
 	}
+	// The authorization endpoint already refused a request without a challenge from a client that
+	// must use PKCE; a code issued before the client's requirePkce was switched on is refused here.
+	if rec.CodeChallenge == "" && client.PKCERequired() {
+		return nil, oautherr.InvalidGrantError("PKCE is required for this client")
+	}
 	if oerr := verifyPKCE(req.Params.Get("code_verifier"), rec.CodeChallenge, rec.CodeChallengeMethod); oerr != nil {
 		return nil, oerr
 	}

@@ -164,9 +164,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (*TokenResponse,
 func (h *Handler) Authenticate(ctx context.Context, req *Request) (*service.Client, error) {
 	client, err := h.opts.Directory.Client(ctx, h.opts.TenantID, req.ClientID)
 	if errors.Is(err, store.ErrNotFound) {
-		// Logto's adapter answers an unknown client with 400 (core/oidc/adapter.ts), even after
-		// Basic authentication.
-		return nil, oautherr.New(http.StatusBadRequest, oautherr.InvalidClient, "invalid client "+req.ClientID)
+		// Unlike Logto, whose adapter answers an unknown client with 400 "invalid client <id>"
+		// (core/oidc/adapter.ts) while a wrong secret gets 401, both are the same 401
+		// invalid_client (RFC 6749 §5.2, with WWW-Authenticate after Basic): the answer must not
+		// tell a prober which client ids exist, nor echo what it sent.
+		return nil, oautherr.ClientAuthFailed()
 	}
 	if err != nil {
 		return nil, err
