@@ -1,2 +1,2 @@
-// Package web holds the server-rendered page templates and static assets, embedded into the binary.
+// Package web is the server-rendered page templates and static assets, embedded into the binary.
 package web

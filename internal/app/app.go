@@ -21,6 +21,8 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/oidc"
 	"github.com/gatehouse-id/gatehouse/internal/password"
 	"github.com/gatehouse-id/gatehouse/internal/service"
+	"github.com/gatehouse-id/gatehouse/internal/service/directory"
+	"github.com/gatehouse-id/gatehouse/internal/service/seed"
 	"github.com/gatehouse-id/gatehouse/internal/store"
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore"
 )
@@ -32,16 +34,27 @@ const FreshnessInterval = time.Second
 
 // OpenStore opens the database named by cfg.DBURL with the pool settings from cfg. With migrate
 // set, pending migrations are applied first (under a lock on PostgreSQL, so many nodes can start
-// at once).
-func OpenStore(ctx context.Context, cfg *config.Config, migrate bool) (*sqlstore.DB, error) {
+// at once). Secrets are sealed with cfg's master key, or on SQLite without one with the key file
+// beside the database (masterkey.go); when that file is generated, notices (if not nil) is told
+// where it is, once. A master key that does not open the database is a *config.Error.
+func OpenStore(ctx context.Context, cfg *config.Config, migrate bool, notices io.Writer) (*sqlstore.DB, error) {
+	mk, err := resolveMasterKey(cfg)
+	if err != nil {
+		return nil, err
+	}
 	db, err := sqlstore.Open(ctx, cfg.DBURL, sqlstore.Options{
 		PoolSize:         cfg.DatabasePoolSize,
 		ConnectTimeout:   cfg.DatabaseConnectionTimeout,
 		StatementTimeout: cfg.DatabaseStatementTimeout,
 		Migrate:          migrate,
+		MasterKey:        mk.key,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		err = mk.openError(err)
+	}
+	mk.announce(notices, cfg)
+	if err != nil {
+		return nil, err
 	}
 	return db, nil
 }
@@ -53,7 +66,7 @@ type Deps struct {
 	Log       *slog.Logger
 	Fresh     *store.Freshness
 	Keys      *keys.Manager
-	Directory *service.Directory
+	Directory *directory.Directory
 	Service   *service.Service
 	Cookies   *cookie.Jar
 	// Passwords is the one password hasher of the process: its concurrency bound covers every
@@ -65,14 +78,15 @@ type Deps struct {
 func NewDeps(st store.Store, clk clock.Clock, log *slog.Logger, cfg *config.Config) *Deps {
 	fresh := store.NewFreshness(st, clk, FreshnessInterval)
 	hasher := password.New(password.Options{})
+	dir := directory.New(st, fresh, clk)
 	return &Deps{
 		Store:     st,
 		Clock:     clk,
 		Log:       log,
 		Fresh:     fresh,
 		Keys:      keys.NewManager(st, fresh, clk, log),
-		Directory: service.NewDirectory(st, fresh, clk),
-		Cookies:   cookie.NewJar(st, fresh),
+		Directory: dir,
+		Cookies:   cookie.NewJar(dir),
 		Service: service.New(st, fresh, clk, log, service.Options{
 			KeyRotationGracePeriod: cfg.PrivateKeyRotationGracePeriod,
 			Passwords:              hasher,
@@ -139,7 +153,7 @@ type Serve struct {
 // the ports are bound, so a caller can print the URLs; Wait blocks until shutdown.
 func Start(ctx context.Context, cfg *config.Config, st store.Store, clk clock.Clock, log *slog.Logger) (*Serve, error) {
 	d := NewDeps(st, clk, log, cfg)
-	seeded, err := d.Service.Seed(ctx, service.SeedOptions{
+	seeded, err := d.Service.Seed(ctx, seed.SeedOptions{
 		PrivateKeys:    cfg.OIDCPrivateKeys,
 		CookieKeys:     cfg.OIDCCookieKeys,
 		SkipWhenExists: true,

@@ -18,7 +18,10 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/clock"
 	"github.com/gatehouse-id/gatehouse/internal/config"
 	"github.com/gatehouse-id/gatehouse/internal/model"
-	"github.com/gatehouse-id/gatehouse/internal/service"
+	"github.com/gatehouse-id/gatehouse/internal/service/access"
+	"github.com/gatehouse-id/gatehouse/internal/service/applications"
+	"github.com/gatehouse-id/gatehouse/internal/service/keyring"
+	"github.com/gatehouse-id/gatehouse/internal/service/seed"
 )
 
 // fixture is a seeded default tenant behind the real composed handler, on a real SQLite file.
@@ -45,33 +48,33 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := OpenStore(ctx, cfg, true)
+	db, err := OpenStore(ctx, cfg, true, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
 	f := &fixture{clk: clock.NewFake(time.Now())}
 	f.d = NewDeps(db, f.clk, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
-	if _, err := f.d.Service.Seed(ctx, service.SeedOptions{SkipWhenExists: true}); err != nil {
+	if _, err := f.d.Service.Seed(ctx, seed.SeedOptions{SkipWhenExists: true}); err != nil {
 		t.Fatal(err)
 	}
 	tenant := model.DefaultTenantID
-	admin, err := f.d.Service.CreateApplicationWithRoles(ctx, tenant, service.CreateApplicationInput{Name: "admin", Type: model.AppMachineToMachine}, []string{model.ManagementAPIAccessRoleName})
+	admin, err := f.d.Service.CreateApplicationWithRoles(ctx, tenant, applications.CreateApplicationInput{Name: "admin", Type: model.AppMachineToMachine}, []string{model.ManagementAPIAccessRoleName})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.admin.id, f.admin.secret = admin.ID, admin.Secret
-	trad, err := f.d.Service.CreateApplication(ctx, tenant, service.CreateApplicationInput{Name: "web", Type: model.AppTraditional, RedirectURIs: []string{"https://app.example/callback"}})
+	trad, err := f.d.Service.CreateApplication(ctx, tenant, applications.CreateApplicationInput{Name: "web", Type: model.AppTraditional, RedirectURIs: []string{"https://app.example/callback"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.trad.id, f.trad.secret = trad.ID, trad.Secret
-	plain, err := f.d.Service.CreateApplication(ctx, tenant, service.CreateApplicationInput{Name: "plain", Type: model.AppMachineToMachine})
+	plain, err := f.d.Service.CreateApplication(ctx, tenant, applications.CreateApplicationInput{Name: "plain", Type: model.AppMachineToMachine})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.plain.id, f.plain.secret = plain.ID, plain.Secret
-	f.orders, err = f.d.Service.CreateResource(ctx, tenant, service.ResourceInput{Name: "Orders", Indicator: "https://orders.example.com"})
+	f.orders, err = f.d.Service.CreateResource(ctx, tenant, access.ResourceInput{Name: "Orders", Indicator: "https://orders.example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +277,7 @@ func TestHostileRequests(t *testing.T) {
 
 func (f *fixture) currentKeyID(t *testing.T) string {
 	t.Helper()
-	list, err := f.d.Service.ListKeys(context.Background(), model.DefaultTenantID, service.KeyTypePrivateKeys)
+	list, err := f.d.Service.ListKeys(context.Background(), model.DefaultTenantID, keyring.KeyTypePrivateKeys)
 	if err != nil {
 		t.Fatal(err)
 	}

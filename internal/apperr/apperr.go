@@ -1,5 +1,3 @@
-// Package apperr is the error a use-case returns when a request breaks a rule: a Logto error code
-// (e.g. "entity.not_exists_with_id"), the HTTP status Logto answers with, and a message for people.
 package apperr
 
 import (
@@ -48,6 +46,11 @@ func NotExistsWithID(id string) *Error {
 }
 
 // Codes the user use-cases and the sign-in experience both answer with (Logto's phrases).
+
+// PhoneInUse is Logto's 422 user.phone_already_in_use.
+func PhoneInUse() *Error {
+	return New(http.StatusUnprocessableEntity, "user.phone_already_in_use", "This phone number is associated with an existing account.")
+}
 
 // UsernameInUse is Logto's 422 user.username_already_in_use.
 func UsernameInUse() *Error {

@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
-	"github.com/gatehouse-id/gatehouse/internal/service"
+	"github.com/gatehouse-id/gatehouse/internal/service/applications"
 )
 
 func newApp(g *globals) *cobra.Command {
@@ -46,7 +46,7 @@ Types: MachineToMachine, Traditional, SPA, Native. Public types (SPA, Native) ha
 				return err
 			}
 			defer db.Close()
-			created, err := g.deps(cfg, db).Service.CreateApplicationWithRoles(ctx, tenantID, service.CreateApplicationInput{
+			created, err := g.deps(cfg, db).Service.CreateApplicationWithRoles(ctx, tenantID, applications.CreateApplicationInput{
 				Name:                   name,
 				Type:                   t,
 				Description:            description,

@@ -10,8 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
-	"github.com/gatehouse-id/gatehouse/internal/service"
-	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/service/seed"
 	"github.com/gatehouse-id/gatehouse/internal/store/migrations"
 )
 
@@ -50,13 +49,13 @@ machine-to-machine role "Logto Management API access".
 				return err
 			}
 			defer db.Close()
-			seeded, err := g.deps(cfg, db).Service.Seed(ctx, service.SeedOptions{
+			seeded, err := g.deps(cfg, db).Service.Seed(ctx, seed.SeedOptions{
 				PrivateKeys:    cfg.OIDCPrivateKeys,
 				CookieKeys:     cfg.OIDCCookieKeys,
 				SkipWhenExists: swe,
 			})
 			if err != nil {
-				if errors.Is(err, service.ErrAlreadySeeded) {
+				if errors.Is(err, seed.ErrAlreadySeeded) {
 					return fmt.Errorf("the database is already seeded; pass --swe to skip seeding when it is")
 				}
 				return err
@@ -197,7 +196,7 @@ material: treat the output as a secret.`,
 			defer db.Close()
 			for _, key := range args {
 				v, err := db.Tenant(tenantID).Configs().Get(ctx, key)
-				if errors.Is(err, store.ErrNotFound) {
+				if errors.Is(err, model.ErrNotFound) {
 					return fmt.Errorf("no config %q in tenant %q", key, tenantID)
 				}
 				if err != nil {

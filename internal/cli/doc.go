@@ -1,3 +1,3 @@
-// Package cli defines the gatehouse command line (serve, db seed|alteration|config, app, version)
+// Package cli is the gatehouse command line (serve, db, app, user, keys, version)
 // with Logto's verbs and flags, so scripts written for Logto's CLI keep working.
 package cli

@@ -107,13 +107,15 @@ func (g *globals) config() (*config.Config, error) {
 }
 
 // open loads the configuration and opens its database (applying pending migrations when
-// migrate is set), for the verbs that work on the database. The caller closes the store.
+// migrate is set), for the verbs that work on the database. Every one of them gets the master
+// key the same way (GATEHOUSE_MASTER_KEY, GATEHOUSE_MASTER_KEY_FILE, or master.key beside an
+// SQLite database, generated on first use and announced on stderr). The caller closes the store.
 func (g *globals) open(ctx context.Context, migrate bool) (*config.Config, *sqlstore.DB, error) {
 	cfg, err := g.config()
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := app.OpenStore(ctx, cfg, migrate)
+	db, err := app.OpenStore(ctx, cfg, migrate, g.env.Stderr)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -140,7 +142,9 @@ Management API, environment variables and CLI verbs.
 Configuration comes from the environment with Logto's names: DB_URL (default sqlite:./data/gatehouse.db),
 ENDPOINT, ADMIN_ENDPOINT, PORT (3001), ADMIN_PORT (3002), TRUST_PROXY_HEADER, HTTPS_CERT_PATH,
 HTTPS_KEY_PATH, DATABASE_POOL_SIZE, DATABASE_CONNECTION_TIMEOUT, DATABASE_STATEMENT_TIMEOUT,
-OIDC_PRIVATE_KEYS, OIDC_PRIVATE_KEY_PATHS, OIDC_COOKIE_KEYS, PRIVATE_KEY_ROTATION_GRACE_PERIOD.`,
+OIDC_PRIVATE_KEYS, OIDC_PRIVATE_KEY_PATHS, OIDC_COOKIE_KEYS, PRIVATE_KEY_ROTATION_GRACE_PERIOD; and
+GATEHOUSE_MASTER_KEY or GATEHOUSE_MASTER_KEY_FILE, the master key that seals secrets at rest (required
+on PostgreSQL; on SQLite it defaults to master.key beside the database, generated on first start).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -151,7 +155,7 @@ OIDC_PRIVATE_KEYS, OIDC_PRIVATE_KEY_PATHS, OIDC_COOKIE_KEYS, PRIVATE_KEY_ROTATIO
 	_ = root.PersistentFlags().MarkHidden("database-url")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 
-	root.AddCommand(newServe(g), newDB(g), newApp(g), newUser(g), newVersion(g))
+	root.AddCommand(newServe(g), newDB(g), newApp(g), newUser(g), newKeys(g), newVersion(g))
 	return root
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/password"
 	"github.com/gatehouse-id/gatehouse/internal/service"
+	"github.com/gatehouse-id/gatehouse/internal/service/users"
 )
 
 // maxStdinPassword bounds what --password-stdin reads; no password is longer.
@@ -78,7 +79,7 @@ default roles. The database must be seeded (gatehouse db seed, or one start of g
 				KeyRotationGracePeriod: cfg.PrivateKeyRotationGracePeriod,
 				Passwords:              password.New(password.Options{}),
 			})
-			in := service.CreateUserInput{Password: plain}
+			in := users.CreateUserInput{Password: plain}
 			for _, f := range []struct {
 				value string
 				dst   **string

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/password"
+	"github.com/gatehouse-id/gatehouse/internal/secretbox"
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore"
 )
 
@@ -63,7 +64,12 @@ func TestUserCreate(t *testing.T) {
 		t.Fatalf("output %q is not {\"id\": <12-char id>}", out)
 	}
 
-	st, err := sqlstore.Open(context.Background(), dbURL, sqlstore.Options{})
+	// The CLI sealed the database with the master.key it generated beside it.
+	key, err := secretbox.ReadKeyFile(filepath.Join(filepath.Dir(strings.TrimPrefix(dbURL, "sqlite:")), "master.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlstore.Open(context.Background(), dbURL, sqlstore.Options{MasterKey: key})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,3 @@
-// Package clock injects the current time so token lifetimes and expiries are testable.
 package clock
 
 import (

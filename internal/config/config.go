@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/internal/keys"
+	"github.com/gatehouse-id/gatehouse/internal/secretbox"
 )
 
 // Defaults, Logto's where Logto has one (packages/shared/src/node/env/GlobalValues.ts).
@@ -65,6 +66,12 @@ type Config struct {
 	OIDCCookieKeys      []string // OIDC_COOKIE_KEYS; seed cookie keys. Secret.
 
 	PrivateKeyRotationGracePeriod time.Duration // PRIVATE_KEY_ROTATION_GRACE_PERIOD (given in s)
+
+	// MasterKey seals secrets at rest (issue 6): GATEHOUSE_MASTER_KEY, or the contents of the
+	// file GATEHOUSE_MASTER_KEY_FILE. Nil on SQLite when neither is set: then master.key beside
+	// the database file is used, and generated on first start (app.OpenStore). Secret.
+	MasterKey     *secretbox.MasterKey
+	MasterKeyFile string // GATEHOUSE_MASTER_KEY_FILE as given (already read into MasterKey)
 }
 
 // Error is a configuration value that cannot be used. Its message is one line naming the
@@ -161,6 +168,9 @@ func FromEnv(lookup func(string) (string, bool)) (*Config, error) {
 			return nil, errorf("OIDC_COOKIE_KEYS", "holds no key; give comma-separated keys or leave it unset to generate one")
 		}
 	}
+	if err := c.loadMasterKey(env("GATEHOUSE_MASTER_KEY"), env("GATEHOUSE_MASTER_KEY_FILE")); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -220,6 +230,10 @@ func (c *Config) Redacted() map[string]string {
 	if u := c.AdminURL(); u != nil {
 		admin = u.String()
 	}
+	masterKey := "(none)"
+	if c.MasterKey != nil {
+		masterKey = "(hidden)"
+	}
 	statement := "DISABLE_TIMEOUT"
 	if c.DatabaseStatementTimeout > 0 {
 		statement = strconv.FormatInt(c.DatabaseStatementTimeout.Milliseconds(), 10)
@@ -242,6 +256,8 @@ func (c *Config) Redacted() map[string]string {
 		"OIDC_PRIVATE_KEY_PATHS":            strings.Join(c.OIDCPrivateKeyPaths, ","),
 		"OIDC_COOKIE_KEYS":                  countHidden(len(c.OIDCCookieKeys)),
 		"PRIVATE_KEY_ROTATION_GRACE_PERIOD": strconv.FormatInt(int64(c.PrivateKeyRotationGracePeriod/time.Second), 10),
+		"GATEHOUSE_MASTER_KEY":              masterKey,
+		"GATEHOUSE_MASTER_KEY_FILE":         c.MasterKeyFile,
 	}
 }
 
@@ -469,6 +485,36 @@ func (c *Config) loadPrivateKeys(inline, paths string) error {
 		if _, err := keys.FromPEM(k, time.Time{}); err != nil {
 			return errorf(name, "entry %d is not a usable private key: %s", i+1, strings.TrimPrefix(oneLine(err.Error()), "keys: "))
 		}
+	}
+	return nil
+}
+
+// loadMasterKey reads GATEHOUSE_MASTER_KEY or GATEHOUSE_MASTER_KEY_FILE (not both). With neither,
+// SQLite falls back to a key file beside the database, but PostgreSQL must refuse: its nodes
+// share one database, and a key generated per node would seal with keys the others cannot open.
+// Messages never contain the key.
+func (c *Config) loadMasterKey(inline, path string) error {
+	switch {
+	case inline != "" && path != "":
+		return errorf("GATEHOUSE_MASTER_KEY", "set together with GATEHOUSE_MASTER_KEY_FILE; set only one of them")
+	case inline != "":
+		k, err := secretbox.ParseMasterKey(inline)
+		if err != nil {
+			return errorf("GATEHOUSE_MASTER_KEY", "%s", oneLine(err.Error()))
+		}
+		c.MasterKey = k
+	case path != "":
+		if err := checkReadable(path); err != nil {
+			return errorf("GATEHOUSE_MASTER_KEY_FILE", "%s", err)
+		}
+		k, err := secretbox.ReadKeyFile(path)
+		if err != nil {
+			return errorf("GATEHOUSE_MASTER_KEY_FILE", "%s", oneLine(err.Error()))
+		}
+		c.MasterKey, c.MasterKeyFile = k, path
+	case c.DBDialect() == "postgres":
+		return errorf("GATEHOUSE_MASTER_KEY", "not set, nor GATEHOUSE_MASTER_KEY_FILE: on PostgreSQL every node must seal and open "+
+			"secrets with one shared master key, so none is generated; make one with `gatehouse keys generate-master` and give it to every node")
 	}
 	return nil
 }

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gatehouse-id/gatehouse/internal/secretbox"
 )
 
 // env turns a map into FromEnv's lookup.
@@ -133,6 +135,7 @@ func TestFullValidSet(t *testing.T) {
 		"OIDC_PRIVATE_KEYS":                 ecKeyPEM(t) + "," + base64.StdEncoding.EncodeToString([]byte(ecKeyPEM(t))),
 		"OIDC_COOKIE_KEYS":                  "cookie-one, cookie-two",
 		"PRIVATE_KEY_ROTATION_GRACE_PERIOD": "3600",
+		"GATEHOUSE_MASTER_KEY":              masterKeyText,
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -171,6 +174,7 @@ func TestBadValues(t *testing.T) {
 	weakDER, _ := x509.MarshalPKCS8PrivateKey(weakRSA)
 	weakPEM := pemOf(t, "PRIVATE KEY", weakDER)
 	secretLine := strings.Split(weakPEM, "\n")[1][:24]
+	masterKeyFile := writeFile(t, dir, "master.key", masterKeyText+"\n")
 
 	tests := []struct {
 		name    string
@@ -227,6 +231,12 @@ func TestBadValues(t *testing.T) {
 		{"OIDC_PRIVATE_KEY_PATHS missing file", map[string]string{"OIDC_PRIVATE_KEY_PATHS": keyFile + "," + filepath.Join(dir, "gone.pem")}, "OIDC_PRIVATE_KEY_PATHS", "entry 2: cannot open", ""},
 		{"OIDC_PRIVATE_KEY_PATHS not a key", map[string]string{"OIDC_PRIVATE_KEY_PATHS": cert}, "OIDC_PRIVATE_KEY_PATHS", "entry 1 is not a usable private key", ""},
 		{"OIDC_COOKIE_KEYS only commas", map[string]string{"OIDC_COOKIE_KEYS": ",,"}, "OIDC_COOKIE_KEYS", "holds no key", ""},
+		{"GATEHOUSE_MASTER_KEY not a key", map[string]string{"GATEHOUSE_MASTER_KEY": "hunter2hunter2"}, "GATEHOUSE_MASTER_KEY", "not a 32-byte key", "hunter2"},
+		{"GATEHOUSE_MASTER_KEY 16 bytes", map[string]string{"GATEHOUSE_MASTER_KEY": "aHVudGVyMmh1bnRlcjIxMg=="}, "GATEHOUSE_MASTER_KEY", "not a 32-byte key", "aHVudGVy"},
+		{"GATEHOUSE_MASTER_KEY and FILE", map[string]string{"GATEHOUSE_MASTER_KEY": masterKeyText, "GATEHOUSE_MASTER_KEY_FILE": masterKeyFile}, "GATEHOUSE_MASTER_KEY", "together with GATEHOUSE_MASTER_KEY_FILE", masterKeyText},
+		{"GATEHOUSE_MASTER_KEY_FILE missing", map[string]string{"GATEHOUSE_MASTER_KEY_FILE": filepath.Join(dir, "gone.key")}, "GATEHOUSE_MASTER_KEY_FILE", "no such file", ""},
+		{"GATEHOUSE_MASTER_KEY_FILE not a key", map[string]string{"GATEHOUSE_MASTER_KEY_FILE": keyFile}, "GATEHOUSE_MASTER_KEY_FILE", "not a 32-byte key", "PRIVATE KEY"},
+		{"PostgreSQL without a master key", map[string]string{"DB_URL": "postgres://gh@db:5432/logto"}, "GATEHOUSE_MASTER_KEY", "GATEHOUSE_MASTER_KEY_FILE", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -252,6 +262,41 @@ func TestBadValues(t *testing.T) {
 				t.Errorf("message leaks a secret: %q", msg)
 			}
 		})
+	}
+}
+
+// masterKeyText is a valid GATEHOUSE_MASTER_KEY (32 bytes, base64).
+const masterKeyText = "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq8w="
+
+func TestMasterKeySources(t *testing.T) {
+	dir := t.TempDir()
+	want, err := secretbox.ParseMasterKey(masterKeyText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := writeFile(t, dir, "master.key", masterKeyText+"\n")
+	for _, tc := range []struct {
+		name     string
+		env      map[string]string
+		wantFile string
+	}{
+		{"GATEHOUSE_MASTER_KEY", map[string]string{"GATEHOUSE_MASTER_KEY": masterKeyText}, ""},
+		{"GATEHOUSE_MASTER_KEY as hex", map[string]string{"GATEHOUSE_MASTER_KEY": "abcdef123456789abcdef123456789abcdef123456789abcdef123456789abcc"}, ""},
+		{"GATEHOUSE_MASTER_KEY_FILE", map[string]string{"GATEHOUSE_MASTER_KEY_FILE": file}, file},
+		{"PostgreSQL with GATEHOUSE_MASTER_KEY_FILE", map[string]string{"DB_URL": "postgres://gh@db/logto", "GATEHOUSE_MASTER_KEY_FILE": file}, file},
+	} {
+		c, err := FromEnv(env(tc.env))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if c.MasterKey == nil || !c.MasterKey.Equal(want) || c.MasterKeyFile != tc.wantFile {
+			t.Errorf("%s: MasterKey %v (same: %v), MasterKeyFile %q", tc.name, c.MasterKey, c.MasterKey.Equal(want), c.MasterKeyFile)
+		}
+	}
+	// On SQLite with neither set the store falls back to master.key beside the database.
+	c, err := FromEnv(env(nil))
+	if err != nil || c.MasterKey != nil || c.MasterKeyFile != "" {
+		t.Fatalf("SQLite default: %v, %v; want no key configured", c, err)
 	}
 }
 
@@ -365,7 +410,8 @@ func TestRedacted(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := FromEnv(env(map[string]string{"DB_URL": tt.dbURL, "OIDC_PRIVATE_KEYS": privateKey, "OIDC_COOKIE_KEYS": "cookie-secret-1,cookie-secret-2"}))
+			c, err := FromEnv(env(map[string]string{"DB_URL": tt.dbURL, "OIDC_PRIVATE_KEYS": privateKey, "OIDC_COOKIE_KEYS": "cookie-secret-1,cookie-secret-2",
+				"GATEHOUSE_MASTER_KEY": masterKeyText}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -373,14 +419,14 @@ func TestRedacted(t *testing.T) {
 			if r["DB_URL"] != tt.wantDB {
 				t.Errorf("DB_URL = %q, want %q", r["DB_URL"], tt.wantDB)
 			}
-			if r["OIDC_PRIVATE_KEYS"] != "(1 hidden)" || r["OIDC_COOKIE_KEYS"] != "(2 hidden)" {
-				t.Errorf("key entries = %q, %q", r["OIDC_PRIVATE_KEYS"], r["OIDC_COOKIE_KEYS"])
+			if r["OIDC_PRIVATE_KEYS"] != "(1 hidden)" || r["OIDC_COOKIE_KEYS"] != "(2 hidden)" || r["GATEHOUSE_MASTER_KEY"] != "(hidden)" {
+				t.Errorf("key entries = %q, %q, %q", r["OIDC_PRIVATE_KEYS"], r["OIDC_COOKIE_KEYS"], r["GATEHOUSE_MASTER_KEY"])
 			}
 			if r["PORT"] != "3001" || r["ENDPOINT"] != "http://localhost:3001" || r["DATABASE_STATEMENT_TIMEOUT"] != "DISABLE_TIMEOUT" {
 				t.Errorf("effective values wrong: %v", r)
 			}
 			all := strings.Join(mapValues(r), "\n")
-			for _, s := range append(tt.secrets, "cookie-secret", strings.Split(privateKey, "\n")[1]) {
+			for _, s := range append(tt.secrets, "cookie-secret", strings.Split(privateKey, "\n")[1], masterKeyText[:16]) {
 				if strings.Contains(all, s) {
 					t.Errorf("Redacted leaks %q", s)
 				}

@@ -7,15 +7,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
-	"sync"
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/model"
-	"github.com/gatehouse-id/gatehouse/internal/store"
 )
 
 // Cookie names, as Logto's provider sets them (logto-core.md §1.8).
@@ -35,44 +32,31 @@ const (
 // keys does not sign anybody out. Each cookie has a "<name>.sig" twin holding the signature of
 // "<name>=<value>", as the keygrip-signed cookies of Logto's provider do.
 type Jar struct {
-	st    store.Store
-	fresh *store.Freshness
-
-	mu    sync.Mutex
-	cache map[string]cachedKeys
+	keys KeySource
 }
 
-type cachedKeys struct {
-	token store.Token
-	keys  [][]byte
+// KeySource gives a tenant's cookie keys, newest first; the service's directory implements it,
+// caching the keys until the tenant's configuration changes. A tenant without keys gives an
+// error wrapping model.ErrNotFound.
+type KeySource interface {
+	CookieKeys(ctx context.Context, tenantID string) ([]model.CookieKey, error)
 }
 
-// NewJar returns a Jar reading cookie keys from st, reloaded when fresh says they changed.
-func NewJar(st store.Store, fresh *store.Freshness) *Jar {
-	return &Jar{st: st, fresh: fresh, cache: map[string]cachedKeys{}}
+// NewJar returns a Jar signing with the keys from keys.
+func NewJar(keys KeySource) *Jar {
+	return &Jar{keys: keys}
 }
 
 // ErrNoKeys means the tenant has no cookie keys (it was not seeded).
 var ErrNoKeys = errors.New("cookie: the tenant has no cookie keys")
 
-func (j *Jar) keys(ctx context.Context, tenantID string) ([][]byte, error) {
-	token, err := j.fresh.Current(ctx, tenantID)
-	j.mu.Lock()
-	c, ok := j.cache[tenantID]
-	j.mu.Unlock()
-	if ok && (c.token == token || err != nil) {
-		return c.keys, nil
+func (j *Jar) tenantKeys(ctx context.Context, tenantID string) ([][]byte, error) {
+	list, err := j.keys.CookieKeys(ctx, tenantID)
+	if errors.Is(err, model.ErrNotFound) {
+		return nil, ErrNoKeys
 	}
-	raw, gerr := j.st.Tenant(tenantID).Configs().Get(ctx, model.ConfigCookieKeys)
-	if gerr != nil {
-		if errors.Is(gerr, store.ErrNotFound) {
-			return nil, ErrNoKeys
-		}
-		return nil, fmt.Errorf("read cookie keys: %w", gerr)
-	}
-	var list []model.CookieKey
-	if err := json.Unmarshal(raw, &list); err != nil {
-		return nil, fmt.Errorf("decode cookie keys: %w", err)
+	if err != nil {
+		return nil, err
 	}
 	keys := make([][]byte, 0, len(list))
 	for _, k := range list {
@@ -83,9 +67,6 @@ func (j *Jar) keys(ctx context.Context, tenantID string) ([][]byte, error) {
 	if len(keys) == 0 {
 		return nil, ErrNoKeys
 	}
-	j.mu.Lock()
-	j.cache[tenantID] = cachedKeys{token: token, keys: keys}
-	j.mu.Unlock()
 	return keys, nil
 }
 
@@ -98,7 +79,7 @@ func sign(key []byte, name, value string) string {
 // Set writes c and its signature twin. HttpOnly and SameSite=Lax are always set; Secure when the
 // client reached us over HTTPS (directly or through a trusted proxy). Path defaults to "/".
 func (j *Jar) Set(w http.ResponseWriter, r *http.Request, tenantID string, c *http.Cookie) error {
-	keys, err := j.keys(r.Context(), tenantID)
+	keys, err := j.tenantKeys(r.Context(), tenantID)
 	if err != nil {
 		return err
 	}
@@ -127,7 +108,7 @@ func (j *Jar) Get(r *http.Request, tenantID, name string) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	keys, err := j.keys(r.Context(), tenantID)
+	keys, err := j.tenantKeys(r.Context(), tenantID)
 	if err != nil {
 		return "", false
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/clock"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/model"
+	"github.com/gatehouse-id/gatehouse/internal/service/directory"
 	"github.com/gatehouse-id/gatehouse/internal/store"
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore"
 )
@@ -29,7 +30,7 @@ func newJar(t *testing.T) (*Jar, store.Store, *store.Freshness) {
 	}
 	putKeys(t, st, "first-key-0123456789abcdefghijkl")
 	fresh := store.NewFreshness(st, clock.System{}, time.Hour)
-	return NewJar(st, fresh), st, fresh
+	return NewJar(directory.New(st, fresh, clock.System{})), st, fresh
 }
 
 func putKeys(t *testing.T, st store.Store, values ...string) {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
-	"github.com/gatehouse-id/gatehouse/internal/store"
 )
 
 const alicePassword = "Correct-Horse-9"
@@ -387,7 +386,7 @@ func TestAttemptsAreStoredHashed(t *testing.T) {
 	if err != nil || got != 1 {
 		t.Fatalf("failures under the hashed target: %d (err %v), want 1", got, err)
 	}
-	other, _ := h.st.Tenant(tenant).Sentinel().CountFailures(t.Context(), store.SentinelTarget{Type: store.SentinelTargetUser, Hash: strings.Repeat("0", 64), Actions: pooledActions}, 0)
+	other, _ := h.st.Tenant(tenant).Sentinel().CountFailures(t.Context(), model.SentinelTarget{Type: model.SentinelTargetUser, Hash: strings.Repeat("0", 64), Actions: pooledActions}, 0)
 	if other != 0 {
 		t.Fatalf("failures under an unrelated target: %d", other)
 	}

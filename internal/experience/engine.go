@@ -13,8 +13,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
 	"github.com/gatehouse-id/gatehouse/internal/ids"
 	"github.com/gatehouse-id/gatehouse/internal/model"
-	"github.com/gatehouse-id/gatehouse/internal/service"
-	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/service/users"
 )
 
 // Interaction events (Logto's InteractionEvent).
@@ -96,7 +95,7 @@ func (e *Experience) load(ctx context.Context, uid string) (*session, error) {
 		if _, ok := apperr.As(err); ok {
 			return nil, err
 		}
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, model.ErrNotFound) {
 			return nil, errSessionNotFound()
 		}
 		return nil, fmt.Errorf("load interaction: %w", err)
@@ -249,7 +248,7 @@ func (e *Experience) verifyPassword(ctx context.Context, s *session, id identifi
 func (e *Experience) findUser(ctx context.Context, kind, value string) (*model.User, error) {
 	u, err := e.svc.FindUserByIdentifier(ctx, e.tenantID, kind, strings.TrimSpace(value))
 	if err != nil {
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, model.ErrNotFound) {
 			return nil, nil
 		}
 		if ae, ok := apperr.As(err); ok && ae.Status == http.StatusNotFound {
@@ -301,7 +300,7 @@ func (e *Experience) identify(ctx context.Context, s *session, verificationID st
 	}
 	user, err := e.svc.GetUser(ctx, e.tenantID, rec.UserID)
 	if err != nil {
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, model.ErrNotFound) {
 			return false, errUserNotExist(rec.Identifier.Value)
 		}
 		if ae, ok := apperr.As(err); ok && ae.Status == http.StatusNotFound {
@@ -388,7 +387,7 @@ func (e *Experience) createUser(ctx context.Context, s *session, verificationID 
 	if err := e.checkAvailable(ctx, p); err != nil {
 		return err
 	}
-	in := service.CreateUserInput{ApplicationID: s.in.ClientID}
+	in := users.CreateUserInput{ApplicationID: s.in.ClientID}
 	if p.Username != "" {
 		in.Username = &p.Username
 	}
@@ -400,19 +399,8 @@ func (e *Experience) createUser(ctx context.Context, s *session, verificationID 
 	}
 	user, err := e.svc.CreateUser(ctx, e.tenantID, in)
 	if err != nil {
-		if _, ok := apperr.As(err); ok {
-			return err
-		}
-		var conflict *store.ConflictError
-		if errors.As(err, &conflict) {
-			switch conflict.Constraint {
-			case store.UniqueUsername:
-				return apperr.UsernameInUse()
-			case store.UniqueUserEmail:
-				return apperr.EmailInUse()
-			}
-		}
-		return fmt.Errorf("create user: %w", err)
+		// The service answers a lost race for the username or email with Logto's 422 too.
+		return err
 	}
 	s.st.UserID = user.ID
 	if p.PasswordEncrypted != "" {
@@ -572,7 +560,7 @@ func (e *Experience) submit(ctx context.Context, s *session) (string, error) {
 	}
 	user, err := e.svc.GetUser(ctx, e.tenantID, s.st.UserID)
 	if err != nil {
-		if _, ok := apperr.As(err); ok || errors.Is(err, store.ErrNotFound) {
+		if _, ok := apperr.As(err); ok || errors.Is(err, model.ErrNotFound) {
 			return "", errIdentifierNotFound()
 		}
 		return "", fmt.Errorf("load signed-in user: %w", err)

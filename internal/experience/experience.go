@@ -11,6 +11,8 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service"
+	"github.com/gatehouse-id/gatehouse/internal/service/core"
+	"github.com/gatehouse-id/gatehouse/internal/service/users"
 )
 
 // Backend is what the experience needs from the use-case layer; *service.Service implements
@@ -24,7 +26,7 @@ type Backend interface {
 	GetUser(ctx context.Context, tenantID, id string) (model.User, error)
 	FindUserByIdentifier(ctx context.Context, tenantID, kind, value string) (model.User, error)
 	VerifyUserPassword(ctx context.Context, tenantID string, u model.User, password string) (bool, error)
-	CreateUser(ctx context.Context, tenantID string, in service.CreateUserInput) (model.User, error)
+	CreateUser(ctx context.Context, tenantID string, in users.CreateUserInput) (model.User, error)
 	RecordSignIn(ctx context.Context, tenantID, userID string) error
 	attemptLog
 }
@@ -39,7 +41,7 @@ type Options struct {
 	// Passwords is the service's own hasher (service.Options.Passwords). It hashes a new
 	// account's password when the registration profile is set, before the account exists, so
 	// the interaction never holds the password in clear.
-	Passwords service.PasswordHasher
+	Passwords core.PasswordHasher
 	// Cookies reads the _interaction cookie the protocol set.
 	Cookies *cookie.Jar
 	// RateLimit tunes the per-address filter in front of credential checks.
@@ -53,7 +55,7 @@ type Experience struct {
 	tenantID  string
 	issuer    string
 	svc       Backend
-	passwords service.PasswordHasher
+	passwords core.PasswordHasher
 	cookies   *cookie.Jar
 	clk       clock.Clock
 	log       *slog.Logger

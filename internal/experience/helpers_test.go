@@ -22,6 +22,10 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/password"
 	"github.com/gatehouse-id/gatehouse/internal/service"
+	"github.com/gatehouse-id/gatehouse/internal/service/applications"
+	"github.com/gatehouse-id/gatehouse/internal/service/directory"
+	"github.com/gatehouse-id/gatehouse/internal/service/seed"
+	"github.com/gatehouse-id/gatehouse/internal/service/users"
 	"github.com/gatehouse-id/gatehouse/internal/store"
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore"
 )
@@ -86,17 +90,17 @@ func newHarness(t *testing.T) *harness {
 	clk := clock.NewFake(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	fresh := store.NewFreshness(db, clk, time.Second)
 	svc := service.New(db, fresh, clk, slog.New(slog.DiscardHandler), service.Options{Passwords: password.New(password.Options{})})
-	if _, err := svc.Seed(t.Context(), service.SeedOptions{}); err != nil {
+	if _, err := svc.Seed(t.Context(), seed.SeedOptions{}); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
-	app, err := svc.CreateApplication(t.Context(), tenant, service.CreateApplicationInput{
+	app, err := svc.CreateApplication(t.Context(), tenant, applications.CreateApplicationInput{
 		Name: "Chat", Type: model.AppSPA, RedirectURIs: []string{"https://chat.example.com/callback"},
 	})
 	if err != nil {
 		t.Fatalf("create application: %v", err)
 	}
 	return &harness{t: t, st: db, svc: svc, backend: &testBackend{Service: svc, sie: defaultSIE()}, clk: clk,
-		jar: cookie.NewJar(db, fresh), app: app.Application}
+		jar: cookie.NewJar(directory.New(db, fresh, clk)), app: app.Application}
 }
 
 // node is one server of the deployment: an Experience mounted behind the same middleware as
@@ -126,7 +130,7 @@ func (h *harness) node(rl RateLimit) *node {
 // createUser makes a user with a password through the service, as the Management API would.
 func (h *harness) createUser(username, email, pw string) model.User {
 	h.t.Helper()
-	in := service.CreateUserInput{Password: pw}
+	in := users.CreateUserInput{Password: pw}
 	if username != "" {
 		in.Username = &username
 	}

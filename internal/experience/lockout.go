@@ -13,7 +13,6 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/clock"
 	"github.com/gatehouse-id/gatehouse/internal/ids"
 	"github.com/gatehouse-id/gatehouse/internal/model"
-	"github.com/gatehouse-id/gatehouse/internal/store"
 )
 
 // Lockout follows Logto's BasicSentinel (core/src/sentinel/basic-sentinel.ts): failed password,
@@ -53,19 +52,19 @@ func resolveLockoutPolicy(p model.SentinelPolicy) lockoutPolicy {
 }
 
 // pooledActions are the actions whose failures count together (BasicSentinel.pooledActions).
-var pooledActions = []string{store.SentinelActionPassword, store.SentinelActionVerificationCode, store.SentinelActionOneTimeToken}
+var pooledActions = []string{model.SentinelActionPassword, model.SentinelActionVerificationCode, model.SentinelActionOneTimeToken}
 
 // lockoutTarget names what an attempt attacks. A known account is the target itself, whichever
 // identifier (username, email, any letter case) was typed, so switching identifiers does not
 // escape a lock; an unknown identifier is its own target, so unknown and known identifiers lock
 // alike and the lock tells nothing about who exists. Only a SHA-256 of the name is stored.
-func lockoutTarget(user *model.User, kind, value string) store.SentinelTarget {
+func lockoutTarget(user *model.User, kind, value string) model.SentinelTarget {
 	key := "identifier:" + kind + ":" + normalizeIdentifier(kind, value)
 	if user != nil {
 		key = "user:" + user.ID
 	}
 	sum := sha256.Sum256([]byte(key))
-	return store.SentinelTarget{Type: store.SentinelTargetUser, Hash: hex.EncodeToString(sum[:]), Actions: pooledActions}
+	return model.SentinelTarget{Type: model.SentinelTargetUser, Hash: hex.EncodeToString(sum[:]), Actions: pooledActions}
 }
 
 func normalizeIdentifier(kind, value string) string {
@@ -78,9 +77,9 @@ func normalizeIdentifier(kind, value string) string {
 
 // attemptLog keeps the lockout's rows; *service.Service implements it.
 type attemptLog interface {
-	SignInLockedUntil(ctx context.Context, tenantID string, target store.SentinelTarget, now time.Time) (int64, error)
-	RecordSignInAttempt(ctx context.Context, tenantID string, a store.SentinelActivity) error
-	CountFailedSignIns(ctx context.Context, tenantID string, target store.SentinelTarget, since time.Time) (int, error)
+	SignInLockedUntil(ctx context.Context, tenantID string, target model.SentinelTarget, now time.Time) (int64, error)
+	RecordSignInAttempt(ctx context.Context, tenantID string, a model.SentinelActivity) error
+	CountFailedSignIns(ctx context.Context, tenantID string, target model.SentinelTarget, since time.Time) (int, error)
 	LockSignIn(ctx context.Context, tenantID, activityID string, until time.Time) error
 }
 
@@ -91,7 +90,7 @@ type lockout struct {
 }
 
 // lockedUntil reports whether target is locked now, and until when.
-func (l *lockout) lockedUntil(ctx context.Context, tenantID string, target store.SentinelTarget) (time.Time, bool, error) {
+func (l *lockout) lockedUntil(ctx context.Context, tenantID string, target model.SentinelTarget) (time.Time, bool, error) {
 	now := l.clk.Now()
 	until, err := l.log.SignInLockedUntil(ctx, tenantID, target, now)
 	if err != nil {
@@ -107,16 +106,16 @@ func (l *lockout) lockedUntil(ctx context.Context, tenantID string, target store
 // policy's maximum locks it; the lock's end is returned. The attempt is written before the
 // failures are counted, so of several concurrent attempts (on any nodes) the last to count sees
 // them all and the lock cannot be raced past.
-func (l *lockout) report(ctx context.Context, tenantID string, target store.SentinelTarget, success bool, policy lockoutPolicy) (time.Time, bool, error) {
+func (l *lockout) report(ctx context.Context, tenantID string, target model.SentinelTarget, success bool, policy lockoutPolicy) (time.Time, bool, error) {
 	now := l.clk.Now()
-	result := store.SentinelResultFailed
+	result := model.SentinelResultFailed
 	if success {
-		result = store.SentinelResultSuccess
+		result = model.SentinelResultSuccess
 	}
 	id := ids.New()
-	err := l.log.RecordSignInAttempt(ctx, tenantID, store.SentinelActivity{
-		ID: id, TargetType: target.Type, TargetHash: target.Hash, Action: store.SentinelActionPassword,
-		ActionResult: result, Decision: store.SentinelDecisionAllowed,
+	err := l.log.RecordSignInAttempt(ctx, tenantID, model.SentinelActivity{
+		ID: id, TargetType: target.Type, TargetHash: target.Hash, Action: model.SentinelActionPassword,
+		ActionResult: result, Decision: model.SentinelDecisionAllowed,
 		DecisionExpiresAt: now.UnixMilli(), CreatedAt: now.UnixMilli(),
 	})
 	if err != nil {

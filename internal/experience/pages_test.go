@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
-	"github.com/gatehouse-id/gatehouse/internal/service"
+	"github.com/gatehouse-id/gatehouse/internal/service/applications"
 )
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
@@ -421,7 +421,7 @@ func TestRegisterPage(t *testing.T) {
 func TestConsent(t *testing.T) {
 	h := newHarness(t)
 	alice := h.createUser("alice", "alice@example.com", alicePassword)
-	third, err := h.svc.CreateApplication(t.Context(), tenant, service.CreateApplicationInput{
+	third, err := h.svc.CreateApplication(t.Context(), tenant, applications.CreateApplicationInput{
 		Name: "Partner", Type: model.AppTraditional, IsThirdParty: true, RedirectURIs: []string{"https://partner.example.com/cb"},
 		LogoURI: ptr("https://partner.example.com/logo.png"),
 	})

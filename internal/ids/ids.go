@@ -1,4 +1,3 @@
-// Package ids generates Logto-shaped random identifiers and secrets from crypto/rand.
 package ids
 
 import "crypto/rand"

@@ -10,7 +10,6 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/clock"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/keys"
-	"github.com/gatehouse-id/gatehouse/internal/service"
 )
 
 // KeySets gives a tenant's signing keys; *keys.Manager implements it.
@@ -26,7 +25,7 @@ type Options struct {
 	// console manages the default tenant.
 	Issuer      string
 	AdminIssuer string
-	Service     *service.Service
+	Service     Backend
 	Keys        KeySets
 	Clock       clock.Clock
 	Log         *slog.Logger
@@ -35,7 +34,7 @@ type Options struct {
 // API is one tenant's Management API.
 type API struct {
 	tenantID string
-	svc      *service.Service
+	svc      Backend
 	log      *slog.Logger
 	clk      clock.Clock
 	auth     *authenticator

@@ -6,8 +6,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
-	"github.com/gatehouse-id/gatehouse/internal/service"
-	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/service/applications"
 )
 
 // applicationCreateBody is POST /api/applications (Logto's applicationCreateGuard).
@@ -24,12 +23,12 @@ type applicationCreateBody struct {
 
 // applicationPatchBody is PATCH /api/applications/:id (Logto's applicationPatchGuard).
 type applicationPatchBody struct {
-	Name                         *string                          `json:"name"`
-	Description                  nullable[string]                 `json:"description"`
-	OIDCClientMetadata           *service.OIDCClientMetadataPatch `json:"oidcClientMetadata"`
-	CustomClientMetadata         *model.CustomClientMetadata      `json:"customClientMetadata"`
-	CustomData                   json.RawMessage                  `json:"customData"`
-	AppLevelAccessControlEnabled *bool                            `json:"appLevelAccessControlEnabled"`
+	Name                         *string                               `json:"name"`
+	Description                  nullable[string]                      `json:"description"`
+	OIDCClientMetadata           *applications.OIDCClientMetadataPatch `json:"oidcClientMetadata"`
+	CustomClientMetadata         *model.CustomClientMetadata           `json:"customClientMetadata"`
+	CustomData                   json.RawMessage                       `json:"customData"`
+	AppLevelAccessControlEnabled *bool                                 `json:"appLevelAccessControlEnabled"`
 }
 
 // applicationDetail is GET /api/applications/:id: the application and whether it holds
@@ -65,7 +64,7 @@ func (a *API) applicationRoutes() []route {
 				{"excludeRoleId", "Leave out applications holding this role."}, {"search", "Substring of id, name or description."}},
 			response: []model.Application{}, handle: a.listApplications},
 		{method: "POST", path: "/api/applications", tag: tag, summary: "Create an application", status: 200,
-			body: applicationCreateBody{}, response: service.CreatedApplication{}, handle: a.createApplication},
+			body: applicationCreateBody{}, response: applications.CreatedApplication{}, handle: a.createApplication},
 		{method: "GET", path: "/api/applications/{id}", tag: tag, summary: "Get application", status: 200,
 			response: applicationDetail{}, handle: a.getApplication},
 		{method: "PATCH", path: "/api/applications/{id}", tag: tag, summary: "Update application", status: 200,
@@ -98,7 +97,7 @@ func (a *API) listApplications(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	f := store.ApplicationFilter{ExcludeRoleID: q.Get("excludeRoleId"), Search: searchParam(r)}
+	f := model.ApplicationFilter{ExcludeRoleID: q.Get("excludeRoleId"), Search: searchParam(r)}
 	for _, raw := range q["types"] {
 		// Accept repeated `types` and, leniently, a comma-separated list.
 		for _, t := range strings.Split(raw, ",") {
@@ -136,7 +135,7 @@ func (a *API) createApplication(w http.ResponseWriter, r *http.Request) error {
 	if b.Type == nil {
 		return invalidInput("body", "Error in key path \"type\": Required.")
 	}
-	in := service.CreateApplicationInput{Name: *b.Name, Type: *b.Type, CustomData: b.CustomData,
+	in := applications.CreateApplicationInput{Name: *b.Name, Type: *b.Type, CustomData: b.CustomData,
 		ProtectedAppMetadata: b.ProtectedAppMetadata}
 	if d := b.Description.ptr(); d != nil {
 		in.Description = *d
@@ -172,7 +171,7 @@ func (a *API) updateApplication(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &b); err != nil {
 		return err
 	}
-	app, err := a.svc.UpdateApplication(r.Context(), a.tenantID, r.PathValue("id"), service.ApplicationPatch{
+	app, err := a.svc.UpdateApplication(r.Context(), a.tenantID, r.PathValue("id"), applications.ApplicationPatch{
 		Name: b.Name, Description: b.Description.patch(), OIDCClientMetadata: b.OIDCClientMetadata,
 		CustomClientMetadata: b.CustomClientMetadata, CustomData: b.CustomData,
 		AppLevelAccessControlEnabled: b.AppLevelAccessControlEnabled,

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
-	"github.com/gatehouse-id/gatehouse/internal/service"
+	"github.com/gatehouse-id/gatehouse/internal/service/keyring"
 )
 
 func TestBearerAuth(t *testing.T) {
@@ -89,7 +89,7 @@ func TestBearerAuthCachedTokenExpiresAndFollowsKeys(t *testing.T) {
 	e.want(e.doAuth("GET", "/api/roles", "Bearer "+tok, ""), 200, "")
 	zero := time.Duration(0)
 	for range 2 { // the first rotation keeps the old key as Previous, the second drops it
-		if _, err := e.svc.RotateKeysWithGrace(e.ctx, model.DefaultTenantID, service.KeyTypePrivateKeys, "EC", &zero); err != nil {
+		if _, err := e.svc.RotateKeysWithGrace(e.ctx, model.DefaultTenantID, keyring.KeyTypePrivateKeys, "EC", &zero); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/gatehouse-id/gatehouse/internal/service"
+	"github.com/gatehouse-id/gatehouse/internal/service/keyring"
 )
 
 type rotateBody struct {
@@ -17,9 +17,9 @@ func (a *API) configRoutes() []route {
 	const tag = "Configs"
 	return []route{
 		{method: "GET", path: "/api/configs/oidc/{keyType}", tag: tag, summary: "Get OIDC keys", status: 200,
-			response: []service.KeyInfo{}, handle: a.listKeys},
+			response: []keyring.KeyInfo{}, handle: a.listKeys},
 		{method: "POST", path: "/api/configs/oidc/{keyType}/rotate", tag: tag, summary: "Rotate OIDC keys", status: 200,
-			body: rotateBody{}, response: []service.KeyInfo{}, handle: a.rotateKeys},
+			body: rotateBody{}, response: []keyring.KeyInfo{}, handle: a.rotateKeys},
 		{method: "DELETE", path: "/api/configs/oidc/{keyType}/{keyId}", tag: tag, summary: "Delete OIDC key", status: 204,
 			handle: a.deleteKey},
 	}

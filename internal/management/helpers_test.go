@@ -16,6 +16,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/keys"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service"
+	"github.com/gatehouse-id/gatehouse/internal/service/seed"
 	"github.com/gatehouse-id/gatehouse/internal/store"
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore"
 )
@@ -50,7 +51,7 @@ func newEnv(t testing.TB) *env {
 	clk := clock.NewFake(time.Now().Truncate(time.Second))
 	fresh := store.NewFreshness(st, clk, time.Second)
 	svc := service.New(st, fresh, clk, nil, service.Options{})
-	if _, err := svc.Seed(ctx, service.SeedOptions{}); err != nil {
+	if _, err := svc.Seed(ctx, seed.SeedOptions{}); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
 	km := keys.NewManager(st, fresh, clk, discardLog())

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
-	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/model"
 )
 
 // Logto's koa-pagination defaults.
@@ -23,11 +23,11 @@ type paging struct {
 	size     int
 }
 
-func (p paging) store() store.Page {
+func (p paging) store() model.Page {
 	if p.disabled {
-		return store.Page{}
+		return model.Page{}
 	}
-	return store.Page{Limit: p.size, Offset: (p.page - 1) * p.size}
+	return model.Page{Limit: p.size, Offset: (p.page - 1) * p.size}
 }
 
 // parsePaging reads `page` (≥ 1) and `page_size` (1–100) like koa-pagination; a bad value is

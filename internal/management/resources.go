@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
-	"github.com/gatehouse-id/gatehouse/internal/service"
+	"github.com/gatehouse-id/gatehouse/internal/service/access"
 )
 
 type resourceCreateBody struct {
@@ -38,9 +38,9 @@ func (a *API) resourceRoutes() []route {
 	return []route{
 		{method: "GET", path: "/api/resources", tag: tag, summary: "Get API resources", status: 200, paging: "optional",
 			query:    []queryParam{{"includeScopes", "`true` to attach each resource's scopes."}},
-			response: []service.ResourceWithScopes{}, handle: a.listResources},
+			response: []access.ResourceWithScopes{}, handle: a.listResources},
 		{method: "POST", path: "/api/resources", tag: tag, summary: "Create an API resource", status: 201,
-			body: resourceCreateBody{}, response: service.ResourceWithScopes{}, handle: a.createResource},
+			body: resourceCreateBody{}, response: access.ResourceWithScopes{}, handle: a.createResource},
 		{method: "GET", path: "/api/resources/{id}", tag: tag, summary: "Get API resource", status: 200,
 			response: model.Resource{}, handle: a.getResource},
 		{method: "PATCH", path: "/api/resources/{id}", tag: tag, summary: "Update API resource", status: 200,
@@ -101,12 +101,12 @@ func (a *API) createResource(w http.ResponseWriter, r *http.Request) error {
 	if b.Indicator == nil {
 		return invalidInput("body", "Error in key path \"indicator\": Required.")
 	}
-	res, err := a.svc.CreateResource(r.Context(), a.tenantID, service.ResourceInput{
+	res, err := a.svc.CreateResource(r.Context(), a.tenantID, access.ResourceInput{
 		Name: *b.Name, Indicator: *b.Indicator, AccessTokenTTL: b.AccessTokenTTL})
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusCreated, service.ResourceWithScopes{Resource: res, Scopes: []model.Scope{}})
+	return writeJSON(w, http.StatusCreated, access.ResourceWithScopes{Resource: res, Scopes: []model.Scope{}})
 }
 
 func (a *API) getResource(w http.ResponseWriter, r *http.Request) error {
@@ -123,7 +123,7 @@ func (a *API) updateResource(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	res, err := a.svc.UpdateResource(r.Context(), a.tenantID, r.PathValue("id"),
-		service.ResourcePatch{Name: b.Name, AccessTokenTTL: b.AccessTokenTTL})
+		access.ResourcePatch{Name: b.Name, AccessTokenTTL: b.AccessTokenTTL})
 	if err != nil {
 		return err
 	}
@@ -186,7 +186,7 @@ func (a *API) updateScope(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	sc, err := a.svc.UpdateScope(r.Context(), a.tenantID, r.PathValue("resourceId"), r.PathValue("scopeId"),
-		service.ScopePatch{Name: b.Name, Description: b.Description.patch()})
+		access.ScopePatch{Name: b.Name, Description: b.Description.patch()})
 	if err != nil {
 		return err
 	}

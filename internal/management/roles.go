@@ -4,8 +4,7 @@ import (
 	"net/http"
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
-	"github.com/gatehouse-id/gatehouse/internal/service"
-	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/service/access"
 )
 
 type roleCreateBody struct {
@@ -36,7 +35,7 @@ func (a *API) roleRoutes() []route {
 		{method: "GET", path: "/api/roles", tag: tag, summary: "Get roles", status: 200, paging: "always",
 			query: []queryParam{{"search", "Substring of id, name or description."}, {"type", "User or MachineToMachine."},
 				{"excludeApplicationId", "Leave out roles this application holds."}, {"excludeUserId", "Leave out roles this user holds."}},
-			response: []service.RoleSummary{}, handle: a.listRoles},
+			response: []access.RoleSummary{}, handle: a.listRoles},
 		{method: "POST", path: "/api/roles", tag: tag, summary: "Create a role", status: 200,
 			body: roleCreateBody{}, response: model.Role{}, handle: a.createRole},
 		{method: "GET", path: "/api/roles/{id}", tag: tag, summary: "Get role", status: 200,
@@ -47,7 +46,7 @@ func (a *API) roleRoutes() []route {
 			handle: a.deleteRole},
 		{method: "GET", path: "/api/roles/{id}/scopes", tag: tag, summary: "Get role scopes", status: 200, paging: "optional",
 			query:    []queryParam{{"search", "Substring of name or description."}},
-			response: []service.ScopeWithResource{}, handle: a.listRoleScopes},
+			response: []access.ScopeWithResource{}, handle: a.listRoleScopes},
 		{method: "POST", path: "/api/roles/{id}/scopes", tag: tag, summary: "Link scopes to role", status: 201,
 			body: scopeIDsBody{}, response: []model.Scope{}, handle: a.addRoleScopes},
 		{method: "DELETE", path: "/api/roles/{id}/scopes/{scopeId}", tag: tag, summary: "Unlink scope from role", status: 204,
@@ -68,7 +67,7 @@ func (a *API) listRoles(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	f := store.RoleFilter{Search: searchParam(r), ExcludeApplicationID: q.Get("excludeApplicationId"),
+	f := model.RoleFilter{Search: searchParam(r), ExcludeApplicationID: q.Get("excludeApplicationId"),
 		ExcludeUserID: q.Get("excludeUserId")}
 	if t := q.Get("type"); t != "" {
 		f.Type = model.RoleType(t)
@@ -95,7 +94,7 @@ func (a *API) createRole(w http.ResponseWriter, r *http.Request) error {
 	if b.Description == nil {
 		return invalidInput("body", "Error in key path \"description\": Required.")
 	}
-	in := service.RoleInput{Name: *b.Name, Description: *b.Description, ScopeIDs: b.ScopeIDs}
+	in := access.RoleInput{Name: *b.Name, Description: *b.Description, ScopeIDs: b.ScopeIDs}
 	if b.Type != nil {
 		in.Type = *b.Type
 		if !in.Type.Valid() {
@@ -129,7 +128,7 @@ func (a *API) updateRole(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	role, err := a.svc.UpdateRole(r.Context(), a.tenantID, r.PathValue("id"),
-		service.RolePatch{Name: b.Name, Description: b.Description, IsDefault: b.IsDefault})
+		access.RolePatch{Name: b.Name, Description: b.Description, IsDefault: b.IsDefault})
 	if err != nil {
 		return err
 	}

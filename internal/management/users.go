@@ -10,8 +10,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
 	"github.com/gatehouse-id/gatehouse/internal/model"
-	"github.com/gatehouse-id/gatehouse/internal/service"
-	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/service/users"
 )
 
 // userResponse is a user as Logto's Management API answers it: userInfoSelectFields
@@ -157,7 +156,7 @@ func (a *API) userRoutes() []route {
 			query:    []queryParam{{"search", "Substring of id, name or description."}},
 			response: []model.Role{}, handle: a.listUserRoles},
 		{method: "POST", path: "/api/users/{userId}/roles", tag: tag, summary: "Assign roles to user", status: 201,
-			body: roleIDsBody{}, response: service.UserRoleAssignment{}, handle: a.assignUserRoles},
+			body: roleIDsBody{}, response: users.UserRoleAssignment{}, handle: a.assignUserRoles},
 		{method: "PUT", path: "/api/users/{userId}/roles", tag: tag, summary: "Update roles for user", status: 200,
 			body: roleIDsBody{}, response: roleIDsBody{}, handle: a.replaceUserRoles},
 		{method: "DELETE", path: "/api/users/{userId}/roles/{roleId}", tag: tag, summary: "Remove role from user", status: 204,
@@ -182,7 +181,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := store.UserFilter{Search: search, ExcludeRoleID: q.Get("excludeRoleId")}
+	f := model.UserFilter{Search: search, ExcludeRoleID: q.Get("excludeRoleId")}
 	if f.ExcludeRoleID != "" && q.Get("excludeOrganizationId") != "" {
 		return apperr.New(http.StatusBadRequest, "request.invalid_input",
 			"Input is invalid. Parameter `excludeRoleId` and `excludeOrganizationId` cannot be used at the same time.")
@@ -204,7 +203,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
 	if b.Password != nil && *b.Password == "" {
 		return invalidInput("body", "Error in key path \"password\": String must contain at least 1 character(s).")
 	}
-	in := service.CreateUserInput{
+	in := users.CreateUserInput{
 		Username: b.Username, PrimaryEmail: b.PrimaryEmail, PrimaryPhone: b.PrimaryPhone, Name: b.Name,
 		Password: deref(b.Password), PasswordDigest: deref(b.PasswordDigest),
 		PasswordAlgorithm: deref(b.PasswordAlgorithm), Profile: b.Profile, CustomData: b.CustomData,
@@ -243,7 +242,7 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &b); err != nil {
 		return err
 	}
-	u, err := a.svc.UpdateUser(r.Context(), a.tenantID, r.PathValue("userId"), service.UserPatch{
+	u, err := a.svc.UpdateUser(r.Context(), a.tenantID, r.PathValue("userId"), users.UserPatch{
 		Username: b.Username.patch(), PrimaryEmail: b.PrimaryEmail.patch(), PrimaryPhone: b.PrimaryPhone.patch(),
 		Name: b.Name.patch(), Avatar: b.Avatar.patch(), CustomData: b.CustomData, Profile: b.Profile,
 	})
@@ -462,7 +461,7 @@ func searchError(format string, args ...any) *apperr.Error {
 
 // userSearchField maps the field of `search.<field>` or `mode.<field>`, in camelCase or
 // snake_case (Logto snake-cases it), to the store's field.
-func userSearchField(key, prefix string) (store.UserSearchField, bool, error) {
+func userSearchField(key, prefix string) (model.UserSearchField, bool, error) {
 	if key == prefix {
 		return "", true, nil
 	}
@@ -475,15 +474,15 @@ func userSearchField(key, prefix string) (store.UserSearchField, bool, error) {
 	}
 	switch rest {
 	case "id":
-		return store.UserFieldID, true, nil
+		return model.UserFieldID, true, nil
 	case "username":
-		return store.UserFieldUsername, true, nil
+		return model.UserFieldUsername, true, nil
 	case "primaryEmail", "primary_email":
-		return store.UserFieldEmail, true, nil
+		return model.UserFieldEmail, true, nil
 	case "primaryPhone", "primary_phone":
-		return store.UserFieldPhone, true, nil
+		return model.UserFieldPhone, true, nil
 	case "name":
-		return store.UserFieldName, true, nil
+		return model.UserFieldName, true, nil
 	}
 	return "", false, searchError("Search field `%s` is not valid, expect one of id, primary_email, primary_phone, username, name.", rest)
 }
@@ -492,8 +491,8 @@ func userSearchField(key, prefix string) (store.UserSearchField, bool, error) {
 // parseSearchParamsForSearch): `search` and `search.<field>` values, `mode` and `mode.<field>`
 // (like or exact), `joint` (or `jointMode`) and `isCaseSensitive`. Logto's PostgreSQL-only modes
 // similar_to and posix are refused with a clear message.
-func parseUserSearch(q url.Values) (store.UserSearch, error) {
-	s := store.UserSearch{CaseSensitive: yes(q.Get("isCaseSensitive"))}
+func parseUserSearch(q url.Values) (model.UserSearch, error) {
+	s := model.UserSearch{CaseSensitive: yes(q.Get("isCaseSensitive"))}
 	joint := q.Get("joint")
 	if joint == "" {
 		joint = q.Get("jointMode")
@@ -511,7 +510,7 @@ func parseUserSearch(q url.Values) (store.UserSearch, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys) // a stable order, so the same query always reports the same error
-	modes := map[store.UserSearchField]store.UserMatchMode{}
+	modes := map[model.UserSearchField]model.UserMatchMode{}
 	for _, k := range keys {
 		field, ok, err := userSearchField(k, "mode")
 		if err != nil {
@@ -521,8 +520,8 @@ func parseUserSearch(q url.Values) (store.UserSearch, error) {
 			continue
 		}
 		switch v := q.Get(k); v {
-		case string(store.UserMatchLike), string(store.UserMatchExact):
-			modes[field] = store.UserMatchMode(v)
+		case string(model.UserMatchLike), string(model.UserMatchExact):
+			modes[field] = model.UserMatchMode(v)
 		case "similar_to", "posix":
 			return s, searchError("Search match mode `%s` is not supported by Gatehouse; use like or exact.", v)
 		default:
@@ -540,11 +539,11 @@ func parseUserSearch(q url.Values) (store.UserSearch, error) {
 		mode, set := modes[field]
 		if !set {
 			if mode, set = modes[""]; !set {
-				mode = store.UserMatchLike
+				mode = model.UserMatchLike
 			}
 		}
 		values := q[k]
-		if mode != store.UserMatchExact && len(values) != 1 {
+		if mode != model.UserMatchExact && len(values) != 1 {
 			return s, searchError("Only one search value is allowed when search mode is not `exact`.")
 		}
 		for _, v := range values {
@@ -555,7 +554,7 @@ func parseUserSearch(q url.Values) (store.UserSearch, error) {
 				return s, searchError("Search values must be UTF-8 text without NUL characters.")
 			}
 		}
-		s.Matches = append(s.Matches, store.UserMatch{Field: field, Mode: mode, Values: values})
+		s.Matches = append(s.Matches, model.UserMatch{Field: field, Mode: mode, Values: values})
 	}
 	return s, nil
 }

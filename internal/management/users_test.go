@@ -19,6 +19,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/password"
 	"github.com/gatehouse-id/gatehouse/internal/service"
+	"github.com/gatehouse-id/gatehouse/internal/service/seed"
 	"github.com/gatehouse-id/gatehouse/internal/store"
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore"
 )
@@ -35,7 +36,7 @@ func newUserEnv(t testing.TB) *env {
 	clk := clock.NewFake(time.Now().Truncate(time.Second))
 	fresh := store.NewFreshness(st, clk, time.Second)
 	svc := service.New(st, fresh, clk, nil, service.Options{Passwords: password.New(password.Options{})})
-	if _, err := svc.Seed(ctx, service.SeedOptions{}); err != nil {
+	if _, err := svc.Seed(ctx, seed.SeedOptions{}); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
 	km := keys.NewManager(st, fresh, clk, discardLog())

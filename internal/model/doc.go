@@ -1,3 +1,3 @@
-// Package model holds Gatehouse's plain data types (applications, resources, scopes, roles, keys …)
+// Package model is Gatehouse's plain data types (applications, resources, scopes, roles, keys …)
 // in Logto's wire shapes, so the Management API can encode them directly; it imports nothing internal.
 package model

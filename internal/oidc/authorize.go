@@ -15,8 +15,8 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/oidc/claims"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/grants"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
-	"github.com/gatehouse-id/gatehouse/internal/service"
-	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/service/directory"
+	"github.com/gatehouse-id/gatehouse/internal/service/protocol"
 )
 
 // experienceRoutes maps Logto's first_screen values to the sign-in experience's pages
@@ -78,7 +78,7 @@ func (p *Provider) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 
 // loginReason says why the user must sign in ("" when the session will do), in oidc-provider's
 // words, which prompt=none answers carry as login_required's description.
-func loginReason(a *authorization, sess *store.Session, now time.Time) string {
+func loginReason(a *authorization, sess *model.Session, now time.Time) string {
 	switch {
 	case sess == nil, a.hasPrompt(promptLogin):
 		return "End-User authentication is required"
@@ -92,13 +92,13 @@ func loginReason(a *authorization, sess *store.Session, now time.Time) string {
 
 // browserSession returns the browser's live single sign-on session, or nil when it has none, it
 // expired, or its user can no longer sign in.
-func (p *Provider) browserSession(r *http.Request) (*store.Session, error) {
+func (p *Provider) browserSession(r *http.Request) (*model.Session, error) {
 	secret, ok := p.opts.Cookies.Get(r, p.opts.TenantID, cookie.Session)
 	if !ok {
 		return nil, nil
 	}
 	sess, err := p.opts.Service.FindSession(r.Context(), p.opts.TenantID, secret)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, model.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
@@ -116,7 +116,7 @@ func (p *Provider) browserSession(r *http.Request) (*store.Session, error) {
 // existingConsent returns what the session's user already granted the client, when it covers
 // every scope and resource this request asks for; nil otherwise. First-party apps need none: they
 // are consented automatically (Logto's koaAutoConsent).
-func (p *Provider) existingConsent(ctx context.Context, a *authorization, sess *store.Session) (*model.InteractionConsent, error) {
+func (p *Provider) existingConsent(ctx context.Context, a *authorization, sess *model.Session) (*model.InteractionConsent, error) {
 	if !a.client.IsThirdParty {
 		return nil, nil
 	}
@@ -129,7 +129,7 @@ func (p *Provider) existingConsent(ctx context.Context, a *authorization, sess *
 			continue
 		}
 		grant, err := p.opts.Service.GetGrant(ctx, p.opts.TenantID, auth.GrantID)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, model.ErrNotFound) {
 			return nil, nil
 		}
 		if err != nil {
@@ -159,7 +159,7 @@ func (p *Provider) existingConsent(ctx context.Context, a *authorization, sess *
 // interaction_mode or direct_sign_in names) for a login, the consent page for a consent. A consent
 // interaction carries the session's sign-in as its result already, so the experience only adds the
 // consent.
-func (p *Provider) startInteraction(w http.ResponseWriter, r *http.Request, a *authorization, sess *store.Session, prompt string) {
+func (p *Provider) startInteraction(w http.ResponseWriter, r *http.Request, a *authorization, sess *model.Session, prompt string) {
 	in := model.Interaction{ClientID: a.client.ID, Params: a.params, Prompt: prompt}
 	if sess != nil {
 		in.SessionID = sess.ID
@@ -173,7 +173,7 @@ func (p *Provider) startInteraction(w http.ResponseWriter, r *http.Request, a *a
 		p.writeAuthzError(w, r, internalAuthzError(err))
 		return
 	}
-	if err := p.opts.Cookies.SetInteraction(w, r, p.opts.TenantID, a.client.ID, in.UID, service.InteractionTTL); err != nil {
+	if err := p.opts.Cookies.SetInteraction(w, r, p.opts.TenantID, a.client.ID, in.UID, protocol.InteractionTTL); err != nil {
 		p.writeAuthzError(w, r, internalAuthzError(fmt.Errorf("set the interaction cookie: %w", err)))
 		return
 	}
@@ -222,8 +222,8 @@ func consentURL(clientID string) string {
 // session's grant to the client, issues a one-time authorization code (AuthorizationCodeTTL) bound
 // to the request's redirect URI, PKCE challenge and nonce, and sends it to the client with state
 // and iss. consent limits what a third-party app gets; nil grants first-party apps all they ask.
-func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, client *service.Client, params model.AuthParams,
-	sess store.Session, consent *model.InteractionConsent) {
+func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, client *directory.Client, params model.AuthParams,
+	sess model.Session, consent *model.InteractionConsent) {
 	ctx := r.Context()
 	requested := strings.Fields(params.Scope)
 	var oidcScopes, codeScopes []string
@@ -247,7 +247,7 @@ func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, client *ser
 			codeScopes = append(codeScopes, s)
 		}
 	}
-	grant, auth, err := p.opts.Service.AuthorizeClient(ctx, p.opts.TenantID, service.Authorization{
+	grant, auth, err := p.opts.Service.AuthorizeClient(ctx, p.opts.TenantID, protocol.Authorization{
 		SessionID: sess.ID, AccountID: sess.AccountID, ClientID: client.ID,
 		Scopes: oidcScopes, ResourceScopes: resourceScopes,
 		PersistsLogout: slices.Contains(oidcScopes, claims.OfflineAccess),
@@ -257,11 +257,11 @@ func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, client *ser
 		return
 	}
 	now := p.opts.Clock.Now()
-	code, err := p.opts.Service.IssueAuthorizationCode(ctx, p.opts.TenantID, store.AuthorizationCode{
+	code, err := p.opts.Service.IssueAuthorizationCode(ctx, p.opts.TenantID, model.AuthorizationCode{
 		GrantID: grant.ID, ClientID: client.ID, AccountID: sess.AccountID, SessionID: sess.ID, SID: auth.SID,
 		RedirectURI: params.RedirectURI, Scope: strings.Join(codeScopes, " "), Resources: params.Resource,
 		Nonce: params.Nonce, CodeChallenge: params.CodeChallenge, CodeChallengeMethod: params.CodeChallengeMethod,
-		AuthTime: sess.AuthTime, CreatedAt: now.UnixMilli(), ExpiresAt: now.Add(service.AuthorizationCodeTTL).UnixMilli(),
+		AuthTime: sess.AuthTime, CreatedAt: now.UnixMilli(), ExpiresAt: now.Add(protocol.AuthorizationCodeTTL).UnixMilli(),
 	})
 	if err != nil {
 		p.writeAuthzError(w, r, internalAuthzError(err))

@@ -18,8 +18,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/oidc/claims"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/grants"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
-	"github.com/gatehouse-id/gatehouse/internal/service"
-	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/service/directory"
 )
 
 // Size limits of an authorization request. A browser sends the whole request in a URL, so real
@@ -41,7 +40,7 @@ const (
 // authorization is a validated authorization request: the client, the normalized parameters the
 // interaction stores, and what only the first hop needs.
 type authorization struct {
-	client *service.Client
+	client *directory.Client
 	params model.AuthParams
 	// hintSubject is the `sub` of a valid id_token_hint: the user the client expects.
 	hintSubject string
@@ -145,7 +144,7 @@ func (p *Provider) validateAuthorize(ctx context.Context, v url.Values) (*author
 		return nil, jsonError(oautherr.MissingParams("client_id"))
 	}
 	client, err := p.opts.Directory.Client(ctx, p.opts.TenantID, clientID)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, model.ErrNotFound) {
 		return nil, jsonError(oautherr.New(http.StatusBadRequest, oautherr.InvalidClient, "client is invalid"))
 	}
 	if err != nil {
@@ -335,7 +334,7 @@ func validScopeSyntax(scope string) bool {
 // and public clients (SPA, Native) must use it. Confidential clients may, and then the token
 // endpoint checks it too (Logto: pkce.required unless client_secret_basic), unless their
 // customClientMetadata.requirePkce makes it mandatory for them as well.
-func checkPKCERequest(v url.Values, client *service.Client) *oautherr.Error {
+func checkPKCERequest(v url.Values, client *directory.Client) *oautherr.Error {
 	challenge, method := v.Get("code_challenge"), v.Get("code_challenge_method")
 	switch {
 	case method == "" && challenge != "":
@@ -358,7 +357,7 @@ func checkPKCERequest(v url.Values, client *service.Client) *oautherr.Error {
 func (p *Provider) checkResources(ctx context.Context, indicators []string, to *responseTarget) ([]string, *authzError) {
 	if len(indicators) == 0 {
 		def, err := p.opts.Directory.DefaultResource(ctx, p.opts.TenantID)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, model.ErrNotFound) {
 			return nil, nil
 		}
 		if err != nil {
@@ -375,7 +374,7 @@ func (p *Provider) checkResources(ctx context.Context, indicators []string, to *
 		if strings.Contains(ind, "#") {
 			return nil, to.fail(oautherr.New(http.StatusBadRequest, oautherr.InvalidTarget, "resource indicator must not contain a fragment component"))
 		}
-		if _, err := p.opts.Directory.Resource(ctx, p.opts.TenantID, ind); errors.Is(err, store.ErrNotFound) {
+		if _, err := p.opts.Directory.Resource(ctx, p.opts.TenantID, ind); errors.Is(err, model.ErrNotFound) {
 			return nil, to.fail(oautherr.New(http.StatusBadRequest, oautherr.InvalidTarget, "resource indicator is missing, or unknown"))
 		} else if err != nil {
 			return nil, internalAuthzError(err)

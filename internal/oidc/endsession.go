@@ -16,8 +16,8 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/internal/cookie"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
+	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
-	"github.com/gatehouse-id/gatehouse/internal/store"
 )
 
 // logoutStateCookie carries a pending logout from /session/end to its confirmation: the xsrf
@@ -104,7 +104,7 @@ func (p *Provider) checkEndSession(ctx context.Context, v url.Values) (logoutSta
 		return state, nil // no client: post_logout_redirect_uri cannot be trusted and is ignored
 	}
 	client, err := p.opts.Directory.Client(ctx, p.opts.TenantID, clientID)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, model.ErrNotFound) {
 		return state, oautherr.New(http.StatusBadRequest, oautherr.InvalidClient, "client is invalid")
 	}
 	if err != nil {
@@ -150,7 +150,7 @@ func (p *Provider) serveEndSessionConfirm(w http.ResponseWriter, r *http.Request
 	if secret, ok := p.opts.Cookies.Get(r, p.opts.TenantID, cookie.Session); ok {
 		sess, err := p.opts.Service.FindSession(ctx, p.opts.TenantID, secret)
 		switch {
-		case errors.Is(err, store.ErrNotFound):
+		case errors.Is(err, model.ErrNotFound):
 		case err != nil:
 			p.internalError(w, r, err)
 			return
@@ -159,7 +159,7 @@ func (p *Provider) serveEndSessionConfirm(w http.ResponseWriter, r *http.Request
 		case state.ClientID != "":
 			err = p.opts.Service.EndClientSession(ctx, p.opts.TenantID, sess.ID, state.ClientID)
 		}
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err != nil && !errors.Is(err, model.ErrNotFound) {
 			p.internalError(w, r, err)
 			return
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/keys"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service"
+	"github.com/gatehouse-id/gatehouse/internal/service/directory"
 	"github.com/gatehouse-id/gatehouse/internal/store"
 )
 
@@ -173,11 +174,11 @@ func newFixture(tb testing.TB) *fixture {
 	New(Options{
 		TenantID:  model.DefaultTenantID,
 		Issuer:    f.issuer,
-		Directory: service.NewDirectory(st, fresh, sys),
+		Directory: directory.New(st, fresh, sys),
 		Keys:      keys.NewManager(st, fresh, sys, slog.New(slog.DiscardHandler)),
 		Service:   f.svc,
 		Accounts:  f.svc,
-		Cookies:   cookie.NewJar(st, fresh),
+		Cookies:   cookie.NewJar(directory.New(st, fresh, sys)),
 		Clock:     clk,
 		Log:       slog.New(slog.DiscardHandler),
 	}).Mount(mux)

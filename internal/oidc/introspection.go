@@ -8,10 +8,11 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/grants"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
-	"github.com/gatehouse-id/gatehouse/internal/service"
-	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/service/directory"
+	"github.com/gatehouse-id/gatehouse/internal/service/protocol"
 )
 
 // serveIntrospection is POST /oidc/token/introspection (RFC 7662). The caller authenticates as a
@@ -65,7 +66,7 @@ func (p *Provider) serveIntrospection(w http.ResponseWriter, r *http.Request) {
 
 // tokenEndpointRequest parses and authenticates an introspection or revocation request and
 // returns its token and token_type_hint; on failure it has answered.
-func (p *Provider) tokenEndpointRequest(w http.ResponseWriter, r *http.Request, verb, endpoint string) (*service.Client, string, string, bool) {
+func (p *Provider) tokenEndpointRequest(w http.ResponseWriter, r *http.Request, verb, endpoint string) (*directory.Client, string, string, bool) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
 	req, oerr := grants.ParseRequest(r)
@@ -139,7 +140,7 @@ func (p *Provider) findToken(ctx context.Context, token, hint string) (foundToke
 				return foundToken{kind: kind, grantID: at.GrantID, clientID: at.ClientID, accountID: at.AccountID,
 					scope: at.Scope, issuedAt: at.CreatedAt, expiresAt: at.ExpiresAt, usable: true}, nil
 			}
-			if !errors.Is(err, store.ErrNotFound) {
+			if !errors.Is(err, model.ErrNotFound) {
 				return foundToken{}, err
 			}
 		case tokenRefresh:
@@ -147,9 +148,9 @@ func (p *Provider) findToken(ctx context.Context, token, hint string) (foundToke
 			if err == nil {
 				return foundToken{kind: kind, grantID: rt.GrantID, clientID: rt.ClientID, accountID: rt.AccountID,
 					scope: rt.Scope, issuedAt: rt.CreatedAt, expiresAt: rt.ExpiresAt,
-					usable: service.RefreshUsable(rt, p.opts.Clock.Now())}, nil
+					usable: protocol.RefreshUsable(rt, p.opts.Clock.Now())}, nil
 			}
-			if !errors.Is(err, store.ErrNotFound) {
+			if !errors.Is(err, model.ErrNotFound) {
 				return foundToken{}, err
 			}
 		}

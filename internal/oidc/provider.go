@@ -14,7 +14,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/keys"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/grants"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
-	"github.com/gatehouse-id/gatehouse/internal/service"
+	"github.com/gatehouse-id/gatehouse/internal/service/protocol"
 )
 
 // Prefix is where the provider is mounted, as in Logto (issuer = <endpoint>/oidc).
@@ -24,11 +24,11 @@ const Prefix = "/oidc"
 type Options struct {
 	TenantID  string
 	Issuer    string // <endpoint>/oidc, without a trailing slash
-	Directory *service.Directory
+	Directory Directory
 	Keys      *keys.Manager
 	// Service keeps interactions, sessions, grants, codes and tokens (required).
-	Service *service.Service
-	// Accounts reads the users who sign in; *service.Service implements it (required).
+	Service Protocol
+	// Accounts reads the users who sign in (required).
 	Accounts Accounts
 	// Cookies signs the _interaction, _session and logout cookies with the tenant's cookie keys
 	// (required).
@@ -39,11 +39,6 @@ type Options struct {
 	Clock      clock.Clock
 	Log        *slog.Logger
 }
-
-// Accounts reads the users tokens are issued to; *service.Service implements it.
-type Accounts = grants.Accounts
-
-var _ Accounts = (*service.Service)(nil)
 
 // Provider serves one tenant's /oidc endpoints.
 type Provider struct {
@@ -60,7 +55,7 @@ func New(o Options) *Provider {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	if o.SessionTTL <= 0 {
-		o.SessionTTL = service.DefaultSessionTTL
+		o.SessionTTL = protocol.DefaultSessionTTL
 	}
 	p := &Provider{opts: o}
 	p.token = grants.NewHandler(grants.Options{

@@ -11,8 +11,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/grants"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
-	"github.com/gatehouse-id/gatehouse/internal/service"
-	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/service/protocol"
 )
 
 // serveResume is GET /oidc/auth/:uid, where the experience sends the browser once it recorded
@@ -40,7 +39,7 @@ func (p *Provider) serveResume(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	client, err := p.opts.Directory.Client(ctx, p.opts.TenantID, in.ClientID)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, model.ErrNotFound) {
 		p.writeAuthzError(w, r, jsonError(oautherr.New(http.StatusBadRequest, oautherr.InvalidClient, "client is invalid")))
 		return
 	}
@@ -112,21 +111,21 @@ func (p *Provider) serveResume(w http.ResponseWriter, r *http.Request) {
 
 // signIn records the experience's sign-in in the browser's session (a new one, or the current
 // one with a new secret) and sets the _session cookie.
-func (p *Provider) signIn(w http.ResponseWriter, r *http.Request, current *store.Session, result *model.InteractionResult) (store.Session, error) {
+func (p *Provider) signIn(w http.ResponseWriter, r *http.Request, current *model.Session, result *model.InteractionResult) (model.Session, error) {
 	authTime := result.AuthTime
 	if authTime == 0 {
 		authTime = p.opts.Clock.Now().Unix()
 	}
 	sess, secret, err := p.opts.Service.SignIn(r.Context(), p.opts.TenantID, current,
-		service.SessionLogin{AccountID: result.AccountID, AuthTime: authTime, AMR: result.AMR}, p.opts.SessionTTL)
+		protocol.SessionLogin{AccountID: result.AccountID, AuthTime: authTime, AMR: result.AMR}, p.opts.SessionTTL)
 	if err != nil {
-		return store.Session{}, err
+		return model.Session{}, err
 	}
 	err = p.opts.Cookies.Set(w, r, p.opts.TenantID, &http.Cookie{
 		Name: cookie.Session, Value: secret, MaxAge: int(p.opts.SessionTTL / time.Second),
 	})
 	if err != nil {
-		return store.Session{}, fmt.Errorf("set the session cookie: %w", err)
+		return model.Session{}, fmt.Errorf("set the session cookie: %w", err)
 	}
 	return sess, nil
 }

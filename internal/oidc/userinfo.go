@@ -9,10 +9,10 @@ import (
 	"strings"
 
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
+	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/claims"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/grants"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
-	"github.com/gatehouse-id/gatehouse/internal/store"
 )
 
 // maxUserinfoBodyBytes bounds a form-encoded userinfo POST (RFC 6750 §2.2).
@@ -31,7 +31,7 @@ func (p *Provider) serveUserinfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec, err := p.opts.Service.FindAccessToken(ctx, p.opts.TenantID, token)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, model.ErrNotFound) {
 		p.writeBearerError(w, r, invalidToken("access token not found"))
 		return
 	}
@@ -44,7 +44,7 @@ func (p *Provider) serveUserinfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	client, err := p.opts.Directory.Client(ctx, p.opts.TenantID, rec.ClientID)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, model.ErrNotFound) {
 		p.writeBearerError(w, r, invalidToken("associated client not found"))
 		return
 	}
@@ -84,7 +84,7 @@ func (p *Provider) serveUserinfo(w http.ResponseWriter, r *http.Request) {
 		scopes = strings.Split(requestedScope, " ")
 	}
 	grant, err := p.opts.Service.GetGrant(ctx, p.opts.TenantID, rec.GrantID)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, model.ErrNotFound) {
 		p.writeBearerError(w, r, invalidToken("grant not found"))
 		return
 	}

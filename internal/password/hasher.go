@@ -31,7 +31,7 @@ type Options struct {
 	MaxConcurrent int
 }
 
-// Hasher hashes and verifies passwords. It implements service.PasswordHasher and is safe for
+// Hasher hashes and verifies passwords. It implements core.PasswordHasher and is safe for
 // concurrent use.
 type Hasher struct {
 	slots  chan struct{}

@@ -1,4 +1,6 @@
-// Package service holds Gatehouse's use-cases (create an application, assign roles, rotate keys,
-// seed the tenants …): every write the Management API, console and CLI make goes through here,
-// with its validation and Logto's error codes.
+// Package service is Gatehouse's use-cases, one sub-package per aggregate (applications, access,
+// users, signinexp, protocol, keyring, directory, seed) on a shared core (the store, the one
+// transaction helper for a change and its events, Logto's error mapping). Every write the
+// Management API, the hosted pages and the CLI make goes through them; Service bundles them for
+// the composition root.
 package service

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/internal/ids"
 	"github.com/gatehouse-id/gatehouse/internal/model"
+	"github.com/gatehouse-id/gatehouse/internal/service/protocol"
 )
 
 // newClientApp creates a Traditional application in the default tenant.
@@ -80,7 +81,7 @@ func TestInteractionExpiresAndIsTenantScoped(t *testing.T) {
 	_, err = env.svc.GetInteraction(env.ctx, model.DefaultTenantID, "unknown")
 	wantCode(t, err, http.StatusBadRequest, "session.not_found")
 
-	env.clk.Advance(InteractionTTL - time.Second)
+	env.clk.Advance(protocol.InteractionTTL - time.Second)
 	_, err = env.svc.GetInteraction(env.ctx, model.DefaultTenantID, created.UID)
 	mustNoErr(t, err)
 	env.clk.Advance(time.Second)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/internal/clock"
 	"github.com/gatehouse-id/gatehouse/internal/model"
+	"github.com/gatehouse-id/gatehouse/internal/service/seed"
 	"github.com/gatehouse-id/gatehouse/internal/store"
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore"
 	"github.com/gatehouse-id/gatehouse/internal/store/storetest"
@@ -44,7 +45,7 @@ func TestConcurrentSeed(t *testing.T) {
 				wg.Add(1)
 				go func(i int) {
 					defer wg.Done()
-					seeded[i], results[i] = svc.Seed(ctx, SeedOptions{SkipWhenExists: true})
+					seeded[i], results[i] = svc.Seed(ctx, seed.SeedOptions{SkipWhenExists: true})
 				}(i)
 			}
 			wg.Wait()

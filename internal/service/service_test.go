@@ -10,6 +10,8 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
 	"github.com/gatehouse-id/gatehouse/internal/clock"
 	"github.com/gatehouse-id/gatehouse/internal/model"
+	"github.com/gatehouse-id/gatehouse/internal/service/keyring"
+	"github.com/gatehouse-id/gatehouse/internal/service/seed"
 	"github.com/gatehouse-id/gatehouse/internal/store"
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore"
 )
@@ -25,7 +27,7 @@ type testEnv struct {
 func newEnv(t *testing.T, opts Options) *testEnv {
 	t.Helper()
 	env := newEnvNoSeed(t, opts)
-	if seeded, err := env.svc.Seed(env.ctx, SeedOptions{}); err != nil || !seeded {
+	if seeded, err := env.svc.Seed(env.ctx, seed.SeedOptions{}); err != nil || !seeded {
 		t.Fatalf("Seed = %v, %v; want true, nil", seeded, err)
 	}
 	return env
@@ -85,7 +87,7 @@ func TestSeedCreatesLogtoData(t *testing.T) {
 	if role.Type != model.RoleMachineToMachine || role.Description != "This default role grants access to the Logto management API." {
 		t.Errorf("access role = %+v", role)
 	}
-	scopes, _, err := def.Roles().Scopes(ctx, role.ID, store.ScopeFilter{}, store.Page{})
+	scopes, _, err := def.Roles().Scopes(ctx, role.ID, model.ScopeFilter{}, model.Page{})
 	mustNoErr(t, err)
 	if len(scopes) != 1 || scopes[0].ID != "management-api-all" {
 		t.Errorf("access role scopes = %+v", scopes)
@@ -117,12 +119,12 @@ func TestSeedCreatesLogtoData(t *testing.T) {
 
 	// Both tenants have one EC signing key (Current) and a cookie key.
 	for _, tenant := range []string{model.DefaultTenantID, model.AdminTenantID} {
-		keys, err := env.svc.ListKeys(ctx, tenant, KeyTypePrivateKeys)
+		keys, err := env.svc.ListKeys(ctx, tenant, keyring.KeyTypePrivateKeys)
 		mustNoErr(t, err)
 		if len(keys) != 1 || keys[0].Status != model.KeyCurrent || keys[0].SigningKeyAlgorithm != "EC" {
 			t.Errorf("%s private keys = %+v", tenant, keys)
 		}
-		cookies, err := env.svc.ListKeys(ctx, tenant, KeyTypeCookieKeys)
+		cookies, err := env.svc.ListKeys(ctx, tenant, keyring.KeyTypeCookieKeys)
 		mustNoErr(t, err)
 		if len(cookies) != 1 || cookies[0].Status != "" || cookies[0].SigningKeyAlgorithm != "" {
 			t.Errorf("%s cookie keys = %+v", tenant, cookies)
@@ -130,11 +132,11 @@ func TestSeedCreatesLogtoData(t *testing.T) {
 	}
 
 	// A second seed skips or refuses.
-	seeded, err := env.svc.Seed(ctx, SeedOptions{SkipWhenExists: true})
+	seeded, err := env.svc.Seed(ctx, seed.SeedOptions{SkipWhenExists: true})
 	if err != nil || seeded {
 		t.Errorf("Seed(swe) again = %v, %v; want false, nil", seeded, err)
 	}
-	if _, err := env.svc.Seed(ctx, SeedOptions{}); !errors.Is(err, ErrAlreadySeeded) {
-		t.Errorf("Seed again = %v; want ErrAlreadySeeded", err)
+	if _, err := env.svc.Seed(ctx, seed.SeedOptions{}); !errors.Is(err, seed.ErrAlreadySeeded) {
+		t.Errorf("Seed again = %v; want seed.ErrAlreadySeeded", err)
 	}
 }

@@ -13,6 +13,8 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/internal/clock"
 	"github.com/gatehouse-id/gatehouse/internal/model"
+	"github.com/gatehouse-id/gatehouse/internal/service/seed"
+	"github.com/gatehouse-id/gatehouse/internal/service/signinexp"
 	"github.com/gatehouse-id/gatehouse/internal/store"
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore"
 )
@@ -103,8 +105,8 @@ func TestPatchRoundTripsEveryField(t *testing.T) {
 
 	var sent map[string]json.RawMessage
 	mustNoErr(t, json.Unmarshal([]byte(everyField), &sent))
-	if len(sent) != len(signInExperienceFields)-2 { // all but tenantId and id
-		t.Fatalf("the test sends %d members; the model has %d writable ones", len(sent), len(signInExperienceFields)-2)
+	if len(sent) != len(signinexp.Members())-2 { // all but tenantId and id
+		t.Fatalf("the test sends %d members; the model has %d writable ones", len(sent), len(signinexp.Members())-2)
 	}
 
 	// Read it back through a second service: nothing is answered from the first one's memory.
@@ -146,7 +148,7 @@ func TestPatchReplacesOnlyTheKeysSent(t *testing.T) {
 	if got.TermsOfUseURL != nil || got.PrivacyPolicyURL == nil || *got.PrivacyPolicyURL != "" {
 		t.Errorf("terms = %v, privacy = %v; want null and \"\"", got.TermsOfUseURL, got.PrivacyPolicyURL)
 	}
-	if !reflect.DeepEqual(got.SignIn, defaultSignInExperience(tenant).SignIn) || got.Color != defaultSignInExperience(tenant).Color {
+	if !reflect.DeepEqual(got.SignIn, signinexp.Default(tenant).SignIn) || got.Color != signinexp.Default(tenant).Color {
 		t.Errorf("members that were not sent changed: %+v", got)
 	}
 
@@ -233,7 +235,7 @@ func TestPatchValidation(t *testing.T) {
 		{"sign-in method missing key", methods(`{"identifier": "username", "password": true}`), guard},
 		{"sign-up identifier", `{"signUp": {"identifiers": ["emailOrPhone"], "password": true, "verify": true}}`, guard},
 		{"language not a tag", `{"languageInfo": {"autoDetect": true, "fallbackLanguage": "not a language"}}`, guard},
-		{"custom CSS too large", `{"customCss": "` + strings.Repeat("a", maxCustomCSSBytes+1) + `"}`, guard},
+		{"custom CSS too large", `{"customCss": "` + strings.Repeat("a", signinexp.MaxCustomCSSBytes+1) + `"}`, guard},
 		{"custom content not text", `{"customContent": {"/sign-in": 1}}`, guard},
 		{"empty connector target", `{"socialSignInConnectorTargets": [""]}`, guard},
 		{"password length zero", `{"passwordPolicy": {"length": {"min": 0, "max": 10}}}`, guard},
@@ -343,7 +345,7 @@ func BenchmarkGetSignInExperienceCached(b *testing.B) {
 	b.Cleanup(func() { _ = st.Close() })
 	clk := clock.NewFake(time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC))
 	svc := New(st, store.NewFreshness(st, clk, time.Second), clk, nil, Options{})
-	if _, err := svc.Seed(ctx, SeedOptions{}); err != nil {
+	if _, err := svc.Seed(ctx, seed.SeedOptions{}); err != nil {
 		b.Fatal(err)
 	}
 	if _, err := svc.UpdateSignInExperience(ctx, model.DefaultTenantID, json.RawMessage(everyField)); err != nil {

@@ -8,28 +8,29 @@ import (
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
+	"github.com/gatehouse-id/gatehouse/internal/service/protocol"
 	"github.com/gatehouse-id/gatehouse/internal/store"
 )
 
 const oidcTenant = model.DefaultTenantID
 
 // signedIn starts a session for account and authorizes app in it.
-func signedIn(t *testing.T, env *testEnv, app model.Application, account string, persists bool) (store.Session, store.Grant, store.SessionAuthorization) {
+func signedIn(t *testing.T, env *testEnv, app model.Application, account string, persists bool) (model.Session, model.Grant, model.SessionAuthorization) {
 	t.Helper()
-	sess, _, err := env.svc.SignIn(env.ctx, oidcTenant, nil, SessionLogin{AccountID: account, AuthTime: env.clk.Now().Unix(), AMR: []string{"pwd"}}, 0)
+	sess, _, err := env.svc.SignIn(env.ctx, oidcTenant, nil, protocol.SessionLogin{AccountID: account, AuthTime: env.clk.Now().Unix(), AMR: []string{"pwd"}}, 0)
 	mustNoErr(t, err)
-	g, auth, err := env.svc.AuthorizeClient(env.ctx, oidcTenant, Authorization{SessionID: sess.ID, AccountID: account, ClientID: app.ID,
+	g, auth, err := env.svc.AuthorizeClient(env.ctx, oidcTenant, protocol.Authorization{SessionID: sess.ID, AccountID: account, ClientID: app.ID,
 		Scopes: []string{"openid", "profile"}, ResourceScopes: map[string][]string{"https://api": {"read"}}, PersistsLogout: persists})
 	mustNoErr(t, err)
 	return sess, g, auth
 }
 
-func (env *testEnv) tokensFor(g store.Grant, withRefresh bool) NewTokens {
+func (env *testEnv) tokensFor(g model.Grant, withRefresh bool) protocol.NewTokens {
 	now := env.clk.Now().UnixMilli()
-	out := NewTokens{AccessToken: &store.AccessToken{GrantID: g.ID, ClientID: g.ClientID, AccountID: g.AccountID,
+	out := protocol.NewTokens{AccessToken: &model.AccessToken{GrantID: g.ID, ClientID: g.ClientID, AccountID: g.AccountID,
 		Scope: "openid", CreatedAt: now, ExpiresAt: now + 3_600_000}}
 	if withRefresh {
-		out.RefreshToken = &store.RefreshToken{GrantID: g.ID, ClientID: g.ClientID, AccountID: g.AccountID,
+		out.RefreshToken = &model.RefreshToken{GrantID: g.ID, ClientID: g.ClientID, AccountID: g.AccountID,
 			Scope: "openid offline_access", FirstIssuedAt: now, CreatedAt: now, ExpiresAt: now + 14*86_400_000}
 	}
 	return out
@@ -42,11 +43,11 @@ func TestAuthorizeClientReusesAndWidensTheSessionGrant(t *testing.T) {
 	if auth.SID == "" || auth.GrantID != g.ID || auth.ClientID != app.ID {
 		t.Fatalf("authorization = %+v", auth)
 	}
-	if got := time.Duration(g.ExpiresAt-g.CreatedAt) * time.Millisecond; got != GrantTTL {
-		t.Fatalf("grant lives %v, want %v", got, GrantTTL)
+	if got := time.Duration(g.ExpiresAt-g.CreatedAt) * time.Millisecond; got != protocol.GrantTTL {
+		t.Fatalf("grant lives %v, want %v", got, protocol.GrantTTL)
 	}
 
-	again, auth2, err := env.svc.AuthorizeClient(env.ctx, oidcTenant, Authorization{SessionID: sess.ID, AccountID: "user1", ClientID: app.ID,
+	again, auth2, err := env.svc.AuthorizeClient(env.ctx, oidcTenant, protocol.Authorization{SessionID: sess.ID, AccountID: "user1", ClientID: app.ID,
 		Scopes: []string{"email", "openid"}, ResourceScopes: map[string][]string{"https://api": {"write"}, "https://b": {"x"}}, PersistsLogout: true})
 	mustNoErr(t, err)
 	if again.ID != g.ID || auth2.SID != auth.SID {
@@ -68,7 +69,7 @@ func TestAuthorizeClientReusesAndWidensTheSessionGrant(t *testing.T) {
 	wantEqual(stored.Scopes, again.Scopes, "stored scopes")
 
 	// Another account in the same session never inherits the grant.
-	other, _, err := env.svc.AuthorizeClient(env.ctx, oidcTenant, Authorization{SessionID: sess.ID, AccountID: "user2", ClientID: app.ID, Scopes: []string{"openid"}})
+	other, _, err := env.svc.AuthorizeClient(env.ctx, oidcTenant, protocol.Authorization{SessionID: sess.ID, AccountID: "user2", ClientID: app.ID, Scopes: []string{"openid"}})
 	mustNoErr(t, err)
 	if other.ID == g.ID {
 		t.Fatal("a second account reused the first account's grant")
@@ -80,14 +81,14 @@ func TestAuthorizationCodeIsOneTime(t *testing.T) {
 	app := newClientApp(t, env)
 	_, g, _ := signedIn(t, env, app, "user1", false)
 	now := env.clk.Now().UnixMilli()
-	code, err := env.svc.IssueAuthorizationCode(env.ctx, oidcTenant, store.AuthorizationCode{GrantID: g.ID, ClientID: app.ID, AccountID: "user1",
-		RedirectURI: "https://app/cb", Scope: "openid", CreatedAt: now, ExpiresAt: now + AuthorizationCodeTTL.Milliseconds()})
+	code, err := env.svc.IssueAuthorizationCode(env.ctx, oidcTenant, model.AuthorizationCode{GrantID: g.ID, ClientID: app.ID, AccountID: "user1",
+		RedirectURI: "https://app/cb", Scope: "openid", CreatedAt: now, ExpiresAt: now + protocol.AuthorizationCodeTTL.Milliseconds()})
 	mustNoErr(t, err)
 	if len(code) != 43 {
 		t.Fatalf("code %q: want 43 characters (256 bits)", code)
 	}
 	// Only the digest is stored: the code itself is no key to the row.
-	if _, err := env.st.Tenant(oidcTenant).OIDC().AuthorizationCodeByHash(env.ctx, code); !errors.Is(err, store.ErrNotFound) {
+	if _, err := env.st.Tenant(oidcTenant).OIDC().AuthorizationCodeByHash(env.ctx, code); !errors.Is(err, model.ErrNotFound) {
 		t.Fatalf("the code itself found a row (err %v): codes must be stored hashed", err)
 	}
 	rec, err := env.svc.FindAuthorizationCode(env.ctx, oidcTenant, code)
@@ -95,7 +96,7 @@ func TestAuthorizationCodeIsOneTime(t *testing.T) {
 
 	const n = 6
 	var wg sync.WaitGroup
-	results := make([]IssuedTokens, n)
+	results := make([]protocol.IssuedTokens, n)
 	errs := make([]error, n)
 	for i := range n {
 		wg.Add(1)
@@ -113,8 +114,8 @@ func TestAuthorizationCodeIsOneTime(t *testing.T) {
 			if results[i].AccessToken == "" || results[i].RefreshToken == "" {
 				t.Fatalf("winning redemption issued %+v", results[i])
 			}
-		case errors.Is(errs[i], ErrConsumed):
-			if results[i] != (IssuedTokens{}) {
+		case errors.Is(errs[i], protocol.ErrConsumed):
+			if results[i] != (protocol.IssuedTokens{}) {
 				t.Fatalf("losing redemption issued %+v", results[i])
 			}
 		default:
@@ -125,7 +126,7 @@ func TestAuthorizationCodeIsOneTime(t *testing.T) {
 		t.Fatalf("%d concurrent redemptions of one code succeeded, want exactly 1", wins)
 	}
 	_, err = env.svc.FindAuthorizationCode(env.ctx, oidcTenant, "not-a-code")
-	if !errors.Is(err, store.ErrNotFound) {
+	if !errors.Is(err, model.ErrNotFound) {
 		t.Fatalf("unknown code: %v", err)
 	}
 }
@@ -134,10 +135,10 @@ func TestRefreshRotationLeewayAndReuse(t *testing.T) {
 	env := newEnv(t, Options{})
 	app := newClientApp(t, env)
 	_, g, _ := signedIn(t, env, app, "user1", false)
-	var first IssuedTokens
+	var first protocol.IssuedTokens
 	err := env.st.InTx(env.ctx, oidcTenant, func(tx store.Tenant) error {
 		var err error
-		first, err = storeTokens(env.ctx, tx.OIDC(), env.tokensFor(g, true))
+		first, err = protocol.StoreTokens(env.ctx, tx.OIDC(), env.tokensFor(g, true))
 		return err
 	})
 	mustNoErr(t, err)
@@ -151,28 +152,28 @@ func TestRefreshRotationLeewayAndReuse(t *testing.T) {
 	}
 	consumed, err := env.svc.FindRefreshToken(env.ctx, oidcTenant, first.RefreshToken)
 	mustNoErr(t, err)
-	if consumed.ConsumedAt == nil || !RefreshUsable(consumed, env.clk.Now()) {
+	if consumed.ConsumedAt == nil || !protocol.RefreshUsable(consumed, env.clk.Now()) {
 		t.Fatalf("just-rotated token: consumed_at %v usable %v; want consumed and still usable in the leeway",
-			consumed.ConsumedAt, RefreshUsable(consumed, env.clk.Now()))
+			consumed.ConsumedAt, protocol.RefreshUsable(consumed, env.clk.Now()))
 	}
 
 	// Within the leeway the rotated token still refreshes (concurrent refreshes of one app).
-	env.clk.Advance(RefreshTokenReuseInterval - time.Millisecond)
+	env.clk.Advance(protocol.RefreshTokenReuseInterval - time.Millisecond)
 	_, err = env.svc.ExchangeRefreshToken(env.ctx, oidcTenant, old, true, env.tokensFor(g, true))
 	mustNoErr(t, err)
 	// Past it, the store refuses: this is reuse.
 	env.clk.Advance(2 * time.Millisecond)
-	if RefreshUsable(consumed, env.clk.Now()) {
+	if protocol.RefreshUsable(consumed, env.clk.Now()) {
 		t.Fatal("rotated token still usable after the leeway")
 	}
 	_, err = env.svc.ExchangeRefreshToken(env.ctx, oidcTenant, old, true, env.tokensFor(g, true))
-	if !errors.Is(err, ErrConsumed) {
-		t.Fatalf("reuse after the leeway: err %v, want ErrConsumed", err)
+	if !errors.Is(err, protocol.ErrConsumed) {
+		t.Fatalf("reuse after the leeway: err %v, want protocol.ErrConsumed", err)
 	}
 	// Without rotation nothing is consumed.
 	fresh, err := env.svc.FindRefreshToken(env.ctx, oidcTenant, rotated.RefreshToken)
 	mustNoErr(t, err)
-	kept, err := env.svc.ExchangeRefreshToken(env.ctx, oidcTenant, fresh, false, NewTokens{AccessToken: env.tokensFor(g, false).AccessToken})
+	kept, err := env.svc.ExchangeRefreshToken(env.ctx, oidcTenant, fresh, false, protocol.NewTokens{AccessToken: env.tokensFor(g, false).AccessToken})
 	mustNoErr(t, err)
 	if kept.RefreshToken != "" || kept.AccessToken == "" {
 		t.Fatalf("refresh without rotation issued %+v", kept)
@@ -186,11 +187,11 @@ func TestRefreshRotationLeewayAndReuse(t *testing.T) {
 	// Revoking the grant takes every token along.
 	mustNoErr(t, env.svc.RevokeGrant(env.ctx, oidcTenant, g.ID))
 	for _, tok := range []string{rotated.RefreshToken, first.RefreshToken} {
-		if _, err := env.svc.FindRefreshToken(env.ctx, oidcTenant, tok); !errors.Is(err, store.ErrNotFound) {
+		if _, err := env.svc.FindRefreshToken(env.ctx, oidcTenant, tok); !errors.Is(err, model.ErrNotFound) {
 			t.Fatalf("refresh token survived the revocation: %v", err)
 		}
 	}
-	if _, err := env.svc.FindAccessToken(env.ctx, oidcTenant, kept.AccessToken); !errors.Is(err, store.ErrNotFound) {
+	if _, err := env.svc.FindAccessToken(env.ctx, oidcTenant, kept.AccessToken); !errors.Is(err, model.ErrNotFound) {
 		t.Fatalf("access token survived the revocation: %v", err)
 	}
 }
@@ -199,7 +200,7 @@ func TestSessionsSignInAndOut(t *testing.T) {
 	env := newEnv(t, Options{})
 	app := newClientApp(t, env)
 	other := newClientApp(t, env)
-	login := SessionLogin{AccountID: "user1", AuthTime: env.clk.Now().Unix(), AMR: []string{"pwd"}}
+	login := protocol.SessionLogin{AccountID: "user1", AuthTime: env.clk.Now().Unix(), AMR: []string{"pwd"}}
 	sess, secret, err := env.svc.SignIn(env.ctx, oidcTenant, nil, login, time.Hour)
 	mustNoErr(t, err)
 	found, err := env.svc.FindSession(env.ctx, oidcTenant, secret)
@@ -207,7 +208,7 @@ func TestSessionsSignInAndOut(t *testing.T) {
 	if found.ID != sess.ID || found.AccountID != "user1" {
 		t.Fatalf("FindSession = %+v", found)
 	}
-	if _, err := env.svc.FindSession(env.ctx, oidcTenant, ""); !errors.Is(err, store.ErrNotFound) {
+	if _, err := env.svc.FindSession(env.ctx, oidcTenant, ""); !errors.Is(err, model.ErrNotFound) {
 		t.Fatalf("empty cookie: %v", err)
 	}
 
@@ -219,7 +220,7 @@ func TestSessionsSignInAndOut(t *testing.T) {
 	if again.ID != sess.ID || secret2 == secret {
 		t.Fatalf("re-sign-in: session %s (was %s), secret changed %v", again.ID, sess.ID, secret2 != secret)
 	}
-	if _, err := env.svc.FindSession(env.ctx, oidcTenant, secret); !errors.Is(err, store.ErrNotFound) {
+	if _, err := env.svc.FindSession(env.ctx, oidcTenant, secret); !errors.Is(err, model.ErrNotFound) {
 		t.Fatalf("the old cookie still works after a new sign-in: %v", err)
 	}
 	auths, err := env.svc.SessionAuthorizations(env.ctx, oidcTenant, sess.ID)
@@ -230,10 +231,10 @@ func TestSessionsSignInAndOut(t *testing.T) {
 
 	// Logout revokes the grants that do not persist logout and ends the session.
 	mustNoErr(t, env.svc.EndSession(env.ctx, oidcTenant, sess.ID))
-	if _, err := env.svc.FindSession(env.ctx, oidcTenant, secret2); !errors.Is(err, store.ErrNotFound) {
+	if _, err := env.svc.FindSession(env.ctx, oidcTenant, secret2); !errors.Is(err, model.ErrNotFound) {
 		t.Fatalf("session survived logout: %v", err)
 	}
-	if _, err := env.svc.GetGrant(env.ctx, oidcTenant, drop.ID); !errors.Is(err, store.ErrNotFound) {
+	if _, err := env.svc.GetGrant(env.ctx, oidcTenant, drop.ID); !errors.Is(err, model.ErrNotFound) {
 		t.Fatalf("grant without offline_access survived logout: %v", err)
 	}
 	if _, err := env.svc.GetGrant(env.ctx, oidcTenant, persist.ID); err != nil {
@@ -244,25 +245,25 @@ func TestSessionsSignInAndOut(t *testing.T) {
 	s1, _, err := env.svc.SignIn(env.ctx, oidcTenant, nil, login, time.Hour)
 	mustNoErr(t, err)
 	_, g1, _ := authorize(t, env, s1, app, false)
-	s2, _, err := env.svc.SignIn(env.ctx, oidcTenant, &s1, SessionLogin{AccountID: "user2", AuthTime: 1}, time.Hour)
+	s2, _, err := env.svc.SignIn(env.ctx, oidcTenant, &s1, protocol.SessionLogin{AccountID: "user2", AuthTime: 1}, time.Hour)
 	mustNoErr(t, err)
 	if s2.ID == s1.ID || s2.AccountID != "user2" {
 		t.Fatalf("sign-in as another user reused the session: %+v", s2)
 	}
-	if _, err := env.svc.GetGrant(env.ctx, oidcTenant, g1.ID); !errors.Is(err, store.ErrNotFound) {
+	if _, err := env.svc.GetGrant(env.ctx, oidcTenant, g1.ID); !errors.Is(err, model.ErrNotFound) {
 		t.Fatalf("the previous user's grant survived: %v", err)
 	}
 
 	// Sessions expire.
 	env.clk.Advance(time.Hour)
-	if _, err := env.svc.FindSession(env.ctx, oidcTenant, secret2); !errors.Is(err, store.ErrNotFound) {
+	if _, err := env.svc.FindSession(env.ctx, oidcTenant, secret2); !errors.Is(err, model.ErrNotFound) {
 		t.Fatalf("expired session found: %v", err)
 	}
 }
 
-func authorize(t *testing.T, env *testEnv, sess store.Session, app model.Application, persists bool) (store.Session, store.Grant, store.SessionAuthorization) {
+func authorize(t *testing.T, env *testEnv, sess model.Session, app model.Application, persists bool) (model.Session, model.Grant, model.SessionAuthorization) {
 	t.Helper()
-	g, a, err := env.svc.AuthorizeClient(env.ctx, oidcTenant, Authorization{SessionID: sess.ID, AccountID: sess.AccountID, ClientID: app.ID,
+	g, a, err := env.svc.AuthorizeClient(env.ctx, oidcTenant, protocol.Authorization{SessionID: sess.ID, AccountID: sess.AccountID, ClientID: app.ID,
 		Scopes: []string{"openid"}, PersistsLogout: persists})
 	mustNoErr(t, err)
 	return sess, g, a
@@ -273,7 +274,7 @@ func TestEndClientSessionAndCleanup(t *testing.T) {
 	app := newClientApp(t, env)
 	sess, g, _ := signedIn(t, env, app, "user1", false)
 	mustNoErr(t, env.svc.EndClientSession(env.ctx, oidcTenant, sess.ID, app.ID))
-	if _, err := env.svc.GetGrant(env.ctx, oidcTenant, g.ID); !errors.Is(err, store.ErrNotFound) {
+	if _, err := env.svc.GetGrant(env.ctx, oidcTenant, g.ID); !errors.Is(err, model.ErrNotFound) {
 		t.Fatalf("client logout left its grant: %v", err)
 	}
 	auths, err := env.svc.SessionAuthorizations(env.ctx, oidcTenant, sess.ID)
@@ -283,8 +284,8 @@ func TestEndClientSessionAndCleanup(t *testing.T) {
 	}
 
 	_, g2, _ := signedIn(t, env, app, "user2", false)
-	env.clk.Advance(GrantTTL + time.Second)
-	if _, err := env.svc.GetGrant(env.ctx, oidcTenant, g2.ID); !errors.Is(err, store.ErrNotFound) {
+	env.clk.Advance(protocol.GrantTTL + time.Second)
+	if _, err := env.svc.GetGrant(env.ctx, oidcTenant, g2.ID); !errors.Is(err, model.ErrNotFound) {
 		t.Fatalf("expired grant found: %v", err)
 	}
 	n, err := env.svc.DeleteExpiredArtifacts(env.ctx)
@@ -292,7 +293,7 @@ func TestEndClientSessionAndCleanup(t *testing.T) {
 	if n < 3 { // two sessions and a grant at least
 		t.Fatalf("DeleteExpiredArtifacts removed %d rows", n)
 	}
-	if _, err := env.st.Tenant(oidcTenant).OIDC().GetGrant(env.ctx, g2.ID); !errors.Is(err, store.ErrNotFound) {
+	if _, err := env.st.Tenant(oidcTenant).OIDC().GetGrant(env.ctx, g2.ID); !errors.Is(err, model.ErrNotFound) {
 		t.Fatalf("expired grant still stored: %v", err)
 	}
 }

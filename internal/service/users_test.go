@@ -15,6 +15,9 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/clock"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/password"
+	"github.com/gatehouse-id/gatehouse/internal/service/access"
+	"github.com/gatehouse-id/gatehouse/internal/service/seed"
+	"github.com/gatehouse-id/gatehouse/internal/service/users"
 	"github.com/gatehouse-id/gatehouse/internal/store"
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore"
 	"github.com/gatehouse-id/gatehouse/internal/store/storetest"
@@ -37,7 +40,7 @@ func ptrTo[T any](v T) *T { return &v }
 
 func TestFindUserByIdentifier(t *testing.T) {
 	env := newEnv(t, Options{Passwords: &countingHasher{}})
-	u, err := env.svc.CreateUser(env.ctx, model.DefaultTenantID, CreateUserInput{
+	u, err := env.svc.CreateUser(env.ctx, model.DefaultTenantID, users.CreateUserInput{
 		Username: ptrTo("Alice"), PrimaryEmail: ptrTo("Alice@Example.com"), PrimaryPhone: ptrTo("8613800000000"),
 	})
 	mustNoErr(t, err)
@@ -64,14 +67,14 @@ func TestFindUserByIdentifier(t *testing.T) {
 		{model.IdentifierPhone, "86138000000001"},
 	} {
 		_, err := env.svc.FindUserByIdentifier(env.ctx, model.DefaultTenantID, tc.kind, tc.value)
-		if !errors.Is(err, store.ErrNotFound) {
-			t.Errorf("FindUserByIdentifier(%s, %q) err = %v; want store.ErrNotFound", tc.kind, tc.value, err)
+		if !errors.Is(err, model.ErrNotFound) {
+			t.Errorf("FindUserByIdentifier(%s, %q) err = %v; want model.ErrNotFound", tc.kind, tc.value, err)
 		}
 	}
 	_, err = env.svc.FindUserByIdentifier(env.ctx, model.DefaultTenantID, "github", "x")
 	wantCode(t, err, http.StatusBadRequest, "request.invalid_input")
 	_, err = env.svc.FindUserByIdentifier(env.ctx, model.AdminTenantID, model.IdentifierUsername, "Alice")
-	if !errors.Is(err, store.ErrNotFound) {
+	if !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("user found in the admin tenant: %v", err)
 	}
 }
@@ -79,9 +82,9 @@ func TestFindUserByIdentifier(t *testing.T) {
 func TestVerifyUserPassword(t *testing.T) {
 	h := &countingHasher{}
 	env := newEnv(t, Options{Passwords: h})
-	withPassword, err := env.svc.CreateUser(env.ctx, model.DefaultTenantID, CreateUserInput{Username: ptrTo("bob"), Password: "pw"})
+	withPassword, err := env.svc.CreateUser(env.ctx, model.DefaultTenantID, users.CreateUserInput{Username: ptrTo("bob"), Password: "pw"})
 	mustNoErr(t, err)
-	without, err := env.svc.CreateUser(env.ctx, model.DefaultTenantID, CreateUserInput{Username: ptrTo("carl")})
+	without, err := env.svc.CreateUser(env.ctx, model.DefaultTenantID, users.CreateUserInput{Username: ptrTo("carl")})
 	mustNoErr(t, err)
 
 	for _, tc := range []struct {
@@ -112,18 +115,18 @@ func TestVerifyUserPassword(t *testing.T) {
 
 func TestVerifyUserPasswordWithTheRealHasher(t *testing.T) {
 	env := newEnv(t, Options{Passwords: password.New(password.Options{})})
-	users := env.st.Tenant(model.DefaultTenantID).Users()
+	userRows := env.st.Tenant(model.DefaultTenantID).Users()
 	// A digest that cannot be verified (stored by an older import) refuses the password without a 500.
 	broken := model.User{ID: "brokendigest", Username: ptrTo("broken"), PasswordEncrypted: ptrTo("not-hex"),
 		PasswordEncryptionMethod: ptrTo(model.PasswordMD5), CreatedAt: 1, UpdatedAt: 1}
-	mustNoErr(t, users.Create(env.ctx, broken))
+	mustNoErr(t, userRows.Create(env.ctx, broken))
 	ok, err := env.svc.VerifyUserPassword(env.ctx, model.DefaultTenantID, broken, "password")
 	if ok || err != nil {
 		t.Errorf("VerifyUserPassword(broken digest) = %v, %v; want false, nil", ok, err)
 	}
 
 	// SHA1 of "password" as Logto imports it: verified, then stored as argon2id.
-	u, err := env.svc.CreateUser(env.ctx, model.DefaultTenantID, CreateUserInput{Username: ptrTo("dora"),
+	u, err := env.svc.CreateUser(env.ctx, model.DefaultTenantID, users.CreateUserInput{Username: ptrTo("dora"),
 		PasswordDigest: "5baa61e4c9b93f3f0682250b6cf8331b7ee68fd8", PasswordAlgorithm: model.PasswordSHA1})
 	mustNoErr(t, err)
 	env.clk.Advance(time.Hour)
@@ -131,7 +134,7 @@ func TestVerifyUserPasswordWithTheRealHasher(t *testing.T) {
 	if !ok || err != nil {
 		t.Fatalf("VerifyUserPassword(SHA1) = %v, %v; want true", ok, err)
 	}
-	after, err := users.Get(env.ctx, u.ID)
+	after, err := userRows.Get(env.ctx, u.ID)
 	mustNoErr(t, err)
 	if *after.PasswordEncryptionMethod != model.PasswordArgon2id || !strings.HasPrefix(*after.PasswordEncrypted, "$argon2id$") {
 		t.Errorf("after sign-in: %s %s; want argon2id", *after.PasswordEncryptionMethod, *after.PasswordEncrypted)
@@ -148,7 +151,7 @@ func TestVerifyUserPasswordWithTheRealHasher(t *testing.T) {
 
 func TestUsersWithoutAHasher(t *testing.T) {
 	env := newEnv(t, Options{})
-	_, err := env.svc.CreateUser(env.ctx, model.DefaultTenantID, CreateUserInput{Username: ptrTo("erin"), Password: "pw"})
+	_, err := env.svc.CreateUser(env.ctx, model.DefaultTenantID, users.CreateUserInput{Username: ptrTo("erin"), Password: "pw"})
 	if err == nil {
 		t.Fatal("CreateUser with a password succeeded without a hasher")
 	}
@@ -156,10 +159,10 @@ func TestUsersWithoutAHasher(t *testing.T) {
 		t.Errorf("missing hasher answered as a rule violation: %v", err)
 	}
 	_, err = env.svc.FindUserByIdentifier(env.ctx, model.DefaultTenantID, model.IdentifierUsername, "erin")
-	if !errors.Is(err, store.ErrNotFound) {
+	if !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("a user was created anyway: %v", err)
 	}
-	u, err := env.svc.CreateUser(env.ctx, model.DefaultTenantID, CreateUserInput{Username: ptrTo("erin")})
+	u, err := env.svc.CreateUser(env.ctx, model.DefaultTenantID, users.CreateUserInput{Username: ptrTo("erin")})
 	mustNoErr(t, err)
 	if _, err := env.svc.VerifyUserPassword(env.ctx, model.DefaultTenantID, u, "pw"); err == nil {
 		t.Error("VerifyUserPassword without a hasher returned no error")
@@ -169,18 +172,18 @@ func TestUsersWithoutAHasher(t *testing.T) {
 func TestSignInRolesAndScopes(t *testing.T) {
 	env := newEnv(t, Options{Passwords: &countingHasher{}})
 	ctx, tenant := env.ctx, model.DefaultTenantID
-	res, err := env.svc.CreateResource(ctx, tenant, ResourceInput{Name: "Orders", Indicator: "https://orders.example.com"})
+	res, err := env.svc.CreateResource(ctx, tenant, access.ResourceInput{Name: "Orders", Indicator: "https://orders.example.com"})
 	mustNoErr(t, err)
 	read, err := env.svc.CreateScope(ctx, tenant, res.ID, "read", nil)
 	mustNoErr(t, err)
 	write, err := env.svc.CreateScope(ctx, tenant, res.ID, "write", nil)
 	mustNoErr(t, err)
-	_, err = env.svc.CreateRole(ctx, tenant, RoleInput{Name: "member", Description: "m", IsDefault: true, ScopeIDs: []string{read.ID}})
+	_, err = env.svc.CreateRole(ctx, tenant, access.RoleInput{Name: "member", Description: "m", IsDefault: true, ScopeIDs: []string{read.ID}})
 	mustNoErr(t, err)
-	editor, err := env.svc.CreateRole(ctx, tenant, RoleInput{Name: "editor", Description: "e", ScopeIDs: []string{read.ID, write.ID}})
+	editor, err := env.svc.CreateRole(ctx, tenant, access.RoleInput{Name: "editor", Description: "e", ScopeIDs: []string{read.ID, write.ID}})
 	mustNoErr(t, err)
 
-	u, err := env.svc.CreateUser(ctx, tenant, CreateUserInput{Username: ptrTo("gus")})
+	u, err := env.svc.CreateUser(ctx, tenant, users.CreateUserInput{Username: ptrTo("gus")})
 	mustNoErr(t, err)
 	names, err := env.svc.UserRoleNames(ctx, tenant, u.ID)
 	mustNoErr(t, err)
@@ -230,18 +233,18 @@ func TestConcurrentCreateSameIdentifiers(t *testing.T) {
 			t.Cleanup(func() { _ = st.Close() })
 			clk := clock.System{}
 			svc := New(st, store.NewFreshness(st, clk, time.Second), clk, nil, Options{Passwords: &countingHasher{}})
-			if _, err := svc.Seed(ctx, SeedOptions{}); err != nil {
+			if _, err := svc.Seed(ctx, seed.SeedOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			for _, tc := range []struct {
 				name string
-				in   func(i int) CreateUserInput
+				in   func(i int) users.CreateUserInput
 				code string
 			}{
-				{"username", func(int) CreateUserInput { return CreateUserInput{Username: ptrTo("race"), Password: "pw"} },
+				{"username", func(int) users.CreateUserInput { return users.CreateUserInput{Username: ptrTo("race"), Password: "pw"} },
 					"user.username_already_in_use"},
-				{"email in any case", func(i int) CreateUserInput {
-					return CreateUserInput{PrimaryEmail: ptrTo([]string{"Race@Example.com", "race@example.COM"}[i%2])}
+				{"email in any case", func(i int) users.CreateUserInput {
+					return users.CreateUserInput{PrimaryEmail: ptrTo([]string{"Race@Example.com", "race@example.COM"}[i%2])}
 				}, "user.email_already_in_use"},
 			} {
 				const n = 8

@@ -8,8 +8,9 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/model"
 )
 
-// ErrNotFound is returned (wrapped) when a row does not exist in the tenant.
-var ErrNotFound = errors.New("store: not found")
+// ErrNotFound is returned (wrapped) when a row does not exist in the tenant. It is
+// model.ErrNotFound, so the layers above can test for it without importing the store.
+var ErrNotFound = model.ErrNotFound
 
 // ErrConflict is returned (wrapped in a *ConflictError) when a write breaks a uniqueness rule.
 var ErrConflict = errors.New("store: conflict")
@@ -89,19 +90,11 @@ type Tenant interface {
 	Sentinel() Sentinel
 }
 
-// Page selects a slice of a list. Limit <= 0 means no limit.
-type Page struct {
-	Limit  int
-	Offset int
-}
-
-// ApplicationFilter narrows Applications.List; zero values do not filter.
-type ApplicationFilter struct {
-	Types         []model.ApplicationType
-	IsThirdParty  *bool
-	ExcludeRoleID string // applications that do not hold this role
-	Search        string // case-insensitive substring of id, name or description
-}
+// Page and ApplicationFilter are model types (model/query.go).
+type (
+	Page              = model.Page
+	ApplicationFilter = model.ApplicationFilter
+)
 
 // Applications persists OAuth clients.
 type Applications interface {
@@ -140,11 +133,8 @@ type Resources interface {
 	Delete(ctx context.Context, id string) error
 }
 
-// ScopeFilter narrows Scopes.List; zero values do not filter.
-type ScopeFilter struct {
-	ResourceID string
-	Search     string // case-insensitive substring of name or description
-}
+// ScopeFilter is a model type (model/query.go).
+type ScopeFilter = model.ScopeFilter
 
 // Scopes persists resources' permissions.
 type Scopes interface {
@@ -159,14 +149,8 @@ type Scopes interface {
 	Delete(ctx context.Context, id string) error
 }
 
-// RoleFilter narrows Roles.List; zero values do not filter.
-type RoleFilter struct {
-	Type                 model.RoleType
-	Search               string   // case-insensitive substring of id, name or description
-	ExcludeApplicationID string   // roles not held by this application
-	ExcludeUserID        string   // roles not held by this user
-	IDs                  []string // only these ids (nil = all)
-}
+// RoleFilter is a model type (model/query.go).
+type RoleFilter = model.RoleFilter
 
 // Roles persists roles and their links to scopes and applications.
 type Roles interface {

@@ -2,16 +2,13 @@ package blackbox
 
 import (
 	"bytes"
-	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,7 +20,8 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
-	"github.com/gatehouse-id/gatehouse/internal/ids"
+	"github.com/gatehouse-id/gatehouse/internal/secretbox"
+	"github.com/gatehouse-id/gatehouse/internal/store/storetest"
 )
 
 // binPath is the gatehouse binary under test: $GATEHOUSE_BIN (make check builds it) or one built
@@ -236,46 +234,15 @@ func apiCall(t *testing.T, method, u, token string, body any, out any) int {
 }
 
 // postgresDatabase creates a fresh database owned by a fresh ordinary role (no superuser, no
-// CREATEROLE, no CREATEDB) and returns a DB_URL that logs in as that role.
+// CREATEROLE, no CREATEDB) and returns a DB_URL that logs in as that role; the server is the one
+// make check started, or a throwaway cluster of this test process.
 func postgresDatabase(t *testing.T) string {
 	t.Helper()
-	admin := os.Getenv("GATEHOUSE_TEST_POSTGRES_URL")
-	if admin == "" {
-		t.Fatal("GATEHOUSE_TEST_POSTGRES_URL is not set: run the tests with `make check` (it starts a throwaway PostgreSQL with scripts/testpg)")
-	}
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	suffix := ids.New()[:12]
-	name, role, pass := "gh_bb_"+suffix, "gh_app_"+suffix, ids.NewSecret()
-	ctx := context.Background()
-	for _, q := range []string{
-		fmt.Sprintf(`CREATE ROLE %s LOGIN PASSWORD '%s' NOSUPERUSER NOCREATEROLE NOCREATEDB`, role, pass),
-		fmt.Sprintf(`CREATE DATABASE %s OWNER %s`, name, role),
-	} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", admin)
-		if err != nil {
-			return
-		}
-		defer db.Close()
-		_, _ = db.Exec(fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, name))
-		_, _ = db.Exec(fmt.Sprintf(`DROP ROLE IF EXISTS %s`, role))
-	})
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.User = url.UserPassword(role, pass)
-	u.Path = "/" + name
-	return u.String()
+	return storetest.PostgresDatabase(t)
 }
+
+// newMasterKey returns a fresh GATEHOUSE_MASTER_KEY value (PostgreSQL nodes need one, shared).
+func newMasterKey() string { return secretbox.GenerateMasterKey().Encode() }
 
 func getJSON(t *testing.T, u string, out any) int {
 	t.Helper()

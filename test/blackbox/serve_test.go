@@ -63,6 +63,8 @@ func TestMachineToMachineSQLite(t *testing.T) {
 
 func TestMachineToMachinePostgres(t *testing.T) {
 	dbURL := postgresDatabase(t)
+	// PostgreSQL needs a master key, the same on every node.
+	key := "GATEHOUSE_MASTER_KEY=" + newMasterKey()
 	// Two nodes on one fresh database, started at the same time: migrations run once under the
 	// lock, both serve, and what one writes the other sees. Like nodes behind a load balancer they
 	// share one public ENDPOINT, hence one issuer, so a token from either is good at both.
@@ -74,7 +76,7 @@ func TestMachineToMachinePostgres(t *testing.T) {
 	for i := 0; i < 2; i++ {
 		dir := t.TempDir()
 		go func() {
-			n, err := startNodeE(t, dir, "DB_URL="+dbURL,
+			n, err := startNodeE(t, dir, "DB_URL="+dbURL, key,
 				"ENDPOINT=https://auth.example.test", "ADMIN_ENDPOINT=https://admin.example.test")
 			ch <- started{n, err}
 		}()
@@ -206,6 +208,10 @@ func TestBadConfigurationExitsWithOneLine(t *testing.T) {
 		{"DATABASE_POOL_SIZE=-1", "DATABASE_POOL_SIZE"},
 		{"HTTPS_CERT_PATH=/nonexistent.pem", "HTTPS_"},
 		{"OIDC_PRIVATE_KEYS=garbage", "OIDC_PRIVATE_KEYS"},
+		{"GATEHOUSE_MASTER_KEY=not-a-key", "GATEHOUSE_MASTER_KEY"},
+		{"GATEHOUSE_MASTER_KEY_FILE=/nonexistent.key", "GATEHOUSE_MASTER_KEY_FILE"},
+		// PostgreSQL without a master key is refused before connecting (nothing listens on port 1).
+		{"DB_URL=postgres://gh:pw@127.0.0.1:1/gatehouse", "GATEHOUSE_MASTER_KEY"},
 	}
 	for _, c := range cases {
 		t.Run(c.env, func(t *testing.T) {
@@ -232,7 +238,8 @@ func TestCLIVerbs(t *testing.T) {
 	// Every verb has --help.
 	for _, verb := range [][]string{
 		{}, {"serve"}, {"db"}, {"db", "seed"}, {"db", "alteration"}, {"db", "config"}, {"db", "config", "get"},
-		{"db", "config", "rotate"}, {"app"}, {"app", "create"}, {"version"},
+		{"db", "config", "rotate"}, {"app"}, {"app", "create"}, {"keys"}, {"keys", "generate-master"},
+		{"keys", "rotate-master"}, {"version"},
 	} {
 		out, errOut, code := cli(t, dir, env, append(verb, "--help")...)
 		if code != 0 || !strings.Contains(out, "Usage:") {

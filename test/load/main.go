@@ -19,6 +19,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gatehouse-id/gatehouse/internal/secretbox"
 )
 
 // maxRequests bounds any run, whatever -d says.
@@ -61,10 +63,25 @@ func main() {
 		}
 		o.bin = abs
 	}
+	if err := masterKeyForPostgres(o.dbURL); err != nil {
+		fmt.Fprintln(os.Stderr, "load: "+err.Error())
+		os.Exit(1)
+	}
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "load: "+err.Error())
 		os.Exit(1)
 	}
+}
+
+// masterKeyForPostgres gives the servers this tool starts on PostgreSQL a master key when the
+// environment has none (Gatehouse refuses PostgreSQL without one): one for the whole run, so
+// every start of the startup scenario opens what the first one sealed.
+func masterKeyForPostgres(dbURL string) error {
+	if !strings.HasPrefix(dbURL, "postgres") || os.Getenv("GATEHOUSE_MASTER_KEY") != "" || os.Getenv("GATEHOUSE_MASTER_KEY_FILE") != "" {
+		return nil
+	}
+	fmt.Fprintln(os.Stderr, "load: GATEHOUSE_MASTER_KEY is not set; using a new one for this run (set it to reuse the database in another run)")
+	return os.Setenv("GATEHOUSE_MASTER_KEY", secretbox.GenerateMasterKey().Encode())
 }
 
 func run(o options) error {

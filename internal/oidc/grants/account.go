@@ -8,7 +8,6 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
 	"github.com/gatehouse-id/gatehouse/internal/model"
-	"github.com/gatehouse-id/gatehouse/internal/store"
 )
 
 // Accounts reads the users tokens are issued to; *service.Service implements it.
@@ -34,7 +33,7 @@ func (e *InactiveAccountError) Error() string { return e.Reason }
 func ActiveUser(ctx context.Context, accounts Accounts, tenantID, id string) (model.User, error) {
 	u, err := accounts.GetUser(ctx, tenantID, id)
 	if err != nil {
-		if e, ok := apperr.As(err); (ok && e.Status == http.StatusNotFound) || errors.Is(err, store.ErrNotFound) {
+		if e, ok := apperr.As(err); (ok && e.Status == http.StatusNotFound) || errors.Is(err, model.ErrNotFound) {
 			return model.User{}, &InactiveAccountError{Reason: "user not found"}
 		}
 		return model.User{}, fmt.Errorf("load user %s: %w", id, err)

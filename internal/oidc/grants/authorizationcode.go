@@ -8,10 +8,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/claims"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
-	"github.com/gatehouse-id/gatehouse/internal/service"
-	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/service/directory"
+	"github.com/gatehouse-id/gatehouse/internal/service/protocol"
 )
 
 // authorizationCode serves authorization_code (RFC 6749 §4.1.3, OIDC Core §3.1.3): the client
@@ -27,7 +28,7 @@ type authorizationCode struct{ issuer *userTokenIssuer }
 
 func (g *authorizationCode) GrantType() string { return GrantAuthorizationCode }
 
-func (g *authorizationCode) Authorize(ctx context.Context, req *Request, client *service.Client) (*TokenResponse, error) {
+func (g *authorizationCode) Authorize(ctx context.Context, req *Request, client *directory.Client) (*TokenResponse, error) {
 	opts := g.issuer.opts
 	code, redirectURI := req.Params.Get("code"), req.Params.Get("redirect_uri")
 	if redirectURI == "" && len(client.OIDCClientMetadata.RedirectURIs) == 1 {
@@ -39,7 +40,7 @@ func (g *authorizationCode) Authorize(ctx context.Context, req *Request, client 
 	}
 
 	rec, err := opts.Service.FindAuthorizationCode(ctx, opts.TenantID, code)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, model.ErrNotFound) {
 		return nil, oautherr.InvalidGrantError("authorization code not found")
 	}
 	if err != nil {
@@ -53,7 +54,7 @@ func (g *authorizationCode) Authorize(ctx context.Context, req *Request, client 
 		return nil, oautherr.InvalidGrantError("authorization code is expired")
 	}
 	grant, err := opts.Service.GetGrant(ctx, opts.TenantID, rec.GrantID)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, model.ErrNotFound) {
 		return nil, oautherr.InvalidGrantError("grant not found")
 	}
 	if err != nil {
@@ -109,13 +110,13 @@ func (g *authorizationCode) Authorize(ctx context.Context, req *Request, client 
 			return nil, err
 		}
 	}
-	issue := service.NewTokens{AccessToken: at.opaque}
+	issue := protocol.NewTokens{AccessToken: at.opaque}
 	if issuesRefreshToken(&client.Application, scopes) {
 		issue.RefreshToken = newRefreshTokenRecord(client, grant.ID, user.ID, rec.Scope, rec.Resources, rec.Nonce, rec.SID,
 			rec.AuthTime, 0, now.UnixMilli(), now, now.Add(RefreshTokenTTL(&client.Application)).UnixMilli())
 	}
 	issued, err := opts.Service.RedeemAuthorizationCode(ctx, opts.TenantID, rec.Hash, issue)
-	if errors.Is(err, service.ErrConsumed) {
+	if errors.Is(err, protocol.ErrConsumed) {
 		return nil, g.replayed(ctx, rec.GrantID) // a concurrent exchange won
 	}
 	if err != nil {

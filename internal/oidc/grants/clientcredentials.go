@@ -10,8 +10,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
-	"github.com/gatehouse-id/gatehouse/internal/service"
-	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/service/directory"
 )
 
 // clientCredentials serves client_credentials (RFC 6749 §4.4) as Logto does
@@ -20,13 +19,13 @@ import (
 // It reads only the Directory's caches, so a warm request touches no database.
 type clientCredentials struct {
 	tenantID  string
-	directory *service.Directory
+	directory Clients
 	tokens    *accessTokenIssuer
 }
 
 func (g *clientCredentials) GrantType() string { return GrantClientCredentials }
 
-func (g *clientCredentials) Authorize(ctx context.Context, req *Request, client *service.Client) (*TokenResponse, error) {
+func (g *clientCredentials) Authorize(ctx context.Context, req *Request, client *directory.Client) (*TokenResponse, error) {
 	if req.Params.Get("authorization_details") != "" {
 		return nil, oautherr.BadRequest("authorization_details is unsupported for this grant_type")
 	}
@@ -61,7 +60,7 @@ func (g *clientCredentials) Authorize(ctx context.Context, req *Request, client 
 func (g *clientCredentials) resource(ctx context.Context, indicators []string) (*model.Resource, error) {
 	if len(indicators) == 0 {
 		r, err := g.directory.DefaultResource(ctx, g.tenantID)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, model.ErrNotFound) {
 			return nil, oautherr.New(http.StatusBadRequest, oautherr.InvalidTarget, "both `resource` and `organization_id` are not provided")
 		}
 		return r, err
@@ -72,7 +71,7 @@ func (g *clientCredentials) resource(ctx context.Context, indicators []string) (
 			continue
 		}
 		r, err := g.directory.Resource(ctx, g.tenantID, indicator)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, model.ErrNotFound) {
 			return nil, oautherr.New(http.StatusBadRequest, oautherr.InvalidTarget, "resource indicator is missing, or unknown")
 		}
 		if err != nil {

@@ -12,8 +12,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
-	"github.com/gatehouse-id/gatehouse/internal/service"
-	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/service/directory"
 )
 
 // Grant types (RFC 6749 §4, RFC 8628, RFC 8693) as they appear in grant_type.
@@ -33,7 +32,7 @@ type Grant interface {
 	// GrantType is the grant_type value this grant serves.
 	GrantType() string
 	// Authorize produces the token response for an authenticated client.
-	Authorize(ctx context.Context, req *Request, client *service.Client) (*TokenResponse, error)
+	Authorize(ctx context.Context, req *Request, client *directory.Client) (*TokenResponse, error)
 }
 
 // TokenResponse is the successful token response (RFC 6749 §5.1, OIDC Core §3.1.3.3), in
@@ -59,9 +58,9 @@ type Signer interface {
 type Options struct {
 	TenantID  string
 	Issuer    string // the `iss` of issued tokens and the Basic realm
-	Directory *service.Directory
+	Directory Clients
 	// Service keeps codes, tokens and grants (the authorization_code and refresh_token grants).
-	Service *service.Service
+	Service Artifacts
 	// Accounts reads the users tokens are issued to.
 	Accounts Accounts
 	// Keys returns the tenant's signing keys; it is called once per issued token so a key
@@ -161,9 +160,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (*TokenResponse,
 // confidential applications (Logto's client_secret_basic clients, which may also use
 // client_secret_post) must present one of their secrets; public ones (method none) must not
 // present any. The introspection and revocation endpoints authenticate clients the same way.
-func (h *Handler) Authenticate(ctx context.Context, req *Request) (*service.Client, error) {
+func (h *Handler) Authenticate(ctx context.Context, req *Request) (*directory.Client, error) {
 	client, err := h.opts.Directory.Client(ctx, h.opts.TenantID, req.ClientID)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, model.ErrNotFound) {
 		// Unlike Logto, whose adapter answers an unknown client with 400 "invalid client <id>"
 		// (core/oidc/adapter.ts) while a wrong secret gets 401, both are the same 401
 		// invalid_client (RFC 6749 §5.2, with WWW-Authenticate after Basic): the answer must not
@@ -188,9 +187,9 @@ func (h *Handler) Authenticate(ctx context.Context, req *Request) (*service.Clie
 		return nil, oautherr.ClientAuthFailed()
 	}
 	switch check, _ := client.CheckSecret(req.ClientSecret); check {
-	case service.SecretValid:
+	case directory.SecretValid:
 		return client, nil
-	case service.SecretExpired:
+	case directory.SecretExpired:
 		// Logto's koa-app-secret-transpilation answers a matching but expired secret so.
 		return nil, oautherr.BadRequest("client secret has expired")
 	default:

@@ -12,8 +12,8 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/claims"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
-	"github.com/gatehouse-id/gatehouse/internal/service"
-	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/service/directory"
+	"github.com/gatehouse-id/gatehouse/internal/service/protocol"
 )
 
 // maxRotatingLifetime is how long a refresh token chain keeps rotating: a year after its first
@@ -23,14 +23,14 @@ const maxRotatingLifetime = time.Duration(365.25 * 24 * float64(time.Hour))
 // refreshToken serves refresh_token (RFC 6749 §6) as Logto's fork of oidc-provider does
 // (core/oidc/grants/refresh-token.ts): new access and ID tokens for a refresh token, with the
 // token rotated when the rotation policy says so (rotates). A rotated token still works for
-// service.RefreshTokenReuseInterval, so concurrent refreshes of one app do not race each other
+// protocol.RefreshTokenReuseInterval, so concurrent refreshes of one app do not race each other
 // out; after that, using it again is reuse (RFC 9700 §4.14.2) and revokes the whole grant, the
 // newest rotated token included.
 type refreshToken struct{ issuer *userTokenIssuer }
 
 func (g *refreshToken) GrantType() string { return GrantRefreshToken }
 
-func (g *refreshToken) Authorize(ctx context.Context, req *Request, client *service.Client) (*TokenResponse, error) {
+func (g *refreshToken) Authorize(ctx context.Context, req *Request, client *directory.Client) (*TokenResponse, error) {
 	opts := g.issuer.opts
 	value := req.Params.Get("refresh_token")
 	if value == "" {
@@ -38,7 +38,7 @@ func (g *refreshToken) Authorize(ctx context.Context, req *Request, client *serv
 	}
 	// The token and its grant in one read: a revoked grant takes its tokens with it.
 	rec, grant, err := opts.Service.FindRefreshTokenWithGrant(ctx, opts.TenantID, value)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, model.ErrNotFound) {
 		return nil, oautherr.InvalidGrantError("refresh token not found")
 	}
 	if err != nil {
@@ -86,7 +86,7 @@ func (g *refreshToken) Authorize(ctx context.Context, req *Request, client *serv
 	if grant.AccountID != rec.AccountID {
 		return nil, oautherr.InvalidGrantError("accountId mismatch")
 	}
-	if !service.RefreshUsable(rec, now) {
+	if !protocol.RefreshUsable(rec, now) {
 		return nil, g.reused(ctx, rec.GrantID)
 	}
 	if req.Params.Get("organization_id") != "" {
@@ -116,7 +116,7 @@ func (g *refreshToken) Authorize(ctx context.Context, req *Request, client *serv
 	}
 
 	rotate := rotates(&client.Application, rec, now)
-	issue := service.NewTokens{AccessToken: at.opaque}
+	issue := protocol.NewTokens{AccessToken: at.opaque}
 	if rotate {
 		expiresAt := now.Add(RefreshTokenTTL(&client.Application)).UnixMilli()
 		if client.Type == model.AppSPA {
@@ -129,7 +129,7 @@ func (g *refreshToken) Authorize(ctx context.Context, req *Request, client *serv
 			rec.AuthTime, rec.Rotations+1, rec.FirstIssuedAt, now, expiresAt)
 	}
 	issued, err := opts.Service.ExchangeRefreshToken(ctx, opts.TenantID, rec, rotate, issue)
-	if errors.Is(err, service.ErrConsumed) {
+	if errors.Is(err, protocol.ErrConsumed) {
 		return nil, g.reused(ctx, rec.GrantID)
 	}
 	if err != nil {
@@ -162,7 +162,7 @@ func (g *refreshToken) reused(ctx context.Context, grantID string) error {
 //     it, so every use must retire it (RFC 9700 §4.14.2);
 //   - for confidential clients, once 70% of the token's lifetime has passed: their tokens are bound
 //     to the client secret, and rotating on every call would only multiply rows and races.
-func rotates(app *model.Application, rec store.RefreshToken, now time.Time) bool {
+func rotates(app *model.Application, rec model.RefreshToken, now time.Time) bool {
 	if r := app.CustomClientMetadata.RotateRefreshToken; r != nil && !*r {
 		return false
 	}

@@ -13,8 +13,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/claims"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
-	"github.com/gatehouse-id/gatehouse/internal/service"
-	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/service/directory"
 )
 
 // Token lifetimes Logto uses for user tokens (logto-core.md §1.6).
@@ -84,7 +83,7 @@ type idTokenClaims struct {
 // Like Logto (conformIdTokenClaims: false), the profile claims go into the ID token even in the
 // code flow, because Auth.js and LobeChat read the email, name and picture from it. There is no
 // at_hash: oidc-provider 9 dropped it from the token endpoint, where it protects nothing.
-func (i *userTokenIssuer) idToken(ctx context.Context, client *service.Client, user model.User, scopes []string, c idTokenClaims) (string, error) {
+func (i *userTokenIssuer) idToken(ctx context.Context, client *directory.Client, user model.User, scopes []string, c idTokenClaims) (string, error) {
 	var roles []string
 	if claims.NeedsRoles(claims.IDToken, scopes) {
 		var err error
@@ -141,7 +140,7 @@ func (i *userTokenIssuer) resolveResource(ctx context.Context, requested, grante
 		indicator = granted[0]
 	default:
 		def, err := i.opts.Directory.DefaultResource(ctx, i.opts.TenantID)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, model.ErrNotFound) {
 			return nil, nil
 		}
 		if err != nil {
@@ -153,7 +152,7 @@ func (i *userTokenIssuer) resolveResource(ctx context.Context, requested, grante
 		return nil, invalidTarget()
 	}
 	r, err := i.opts.Directory.Resource(ctx, i.opts.TenantID, indicator)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, model.ErrNotFound) {
 		return nil, invalidTarget() // deleted since the authorization
 	}
 	return r, err
@@ -167,7 +166,7 @@ func invalidTarget() *oautherr.Error {
 // record of an opaque token the service stores under a fresh secret.
 type accessToken struct {
 	jwt       string
-	opaque    *store.AccessToken
+	opaque    *model.AccessToken
 	expiresIn int64
 	scope     string
 }
@@ -177,7 +176,7 @@ type accessToken struct {
 // allows on that resource and what the user holds on it through roles right now (Logto's
 // findResourceScopes), living the resource's accessTokenTtl. Otherwise it is opaque, carries the
 // asked-for OIDC scopes of the grant and lives an hour.
-func (i *userTokenIssuer) accessTokenFor(ctx context.Context, client *service.Client, userID string, grant store.Grant,
+func (i *userTokenIssuer) accessTokenFor(ctx context.Context, client *directory.Client, userID string, grant model.Grant,
 	scopes []string, resource *model.Resource, sid string) (accessToken, error) {
 	if resource != nil {
 		held, err := i.opts.Accounts.UserScopeNames(ctx, i.opts.TenantID, userID, resource.ID)
@@ -201,7 +200,7 @@ func (i *userTokenIssuer) accessTokenFor(ctx context.Context, client *service.Cl
 	scope := strings.Join(grantedOIDCScopes(grant, scopes), " ")
 	now := i.opts.Clock.Now()
 	return accessToken{
-		opaque: &store.AccessToken{GrantID: grant.ID, ClientID: client.ID, AccountID: userID, Scope: scope, SID: sid,
+		opaque: &model.AccessToken{GrantID: grant.ID, ClientID: client.ID, AccountID: userID, Scope: scope, SID: sid,
 			CreatedAt: now.UnixMilli(), ExpiresAt: now.Add(OpaqueAccessTokenTTL).UnixMilli()},
 		expiresIn: int64(OpaqueAccessTokenTTL / time.Second),
 		scope:     scope,
@@ -210,7 +209,7 @@ func (i *userTokenIssuer) accessTokenFor(ctx context.Context, client *service.Cl
 
 // grantedOIDCScopes returns the OIDC scopes among scopes that grant holds, in request order
 // (oidc-provider's Grant.getOIDCScopeFiltered).
-func grantedOIDCScopes(grant store.Grant, scopes []string) []string {
+func grantedOIDCScopes(grant model.Grant, scopes []string) []string {
 	var out []string
 	for _, s := range scopes {
 		if claims.IsOIDCScope(s) && slices.Contains(grant.Scopes, s) && !slices.Contains(out, s) {
@@ -222,9 +221,9 @@ func grantedOIDCScopes(grant store.Grant, scopes []string) []string {
 
 // newRefreshTokenRecord is a refresh token continuing an authorization; the service fills in its
 // secret.
-func newRefreshTokenRecord(client *service.Client, grantID, accountID, scope string, resources []string, nonce, sid string,
-	authTime int64, rotations int, firstIssuedAt int64, now time.Time, expiresAt int64) *store.RefreshToken {
-	return &store.RefreshToken{
+func newRefreshTokenRecord(client *directory.Client, grantID, accountID, scope string, resources []string, nonce, sid string,
+	authTime int64, rotations int, firstIssuedAt int64, now time.Time, expiresAt int64) *model.RefreshToken {
+	return &model.RefreshToken{
 		GrantID: grantID, ClientID: client.ID, AccountID: accountID, Scope: scope, Resources: resources, Nonce: nonce,
 		SID: sid, AuthTime: authTime, Rotations: rotations, FirstIssuedAt: firstIssuedAt,
 		CreatedAt: now.UnixMilli(), ExpiresAt: expiresAt,

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
-	"github.com/gatehouse-id/gatehouse/internal/store"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -57,9 +56,9 @@ func TestTTLs(t *testing.T) {
 func TestRotates(t *testing.T) {
 	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 	day := int64(24 * time.Hour / time.Millisecond)
-	token := func(ageDays, ttlDays, chainDays int64) store.RefreshToken {
+	token := func(ageDays, ttlDays, chainDays int64) model.RefreshToken {
 		created := now.UnixMilli() - ageDays*day
-		return store.RefreshToken{CreatedAt: created, ExpiresAt: created + ttlDays*day, FirstIssuedAt: now.UnixMilli() - chainDays*day}
+		return model.RefreshToken{CreatedAt: created, ExpiresAt: created + ttlDays*day, FirstIssuedAt: now.UnixMilli() - chainDays*day}
 	}
 	web := model.Application{Type: model.AppTraditional}
 	spa := model.Application{Type: model.AppSPA}
@@ -67,7 +66,7 @@ func TestRotates(t *testing.T) {
 	cases := []struct {
 		name string
 		app  model.Application
-		rt   store.RefreshToken
+		rt   model.RefreshToken
 		want bool
 	}{
 		{"public client: every use", spa, token(0, 14, 0), true},

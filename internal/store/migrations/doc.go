@@ -1,3 +1,3 @@
-// Package migrations owns Gatehouse's database schema: embedded, versioned SQL files per dialect
+// Package migrations is Gatehouse's database schema: embedded, versioned SQL files per dialect
 // (postgres/, sqlite/, goose format) and the functions that apply, list and revert them.
 package migrations

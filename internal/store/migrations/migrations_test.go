@@ -23,13 +23,13 @@ var initialTables = []string{
 }
 
 // wantTables are the tables all migrations create, in both dialects (sorted): 00001 the
-// initial schema, 00002 users, 00003 protocol artifacts, 00004 sign-in attempts. A new
-// migration that adds a table adds it here.
+// initial schema, 00002 users, 00003 protocol artifacts, 00004 sign-in attempts, 00005 sealed
+// secrets' data keys. A new migration that adds a table adds it here.
 var wantTables = []string{
 	"application_secrets", "applications", "applications_roles", "logto_configs",
 	"oidc_access_tokens", "oidc_authorization_codes", "oidc_grants", "oidc_interactions",
 	"oidc_refresh_tokens", "oidc_session_authorizations", "oidc_sessions",
-	"resources", "roles", "roles_scopes", "scopes", "sentinel_activities", "systems",
+	"resources", "roles", "roles_scopes", "scopes", "secret_data_keys", "sentinel_activities", "systems",
 	"tenant_generations", "tenants", "users", "users_roles",
 }
 
@@ -201,6 +201,43 @@ func TestConcurrentUpOnPostgres(t *testing.T) {
 		if !m.Applied {
 			t.Fatalf("after concurrent Up, %+v is not applied", m)
 		}
+	}
+}
+
+// Once a data key exists, rolling back below 00005 is refused on both dialects: it would drop the
+// keys every sealed secret needs, and older versions cannot read sealed values anyway.
+func TestRollbackBelowSealedSecretsIsRefused(t *testing.T) {
+	for _, tc := range []struct {
+		dialect string
+		open    func(*testing.T) *sql.DB
+		insert  string
+	}{
+		{DialectSQLite, openSQLite, "INSERT INTO secret_data_keys (id, wrapped, active, created_at) VALUES ('k1', 'gh1:x', 1, 1)"},
+		{DialectPostgres, openPostgres, "INSERT INTO secret_data_keys (id, wrapped, active, created_at) VALUES ('k1', 'gh1:x', true, 1)"},
+	} {
+		t.Run(tc.dialect, func(t *testing.T) {
+			ctx := t.Context()
+			db := tc.open(t)
+			if _, err := Up(ctx, db, tc.dialect); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ExecContext(ctx, tc.insert); err != nil {
+				t.Fatal(err)
+			}
+			_, err := DownTo(ctx, db, tc.dialect, 4)
+			if err == nil || !strings.Contains(err.Error(), "cannot roll back 00005_sealed_secrets") {
+				t.Fatalf("DownTo(4) with a data key = %v, want the refusal", err)
+			}
+			if got := tables(t, db, tc.dialect); !reflect.DeepEqual(got, wantTables) {
+				t.Fatalf("tables after the refused rollback = %v, want all of them", got)
+			}
+			if _, err := db.ExecContext(ctx, "DELETE FROM secret_data_keys"); err != nil {
+				t.Fatal(err)
+			}
+			if rolled, err := DownTo(ctx, db, tc.dialect, 4); err != nil || len(rolled) != 1 {
+				t.Fatalf("DownTo(4) without data keys = %+v, %v; want 00005 rolled back", rolled, err)
+			}
+		})
 	}
 }
 

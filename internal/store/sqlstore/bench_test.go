@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
+	"github.com/gatehouse-id/gatehouse/internal/secretbox"
 	"github.com/gatehouse-id/gatehouse/internal/store"
 	"github.com/gatehouse-id/gatehouse/internal/store/storetest"
 )
@@ -81,7 +82,7 @@ func benchHotPath(b *testing.B, d *DB) {
 }
 
 func BenchmarkSQLiteHotPath(b *testing.B) {
-	d, err := Open(context.Background(), "sqlite:"+b.TempDir()+"/bench.db", Options{Migrate: true})
+	d, err := Open(context.Background(), "sqlite:"+b.TempDir()+"/bench.db", Options{Migrate: true, MasterKey: secretbox.GenerateMasterKey()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -90,7 +91,7 @@ func BenchmarkSQLiteHotPath(b *testing.B) {
 }
 
 func BenchmarkPostgresHotPath(b *testing.B) {
-	d, err := Open(context.Background(), storetest.PostgresDatabase(b), Options{Migrate: true})
+	d, err := Open(context.Background(), storetest.PostgresDatabase(b), Options{Migrate: true, MasterKey: secretbox.GenerateMasterKey()})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -16,7 +16,7 @@ func (r configs) Get(ctx context.Context, key string) (json.RawMessage, error) {
 	if err := c.queryRow(ctx, "SELECT value FROM logto_configs WHERE tenant_id = ? AND key = ?", r.s.tenantID, key).Scan(&value); err != nil {
 		return nil, wrapErr("get config "+key, err)
 	}
-	return value, nil
+	return r.s.db.openConfig(r.s.tenantID, key, value)
 }
 
 func (r configs) Put(ctx context.Context, key string, value json.RawMessage) error {
@@ -26,6 +26,10 @@ func (r configs) Put(ctx context.Context, key string, value json.RawMessage) err
 	encoded, err := encodeJSON("config "+key, value)
 	if err != nil {
 		return wrapErr("put config", err)
+	}
+	// Key rows are sealed (sealing.go); the JSON is validated above, before it disappears.
+	if encoded, err = r.s.db.sealConfig(r.s.tenantID, key, encoded); err != nil {
+		return err
 	}
 	err = r.s.write(ctx, func(c conn) error {
 		// The same upsert syntax works on PostgreSQL and SQLite (≥ 3.24).

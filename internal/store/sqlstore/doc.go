@@ -1,3 +1,3 @@
-// Package sqlstore owns the one implementation of store.Store: database/sql over PostgreSQL (pgx)
+// Package sqlstore is the one implementation of store.Store: database/sql over PostgreSQL (pgx)
 // and SQLite (modernc.org/sqlite), with shared SQL and per-dialect overrides only where needed.
 package sqlstore

@@ -5,18 +5,22 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
+	"github.com/gatehouse-id/gatehouse/internal/clock"
+	"github.com/gatehouse-id/gatehouse/internal/secretbox"
 	"github.com/gatehouse-id/gatehouse/internal/store"
 	"github.com/gatehouse-id/gatehouse/internal/store/migrations"
 )
@@ -32,8 +36,17 @@ type Options struct {
 	StatementTimeout time.Duration
 	// Migrate applies pending schema migrations before Open returns.
 	Migrate bool
-	// Logger, when set, records the migrations Open applied.
+	// Logger, when set, records the migrations Open applied and the values it sealed.
 	Logger *slog.Logger
+	// MasterKey seals secrets at rest (client secrets, signing and cookie keys; see sealing.go).
+	// With it, Open checks that it unwraps the database's data keys (failing with an error
+	// matching secretbox.ErrKeyMismatch if not), creates the first data key of a fresh database
+	// and seals values still stored in clear. Without it values are stored unsealed, which is
+	// for tests and tools only (Gatehouse's own commands always pass one, see app.OpenStore);
+	// Open then refuses a database that already holds data keys.
+	MasterKey *secretbox.MasterKey
+	// Clock dates new data keys (default: the system clock).
+	Clock clock.Clock
 }
 
 const (
@@ -58,6 +71,10 @@ type DB struct {
 	// readStmts caches prepared statements for the SQLite read pool; nil on PostgreSQL, where
 	// pgx already prepares and caches every statement per connection.
 	readStmts *stmtCache
+	// sealing is the master key and unwrapped data keys (sealing.go), swapped whole by
+	// RotateMasterKey.
+	sealing atomic.Pointer[sealState]
+	clk     clock.Clock // dates new data keys
 }
 
 var _ store.Store = (*DB)(nil)
@@ -72,6 +89,9 @@ func Open(ctx context.Context, dbURL string, o Options) (*DB, error) {
 	}
 	if o.ConnectTimeout <= 0 {
 		o.ConnectTimeout = defaultConnectTimeout
+	}
+	if o.Clock == nil {
+		o.Clock = clock.System{}
 	}
 	var d *DB
 	switch dialect {
@@ -95,7 +115,22 @@ func Open(ctx context.Context, dbURL string, o Options) (*DB, error) {
 			}
 		}
 	}
+	d.clk = o.Clock
+	if err := d.initSealing(ctx, o); err != nil {
+		_ = d.Close()
+		return nil, err
+	}
 	return d, nil
+}
+
+// SQLitePath returns the database file of a sqlite:<path> or file:<path> URL (as Open reads
+// it), and false for any other URL.
+func SQLitePath(dbURL string) (string, bool) {
+	dialect, target, err := parseURL(dbURL)
+	if err != nil || dialect != migrations.DialectSQLite {
+		return "", false
+	}
+	return target, true
 }
 
 // parseURL tells the dialect of dbURL and returns what the driver needs: the URL itself for
@@ -162,6 +197,9 @@ func openSQLite(ctx context.Context, path string, o Options) (*DB, error) {
 			return nil, fmt.Errorf("sqlstore: create directory for SQLite database: %w", err)
 		}
 	}
+	if err := createOwnerOnly(path); err != nil {
+		return nil, fmt.Errorf("sqlstore: create SQLite database %s: %w", path, err)
+	}
 	busy := "_busy_timeout=" + strconv.FormatInt(sqliteBusyTimeout.Milliseconds(), 10)
 	// WAL lets readers run while the writer writes; synchronous=NORMAL is durable across process
 	// crashes in WAL mode and far cheaper than FULL. foreign_keys is per connection, so both pools set it.
@@ -201,6 +239,21 @@ func openSQLite(ctx context.Context, path string, o Options) (*DB, error) {
 		return nil, fmt.Errorf("sqlstore: open SQLite %s for reading: %w", path, err)
 	}
 	return &DB{dialect: migrations.DialectSQLite, write: write, read: read, readStmts: newStmtCache(read)}, nil
+}
+
+// createOwnerOnly creates path as an empty file of mode 0600 unless it exists. Left to itself
+// SQLite creates the database 0644 (less the umask): readable by every local user, secrets and
+// all (issue 6). It gives the -wal and -shm files it creates the database file's mode, so they are
+// owner-only too. An empty file is a valid empty database. An existing file is left as it is.
+func createOwnerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // SQL returns the connection pool that writes (on SQLite the single writer connection), for the

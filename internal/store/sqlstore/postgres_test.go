@@ -5,16 +5,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/internal/secretbox"
 	"github.com/gatehouse-id/gatehouse/internal/store"
 	"github.com/gatehouse-id/gatehouse/internal/store/storetest"
 )
 
 // openPostgresStore opens a fresh migrated store in its own database, connected as an ordinary
-// role that owns the database and nothing more.
+// role that owns the database and nothing more, sealing with a fresh master key.
 func openPostgresStore(t *testing.T) *DB {
 	t.Helper()
 	d, err := Open(t.Context(), storetest.PostgresDatabase(t), Options{
 		Migrate:          true,
+		MasterKey:        secretbox.GenerateMasterKey(),
 		PoolSize:         8,
 		ConnectTimeout:   10 * time.Second,
 		StatementTimeout: 30 * time.Second,

@@ -23,16 +23,22 @@ func (r secrets) Create(ctx context.Context, sec model.ApplicationSecret) error 
 	if err := checkLen("secret value", sec.Value, true, maxSecretValueLen); err != nil {
 		return err
 	}
-	err := r.s.write(ctx, func(c conn) error {
+	stored, err := r.s.db.seal(secretPlace(r.s.tenantID, sec.ApplicationID), sec.Value)
+	if err != nil {
+		return err
+	}
+	err = r.s.write(ctx, func(c conn) error {
 		_, err := c.exec(ctx, `INSERT INTO application_secrets (tenant_id, application_id, name, value, created_at, expires_at)
 			VALUES (?, ?, ?, ?, ?, ?)`,
-			r.s.tenantID, sec.ApplicationID, sec.Name, sec.Value, sec.CreatedAt, sec.ExpiresAt)
+			r.s.tenantID, sec.ApplicationID, sec.Name, stored, sec.CreatedAt, sec.ExpiresAt)
 		return err
 	})
 	return wrapErr("create secret of application "+sec.ApplicationID, err)
 }
 
-// List is on the client-authentication path: one indexed range read of the primary key.
+// List is on the client-authentication path: one indexed range read of the primary key, and one
+// AES-GCM open per secret (the data keys are unwrapped in memory; directory.Directory caches the
+// result, so a warm token request opens nothing).
 func (r secrets) List(ctx context.Context, appID string) ([]model.ApplicationSecret, error) {
 	c, err := r.s.reader()
 	if err != nil {
@@ -42,9 +48,15 @@ func (r secrets) List(ctx context.Context, appID string) ([]model.ApplicationSec
 	err = scanAll(ctx, c, func(sc scanner) error {
 		sec := model.ApplicationSecret{TenantID: r.s.tenantID}
 		var expires sql.NullInt64
-		if err := sc.Scan(&sec.ApplicationID, &sec.Name, &sec.Value, &sec.CreatedAt, &expires); err != nil {
+		var stored string
+		if err := sc.Scan(&sec.ApplicationID, &sec.Name, &stored, &sec.CreatedAt, &expires); err != nil {
 			return err
 		}
+		value, err := r.s.db.open(secretPlace(r.s.tenantID, sec.ApplicationID), stored)
+		if err != nil {
+			return err
+		}
+		sec.Value = value
 		if expires.Valid {
 			sec.ExpiresAt = &expires.Int64
 		}

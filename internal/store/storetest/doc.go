@@ -1,3 +1,3 @@
-// Package storetest owns the conformance suite every store.Store implementation must pass, and
+// Package storetest is the conformance suite every store.Store implementation must pass, and
 // the helper that gives tests a fresh PostgreSQL database.
 package storetest

@@ -12,8 +12,9 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/store"
 )
 
-// Run runs the conformance suite. open must return a fresh, migrated, empty store (no tenants)
-// on every call, and release it when t ends; it is called from parallel subtests.
+// Run runs the conformance suite. open must return a fresh, migrated, empty store (no tenants),
+// opened with a master key so that it seals secrets, on every call, and release it when t ends;
+// it is called from parallel subtests.
 func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	groups := []struct {
 		name string
@@ -34,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Users", testUsers},
 		{"OIDC", testOIDC},
 		{"Sentinel", testSentinel},
+		{"SealedAtRest", testSealedAtRest},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -1,0 +1,171 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/gatehouse-id/gatehouse/internal/secretbox"
+)
+
+// RotateReport says what RotateMasterKey did.
+type RotateReport struct {
+	DataKeys   int    // data keys rewrapped under the new master key
+	NewDataKey string // id of the data key created by a data key rotation, "" without one
+	Resealed   int    // values re-sealed under the new data key
+}
+
+// RotateMasterKey wraps every data key with next instead of the current master key, in one
+// transaction; sealed values are not touched, so it is quick whatever the size of the database.
+// Processes already running keep working (they hold the data keys unwrapped in memory) until
+// they restart, which they must do with next.
+//
+// With newDataKey it also creates a data key, makes it the active one and re-seals every sealed
+// value with it in the same transaction. Older data keys stay (wrapped by next), so a process
+// that still seals with one produces values that remain readable; but running processes cannot
+// open values sealed with a data key they do not hold, so they must restart (with next) at once.
+//
+// One rotation must run at a time: a data key changed by another rotation meanwhile fails this
+// one rather than leaving keys wrapped by two different master keys.
+func (d *DB) RotateMasterKey(ctx context.Context, next *secretbox.MasterKey, newDataKey bool) (RotateReport, error) {
+	cur := d.sealState()
+	switch {
+	case next == nil:
+		return RotateReport{}, errors.New("sqlstore: no new master key")
+	case cur.kek == nil:
+		return RotateReport{}, errors.New("sqlstore: the database was opened without a master key; there is nothing to rotate")
+	case cur.box == nil:
+		return RotateReport{}, errSchemaOld
+	case next.Equal(cur.kek):
+		return RotateReport{}, errors.New("sqlstore: the new master key is the current one")
+	}
+	var rep RotateReport
+	var state *sealState
+	err := d.inWriteTx(ctx, func(tx *sql.Tx) error {
+		c := conn{postgres: d.postgres(), r: tx}
+		keys, err := rewrapDataKeys(ctx, c, cur.kek, next)
+		if err != nil {
+			return err
+		}
+		rep.DataKeys = len(keys)
+		if newDataKey {
+			k, err := rotateDataKey(ctx, c, next, d.clk.Now().UnixMilli())
+			if err != nil {
+				return err
+			}
+			rep.NewDataKey = k.ID
+			for i := range keys {
+				keys[i].Active = false
+			}
+			keys = append(keys, k)
+		}
+		box, err := secretbox.NewKeyring(next, keys) // every key must open with next before commit
+		if err != nil {
+			return fmt.Errorf("sqlstore: check the rewrapped data keys: %w", err)
+		}
+		if newDataKey {
+			if rep.Resealed, err = d.reseal(ctx, c, box); err != nil {
+				return err
+			}
+		}
+		state = &sealState{kek: next, box: box}
+		return nil
+	})
+	if err != nil {
+		return RotateReport{}, fmt.Errorf("sqlstore: rotate the master key: %w", err)
+	}
+	d.sealing.Store(state)
+	return rep, nil
+}
+
+// rewrapDataKeys rewraps every data key with next, in place. The update only applies if the row
+// still holds what was read, so a concurrent rotation cannot leave keys under two master keys.
+func rewrapDataKeys(ctx context.Context, c conn, cur, next *secretbox.MasterKey) ([]secretbox.DataKey, error) {
+	keys, err := loadDataKeys(ctx, c, true)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]secretbox.DataKey, 0, len(keys))
+	for _, k := range keys {
+		w, err := secretbox.Rewrap(cur, next, k)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: %w", err)
+		}
+		res, err := c.exec(ctx, "UPDATE secret_data_keys SET wrapped = ? WHERE id = ? AND wrapped = ?", w.Wrapped, k.ID, k.Wrapped)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: rewrap data key %s: %w", k.ID, err)
+		}
+		if expectRow(res) != nil {
+			return nil, fmt.Errorf("sqlstore: data key %s changed during the rotation (is another rotation running?)", k.ID)
+		}
+		out = append(out, w)
+	}
+	return out, nil
+}
+
+// rotateDataKey retires the active data key and inserts a new active one wrapped by kek.
+func rotateDataKey(ctx context.Context, c conn, kek *secretbox.MasterKey, now int64) (secretbox.DataKey, error) {
+	k := secretbox.NewDataKey(kek, now)
+	k.Active = true
+	// Retire first: the unique index on active allows one active key after every statement.
+	if _, err := c.exec(ctx, "UPDATE secret_data_keys SET active = ? WHERE active = ?", false, true); err != nil {
+		return k, fmt.Errorf("sqlstore: retire the active data key: %w", err)
+	}
+	if _, err := c.exec(ctx, "INSERT INTO secret_data_keys (id, wrapped, active, created_at) VALUES (?, ?, ?, ?)",
+		k.ID, k.Wrapped, true, k.CreatedAt); err != nil {
+		return k, fmt.Errorf("sqlstore: insert the new data key: %w", err)
+	}
+	return k, nil
+}
+
+// reseal re-seals every sealable value with box's active data key (legacy plaintext included).
+// It reads with the keyring the store was opened with, which holds every older data key.
+func (d *DB) reseal(ctx context.Context, c conn, box *secretbox.Keyring) (int, error) {
+	secrets, err := listSecretValues(ctx, c, false)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, v := range secrets {
+		p := secretPlace(v.tenantID, v.key)
+		sealed, err := d.resealValue(p, v.value, box)
+		if err != nil {
+			return n, err
+		}
+		if _, err := c.exec(ctx, "UPDATE application_secrets SET value = ? WHERE tenant_id = ? AND application_id = ? AND name = ?",
+			sealed, v.tenantID, v.key, v.name); err != nil {
+			return n, wrapErr("re-seal client secret", err)
+		}
+		n++
+	}
+	configs, err := listConfigValues(ctx, c)
+	if err != nil {
+		return n, err
+	}
+	for _, v := range configs {
+		stored := v.value
+		if s, ok := sealedJSON([]byte(v.value)); ok {
+			stored = s
+		}
+		sealed, err := d.resealValue(configPlace(v.tenantID, v.key), stored, box)
+		if err != nil {
+			return n, err
+		}
+		b, _ := json.Marshal(sealed) // a string always encodes
+		if _, err := c.exec(ctx, "UPDATE logto_configs SET value = ? WHERE tenant_id = ? AND key = ?", string(b), v.tenantID, v.key); err != nil {
+			return n, wrapErr("re-seal config "+v.key, err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+func (d *DB) resealValue(p secretbox.Place, stored string, box *secretbox.Keyring) (string, error) {
+	plaintext, err := d.open(p, stored)
+	if err != nil {
+		return "", err
+	}
+	return box.Seal(p, []byte(plaintext))
+}
