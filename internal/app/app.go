@@ -127,7 +127,7 @@ func Handler(d *Deps, cfg *config.Config, tenantID string) http.Handler {
 		Clock:       d.Clock,
 		Log:         d.Log,
 	}).Mount(mux)
-	return httpx.Proxy(cfg.TrustProxyHeader, httpx.Middleware(d.Log, mux))
+	return httpx.Proxy(cfg.ProxyHops(), httpx.Middleware(d.Log, mux))
 }
 
 // Listener is one bound tenant listener.

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
+	"unicode/utf8"
 )
 
 // Error is a rule violation with Logto's error code. The Management API writes it as
@@ -66,4 +68,19 @@ func EmailInUse() *Error {
 // never saying which.
 func InvalidCredentials() *Error {
 	return New(http.StatusUnprocessableEntity, "session.invalid_credentials", "Incorrect account or password. Please check your input.")
+}
+
+// Clip shortens s, a value a caller sent, to at most n bytes (cut on a rune boundary, marked
+// with "…") and to one line, so an echoed value can neither flood an error message nor break
+// it into lines.
+func Clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

@@ -6,8 +6,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gatehouse-id/gatehouse/internal/config"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service/applications"
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore"
 )
 
 func newApp(g *globals) *cobra.Command {
@@ -18,10 +20,18 @@ func newApp(g *globals) *cobra.Command {
 		Args:    usageArgs(cobra.NoArgs),
 		RunE:    func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	var (
-		tenantID, name, appType, description string
-		roles, redirectURIs, postLogoutURIs  []string
-	)
+	appCmd.AddCommand(newAppCreate(g))
+	return appCmd
+}
+
+// appCreateFlags are the flags of `app create`.
+type appCreateFlags struct {
+	tenantID, name, appType, description string
+	roles, redirectURIs, postLogoutURIs  []string
+}
+
+func newAppCreate(g *globals) *cobra.Command {
+	var f appCreateFlags
 	create := &cobra.Command{
 		Use:   "create --type <type> --name <name> [--role <role name>]...",
 		Short: "Create an application and print {\"id\", \"secret\"} as JSON",
@@ -32,46 +42,45 @@ can bootstrap without the console, e.g. a machine-to-machine client for the Mana
 
 Types: MachineToMachine, Traditional, SPA, Native. Public types (SPA, Native) have no secret.`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if name == "" {
-				return usagef("--name is required")
-			}
-			t := model.ApplicationType(appType)
-			if !t.Valid() {
-				return usagef("--type %q: use MachineToMachine, Traditional, SPA or Native", appType)
-			}
-			ctx := cmd.Context()
-			cfg, db, err := g.open(ctx, true)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			created, err := g.deps(cfg, db).Service.CreateApplicationWithRoles(ctx, tenantID, applications.CreateApplicationInput{
-				Name:                   name,
-				Type:                   t,
-				Description:            description,
-				RedirectURIs:           redirectURIs,
-				PostLogoutRedirectURIs: postLogoutURIs,
-			}, roles)
-			if err != nil {
-				return err
-			}
-			out := map[string]string{"id": created.ID}
-			if created.Secret != "" {
-				out["secret"] = created.Secret
-			}
-			b, _ := json.Marshal(out)
-			fmt.Fprintln(cmd.OutOrStdout(), string(b))
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return f.run(cmd, g) },
 	}
-	create.Flags().StringVar(&tenantID, "tenant-id", model.DefaultTenantID, "tenant to create the application in")
-	create.Flags().StringVar(&name, "name", "", "application name (required)")
-	create.Flags().StringVar(&appType, "type", "", "MachineToMachine, Traditional, SPA or Native (required)")
-	create.Flags().StringVar(&description, "description", "", "description")
-	create.Flags().StringArrayVar(&roles, "role", nil, "name of a machine-to-machine role to assign (repeatable)")
-	create.Flags().StringArrayVar(&redirectURIs, "redirect-uri", nil, "allowed redirect URI (repeatable)")
-	create.Flags().StringArrayVar(&postLogoutURIs, "post-logout-redirect-uri", nil, "allowed post-logout redirect URI (repeatable)")
-	appCmd.AddCommand(create)
-	return appCmd
+	create.Flags().StringVar(&f.tenantID, "tenant-id", model.DefaultTenantID, "tenant to create the application in")
+	create.Flags().StringVar(&f.name, "name", "", "application name (required)")
+	create.Flags().StringVar(&f.appType, "type", "", "MachineToMachine, Traditional, SPA or Native (required)")
+	create.Flags().StringVar(&f.description, "description", "", "description")
+	create.Flags().StringArrayVar(&f.roles, "role", nil, "name of a machine-to-machine role to assign (repeatable)")
+	create.Flags().StringArrayVar(&f.redirectURIs, "redirect-uri", nil, "allowed redirect URI (repeatable)")
+	create.Flags().StringArrayVar(&f.postLogoutURIs, "post-logout-redirect-uri", nil, "allowed post-logout redirect URI (repeatable)")
+	return create
+}
+
+// run creates the application and prints its id and secret.
+func (f *appCreateFlags) run(cmd *cobra.Command, g *globals) error {
+	if f.name == "" {
+		return usagef("--name is required")
+	}
+	t := model.ApplicationType(f.appType)
+	if !t.Valid() {
+		return usagef("--type %q: use MachineToMachine, Traditional, SPA or Native", f.appType)
+	}
+	ctx := cmd.Context()
+	return g.withStore(ctx, true, func(cfg *config.Config, db *sqlstore.DB) error {
+		created, err := g.deps(cfg, db).Service.CreateApplicationWithRoles(ctx, f.tenantID, applications.CreateApplicationInput{
+			Name:                   f.name,
+			Type:                   t,
+			Description:            f.description,
+			RedirectURIs:           f.redirectURIs,
+			PostLogoutRedirectURIs: f.postLogoutURIs,
+		}, f.roles)
+		if err != nil {
+			return err
+		}
+		out := map[string]string{"id": created.ID}
+		if created.Secret != "" {
+			out["secret"] = created.Secret
+		}
+		b, _ := json.Marshal(out)
+		fmt.Fprintln(cmd.OutOrStdout(), string(b))
+		return nil
+	})
 }

@@ -1,17 +1,21 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/gatehouse-id/gatehouse/internal/config"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service/seed"
 	"github.com/gatehouse-id/gatehouse/internal/store/migrations"
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore"
 )
 
 func newDB(g *globals) *cobra.Command {
@@ -44,28 +48,25 @@ machine-to-machine role "Logto Management API access".
 				fmt.Fprintln(out, "Note: --encrypt-base-role has nothing to do here: Gatehouse uses the one database user in DB_URL and creates no per-tenant role (no CREATE ROLE needed).")
 			}
 			ctx := cmd.Context()
-			cfg, db, err := g.open(ctx, true)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			seeded, err := g.deps(cfg, db).Service.Seed(ctx, seed.SeedOptions{
-				PrivateKeys:    cfg.OIDCPrivateKeys,
-				CookieKeys:     cfg.OIDCCookieKeys,
-				SkipWhenExists: swe,
-			})
-			if err != nil {
+			return g.withStore(ctx, true, func(cfg *config.Config, db *sqlstore.DB) error {
+				seeded, err := g.deps(cfg, db).Service.Seed(ctx, seed.SeedOptions{
+					PrivateKeys:    cfg.OIDCPrivateKeys,
+					CookieKeys:     cfg.OIDCCookieKeys,
+					SkipWhenExists: swe,
+				})
 				if errors.Is(err, seed.ErrAlreadySeeded) {
 					return fmt.Errorf("the database is already seeded; pass --swe to skip seeding when it is")
 				}
-				return err
-			}
-			if seeded {
-				fmt.Fprintln(out, "Seeded tenants default and admin.")
-			} else {
-				fmt.Fprintln(out, "The database is already seeded; skipped (--swe).")
-			}
-			return nil
+				if err != nil {
+					return err
+				}
+				if seeded {
+					fmt.Fprintln(out, "Seeded tenants default and admin.")
+				} else {
+					fmt.Fprintln(out, "The database is already seeded; skipped (--swe).")
+				}
+				return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&swe, "swe", false, "skip when the database is already seeded")
@@ -89,83 +90,109 @@ func newAlteration(g *globals) *cobra.Command {
 written for Logto.`,
 		Args: usageArgs(cobra.RangeArgs(1, 2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			action, target := args[0], ""
-			if len(args) == 2 {
-				target = args[1]
-			}
-			var version int64 = -1
-			if target != "" && target != "latest" {
-				v, err := strconv.ParseInt(target, 10, 64)
-				if err != nil || v < 0 {
-					return usagef("target %q is not a migration version (a whole number from 'gatehouse db alteration list', or latest)", target)
-				}
-				version = v
-			}
-			switch action {
-			case "list", "deploy":
-			case "rollback", "r":
-				if version < 0 {
-					return usagef("rollback needs a target version (0 rolls back everything)")
-				}
-			default:
-				return usagef("unknown action %q: use list, deploy or rollback", action)
-			}
-			ctx := cmd.Context()
-			_, db, err := g.open(ctx, false)
+			action, version, err := parseAlteration(args)
 			if err != nil {
 				return err
 			}
-			defer db.Close()
-			out := cmd.OutOrStdout()
-			switch action {
-			case "list":
-				ms, err := migrations.List(ctx, db.SQL(), db.Dialect())
-				if err != nil {
-					return err
+			ctx := cmd.Context()
+			return g.withStore(ctx, false, func(_ *config.Config, db *sqlstore.DB) error {
+				out := cmd.OutOrStdout()
+				switch action {
+				case "list":
+					return listMigrations(ctx, out, db)
+				case "deploy":
+					return deployMigrations(ctx, out, db, version)
 				}
-				tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "VERSION\tNAME\tSTATE")
-				for _, m := range ms {
-					state := "pending"
-					if m.Applied {
-						state = "applied"
-					}
-					fmt.Fprintf(tw, "%d\t%s\t%s\n", m.Version, m.Name, state)
-				}
-				return tw.Flush()
-			case "deploy":
-				var applied []migrations.Migration
-				if version < 0 {
-					applied, err = migrations.Up(ctx, db.SQL(), db.Dialect())
-				} else {
-					applied, err = migrations.UpTo(ctx, db.SQL(), db.Dialect(), version)
-				}
-				if err != nil {
-					return err
-				}
-				if len(applied) == 0 {
-					fmt.Fprintln(out, "Nothing to deploy: the database is up to date.")
-				}
-				for _, m := range applied {
-					fmt.Fprintf(out, "Applied %d %s\n", m.Version, m.Name)
-				}
-				return nil
-			default:
-				rolled, err := migrations.DownTo(ctx, db.SQL(), db.Dialect(), version)
-				if err != nil {
-					return err
-				}
-				if len(rolled) == 0 {
-					fmt.Fprintln(out, "Nothing to roll back.")
-				}
-				for _, m := range rolled {
-					fmt.Fprintf(out, "Rolled back %d %s\n", m.Version, m.Name)
-				}
-				return nil
-			}
+				return rollbackMigrations(ctx, out, db, version)
+			})
 		},
 	}
 	return cmd
+}
+
+// parseAlteration reads `db alteration`'s arguments: the action (list, deploy, or rollback and
+// its alias r) and the target version, -1 for none or latest.
+func parseAlteration(args []string) (action string, version int64, err error) {
+	action, target := args[0], ""
+	if len(args) == 2 {
+		target = args[1]
+	}
+	version = -1
+	if target != "" && target != "latest" {
+		v, err := strconv.ParseInt(target, 10, 64)
+		if err != nil || v < 0 {
+			return "", 0, usagef("target %q is not a migration version (a whole number from 'gatehouse db alteration list', or latest)", target)
+		}
+		version = v
+	}
+	switch action {
+	case "list", "deploy":
+	case "rollback", "r":
+		if version < 0 {
+			return "", 0, usagef("rollback needs a target version (0 rolls back everything)")
+		}
+		action = "rollback"
+	default:
+		return "", 0, usagef("unknown action %q: use list, deploy or rollback", action)
+	}
+	return action, version, nil
+}
+
+// listMigrations prints every migration and whether it is applied.
+func listMigrations(ctx context.Context, out io.Writer, db *sqlstore.DB) error {
+	ms, err := migrations.List(ctx, db.SQL(), db.Dialect())
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VERSION\tNAME\tSTATE")
+	for _, m := range ms {
+		state := "pending"
+		if m.Applied {
+			state = "applied"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\n", m.Version, m.Name, state)
+	}
+	return tw.Flush()
+}
+
+// deployMigrations applies the pending migrations up to version (all when negative).
+func deployMigrations(ctx context.Context, out io.Writer, db *sqlstore.DB, version int64) error {
+	var (
+		applied []migrations.Migration
+		err     error
+	)
+	if version < 0 {
+		applied, err = migrations.Up(ctx, db.SQL(), db.Dialect())
+	} else {
+		applied, err = migrations.UpTo(ctx, db.SQL(), db.Dialect(), version)
+	}
+	if err != nil {
+		return err
+	}
+	printMigrations(out, applied, "Applied", "Nothing to deploy: the database is up to date.")
+	return nil
+}
+
+// rollbackMigrations rolls back the migrations newer than version.
+func rollbackMigrations(ctx context.Context, out io.Writer, db *sqlstore.DB, version int64) error {
+	rolled, err := migrations.DownTo(ctx, db.SQL(), db.Dialect(), version)
+	if err != nil {
+		return err
+	}
+	printMigrations(out, rolled, "Rolled back", "Nothing to roll back.")
+	return nil
+}
+
+// printMigrations prints one "<done> <version> <name>" line per migration, or none when there
+// are none.
+func printMigrations(out io.Writer, ms []migrations.Migration, done, none string) {
+	if len(ms) == 0 {
+		fmt.Fprintln(out, none)
+	}
+	for _, m := range ms {
+		fmt.Fprintf(out, "%s %d %s\n", done, m.Version, m.Name)
+	}
 }
 
 func newDBConfig(g *globals) *cobra.Command {
@@ -179,8 +206,13 @@ func newDBConfig(g *globals) *cobra.Command {
 	cfgCmd.PersistentFlags().StringVar(&tenantID, "tenant-id", model.DefaultTenantID, "tenant whose configuration to use")
 	cfgCmd.PersistentFlags().StringVar(&tenantID, "tenantId", model.DefaultTenantID, "alias of --tenant-id (Logto's spelling)")
 	_ = cfgCmd.PersistentFlags().MarkHidden("tenantId")
+	cfgCmd.AddCommand(newDBConfigGet(g, &tenantID), newDBConfigRotate(g, &tenantID))
+	return cfgCmd
+}
 
-	get := &cobra.Command{
+// newDBConfigGet is `db config get`; *tenantID is the --tenant-id of `db config`.
+func newDBConfigGet(g *globals, tenantID *string) *cobra.Command {
+	return &cobra.Command{
 		Use:   "get <key> [keys...]",
 		Short: "Print configuration values as JSON (e.g. oidc.privateKeys, oidc.cookieKeys)",
 		Long: `Print the stored value of each key as JSON, one "key: value" line each.
@@ -189,25 +221,25 @@ material: treat the output as a secret.`,
 		Args: usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			_, db, err := g.open(ctx, true)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			for _, key := range args {
-				v, err := db.Tenant(tenantID).Configs().Get(ctx, key)
-				if errors.Is(err, model.ErrNotFound) {
-					return fmt.Errorf("no config %q in tenant %q", key, tenantID)
+			return g.withStore(ctx, true, func(_ *config.Config, db *sqlstore.DB) error {
+				for _, key := range args {
+					v, err := db.Tenant(*tenantID).Configs().Get(ctx, key)
+					if errors.Is(err, model.ErrNotFound) {
+						return fmt.Errorf("no config %q in tenant %q", key, *tenantID)
+					}
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", key, compactJSON(v))
 				}
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", key, compactJSON(v))
-			}
-			return nil
+				return nil
+			})
 		},
 	}
+}
 
+// newDBConfigRotate is `db config rotate`; *tenantID is the --tenant-id of `db config`.
+func newDBConfigRotate(g *globals, tenantID *string) *cobra.Command {
 	var keyType string
 	rotate := &cobra.Command{
 		Use:   "rotate <oidc.privateKeys|oidc.cookieKeys>",
@@ -221,36 +253,38 @@ once. The previous signing key stays published as "Previous", so tokens it signe
 oidc.cookieKeys: add a new cookie key in front; older ones keep verifying existing cookies.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var kind string
-			switch args[0] {
-			case model.ConfigPrivateKeys:
-				kind = "private-keys"
-			case model.ConfigCookieKeys:
-				kind = "cookie-keys"
-			default:
-				return usagef("cannot rotate %q: use %s or %s", args[0], model.ConfigPrivateKeys, model.ConfigCookieKeys)
+			kind, err := rotatedKeyType(args[0])
+			if err != nil {
+				return err
 			}
 			if keyType != "ec" && keyType != "rsa" {
 				return usagef("--type %q: use ec or rsa", keyType)
 			}
 			ctx := cmd.Context()
-			cfg, db, err := g.open(ctx, true)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			list, err := g.deps(cfg, db).Service.RotateKeys(ctx, tenantID, kind, keyType)
-			if err != nil {
-				return err
-			}
-			b, _ := json.MarshalIndent(list, "", "  ")
-			fmt.Fprintf(cmd.OutOrStdout(), "Rotated %s of tenant %s:\n%s\n", args[0], tenantID, b)
-			return nil
+			return g.withStore(ctx, true, func(cfg *config.Config, db *sqlstore.DB) error {
+				list, err := g.deps(cfg, db).Service.RotateKeys(ctx, *tenantID, kind, keyType)
+				if err != nil {
+					return err
+				}
+				b, _ := json.MarshalIndent(list, "", "  ")
+				fmt.Fprintf(cmd.OutOrStdout(), "Rotated %s of tenant %s:\n%s\n", args[0], *tenantID, b)
+				return nil
+			})
 		},
 	}
 	rotate.Flags().StringVar(&keyType, "type", "ec", "signing key type: ec (P-384, ES384) or rsa")
-	cfgCmd.AddCommand(get, rotate)
-	return cfgCmd
+	return rotate
+}
+
+// rotatedKeyType is the Management API's key type of the config key `db config rotate` takes.
+func rotatedKeyType(configKey string) (string, error) {
+	switch configKey {
+	case model.ConfigPrivateKeys:
+		return "private-keys", nil
+	case model.ConfigCookieKeys:
+		return "cookie-keys", nil
+	}
+	return "", usagef("cannot rotate %q: use %s or %s", configKey, model.ConfigPrivateKeys, model.ConfigCookieKeys)
 }
 
 func compactJSON(v []byte) string {

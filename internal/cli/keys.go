@@ -81,24 +81,20 @@ opens the database.
 			if err != nil {
 				return err
 			}
-			ctx := cmd.Context()
-			cfg, db, err := g.open(ctx, true)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			var keyFile string
-			if writeToKey {
-				if keyFile, err = currentKeyFile(cfg); err != nil {
+			return g.withStore(cmd.Context(), true, func(cfg *config.Config, db *sqlstore.DB) error {
+				var keyFile string
+				if writeToKey {
+					if keyFile, err = currentKeyFile(cfg); err != nil {
+						return err
+					}
+				}
+				rep, err := rotateMaster(cmd, db, next, newDataKey, keyFile)
+				if err != nil {
 					return err
 				}
-			}
-			rep, err := rotateMaster(cmd, db, next, newDataKey, keyFile)
-			if err != nil {
-				return err
-			}
-			printRotation(cmd.OutOrStdout(), cfg, rep, keyFile)
-			return nil
+				printRotation(cmd.OutOrStdout(), cfg, rep, keyFile)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&newKeyFile, "new-key-file", "", "file holding the new master key (else "+newMasterKeyEnv+")")

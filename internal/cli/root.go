@@ -122,6 +122,17 @@ func (g *globals) open(ctx context.Context, migrate bool) (*config.Config, *sqls
 	return cfg, db, nil
 }
 
+// withStore opens the database as open does, runs fn with the configuration and the database,
+// and closes the database.
+func (g *globals) withStore(ctx context.Context, migrate bool, fn func(cfg *config.Config, db *sqlstore.DB) error) error {
+	cfg, db, err := g.open(ctx, migrate)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(cfg, db)
+}
+
 // deps wires the services over db, for verbs that write through them (seed, rotate, app create).
 func (g *globals) deps(cfg *config.Config, db *sqlstore.DB) *app.Deps {
 	return app.NewDeps(db, clock.System{}, g.logger(), cfg)

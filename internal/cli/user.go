@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,10 +12,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gatehouse-id/gatehouse/internal/config"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/password"
 	"github.com/gatehouse-id/gatehouse/internal/service"
 	"github.com/gatehouse-id/gatehouse/internal/service/users"
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore"
 )
 
 // maxStdinPassword bounds what --password-stdin reads; no password is longer.
@@ -27,10 +30,18 @@ func newUser(g *globals) *cobra.Command {
 		Args:  usageArgs(cobra.NoArgs),
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	var (
-		tenantID, username, email, plain, name string
-		fromStdin                              bool
-	)
+	userCmd.AddCommand(newUserCreate(g))
+	return userCmd
+}
+
+// userCreateFlags are the flags of `user create`.
+type userCreateFlags struct {
+	tenantID, username, email, plain, name string
+	fromStdin                              bool
+}
+
+func newUserCreate(g *globals) *cobra.Command {
+	var f userCreateFlags
 	create := &cobra.Command{
 		Use:   "create --username <name> [--email <address>] [--password <password> | --password-stdin] [--name <name>]",
 		Short: "Create a user and print {\"id\"} as JSON",
@@ -43,69 +54,92 @@ The password is stored as an argon2id hash. Prefer --password-stdin: a --passwor
 other users of the machine in the process list and lands in shell history. The user gets the tenant's
 default roles. The database must be seeded (gatehouse db seed, or one start of gatehouse serve).`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if username == "" && email == "" {
-				return usagef("--username or --email is required")
-			}
-			if cmd.Flags().Changed("password") && fromStdin {
-				return usagef("--password and --password-stdin cannot be used together")
-			}
-			if cmd.Flags().Changed("password") && plain == "" {
-				return usagef("--password must not be empty")
-			}
-			if fromStdin {
-				var err error
-				if plain, err = readPassword(cmd.InOrStdin()); err != nil {
-					return err
-				}
-			}
-			ctx := cmd.Context()
-			cfg, db, err := g.open(ctx, true)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			tenants, err := db.Tenants(ctx)
-			if err != nil {
-				return err
-			}
-			if !slices.ContainsFunc(tenants, func(t model.Tenant) bool { return t.ID == tenantID }) {
-				return fmt.Errorf("tenant %q does not exist; run `gatehouse db seed` first", tenantID)
-			}
-			deps := g.deps(cfg, db)
-			// app.NewDeps gives the service no password hasher yet; once it does, deps.Service
-			// serves here as it does for `app create`.
-			svc := service.New(db, deps.Fresh, deps.Clock, deps.Log, service.Options{
-				KeyRotationGracePeriod: cfg.PrivateKeyRotationGracePeriod,
-				Passwords:              password.New(password.Options{}),
-			})
-			in := users.CreateUserInput{Password: plain}
-			for _, f := range []struct {
-				value string
-				dst   **string
-			}{{username, &in.Username}, {email, &in.PrimaryEmail}, {name, &in.Name}} {
-				if f.value != "" {
-					v := f.value
-					*f.dst = &v
-				}
-			}
-			u, err := svc.CreateUser(ctx, tenantID, in)
-			if err != nil {
-				return err
-			}
-			b, _ := json.Marshal(map[string]string{"id": u.ID})
-			fmt.Fprintln(cmd.OutOrStdout(), string(b))
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return f.run(cmd, g) },
 	}
-	create.Flags().StringVar(&tenantID, "tenant-id", model.DefaultTenantID, "tenant to create the user in")
-	create.Flags().StringVar(&username, "username", "", "username: a letter or underscore, then letters, digits, underscores")
-	create.Flags().StringVar(&email, "email", "", "primary email address")
-	create.Flags().StringVar(&plain, "password", "", "password (visible in the process list; prefer --password-stdin)")
-	create.Flags().BoolVar(&fromStdin, "password-stdin", false, "read the password from the first line of standard input")
-	create.Flags().StringVar(&name, "name", "", "display name")
-	userCmd.AddCommand(create)
-	return userCmd
+	create.Flags().StringVar(&f.tenantID, "tenant-id", model.DefaultTenantID, "tenant to create the user in")
+	create.Flags().StringVar(&f.username, "username", "", "username: a letter or underscore, then letters, digits, underscores")
+	create.Flags().StringVar(&f.email, "email", "", "primary email address")
+	create.Flags().StringVar(&f.plain, "password", "", "password (visible in the process list; prefer --password-stdin)")
+	create.Flags().BoolVar(&f.fromStdin, "password-stdin", false, "read the password from the first line of standard input")
+	create.Flags().StringVar(&f.name, "name", "", "display name")
+	return create
+}
+
+// run creates the user and prints its id.
+func (f *userCreateFlags) run(cmd *cobra.Command, g *globals) error {
+	if err := f.check(cmd); err != nil {
+		return err
+	}
+	if f.fromStdin {
+		var err error
+		if f.plain, err = readPassword(cmd.InOrStdin()); err != nil {
+			return err
+		}
+	}
+	ctx := cmd.Context()
+	return g.withStore(ctx, true, func(cfg *config.Config, db *sqlstore.DB) error {
+		if err := requireTenant(ctx, db, f.tenantID); err != nil {
+			return err
+		}
+		u, err := userService(g, cfg, db).CreateUser(ctx, f.tenantID, f.input())
+		if err != nil {
+			return err
+		}
+		b, _ := json.Marshal(map[string]string{"id": u.ID})
+		fmt.Fprintln(cmd.OutOrStdout(), string(b))
+		return nil
+	})
+}
+
+// check refuses flags that do not go together.
+func (f *userCreateFlags) check(cmd *cobra.Command) error {
+	if f.username == "" && f.email == "" {
+		return usagef("--username or --email is required")
+	}
+	if cmd.Flags().Changed("password") && f.fromStdin {
+		return usagef("--password and --password-stdin cannot be used together")
+	}
+	if cmd.Flags().Changed("password") && f.plain == "" {
+		return usagef("--password must not be empty")
+	}
+	return nil
+}
+
+// input is the user the flags describe; empty flags leave their member unset.
+func (f *userCreateFlags) input() users.CreateUserInput {
+	in := users.CreateUserInput{Password: f.plain}
+	for _, m := range []struct {
+		value string
+		dst   **string
+	}{{f.username, &in.Username}, {f.email, &in.PrimaryEmail}, {f.name, &in.Name}} {
+		if m.value != "" {
+			v := m.value
+			*m.dst = &v
+		}
+	}
+	return in
+}
+
+// requireTenant refuses a tenant that does not exist (the database is not seeded).
+func requireTenant(ctx context.Context, db *sqlstore.DB, tenantID string) error {
+	tenants, err := db.Tenants(ctx)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(tenants, func(t model.Tenant) bool { return t.ID == tenantID }) {
+		return fmt.Errorf("tenant %q does not exist; run `gatehouse db seed` first", tenantID)
+	}
+	return nil
+}
+
+// userService is the service over db with a password hasher. app.NewDeps gives the service no
+// password hasher yet; once it does, deps.Service serves here as it does for `app create`.
+func userService(g *globals, cfg *config.Config, db *sqlstore.DB) *service.Service {
+	deps := g.deps(cfg, db)
+	return service.New(db, deps.Fresh, deps.Clock, deps.Log, service.Options{
+		KeyRotationGracePeriod: cfg.PrivateKeyRotationGracePeriod,
+		Passwords:              password.New(password.Options{}),
+	})
 }
 
 // readPassword reads the first line of r, without its line ending, as `docker login

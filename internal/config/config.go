@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/internal/apperr"
 	"github.com/gatehouse-id/gatehouse/internal/keys"
 	"github.com/gatehouse-id/gatehouse/internal/secretbox"
 )
@@ -27,6 +28,7 @@ const (
 	maxOIDCPrivateKeys      = 2 // Logto's seed: "CLI seed supports at most 2 OIDC private keys"
 	maxMilliseconds         = math.MaxInt32
 	disableStatementTimeout = "DISABLE_TIMEOUT"
+	maxEcho                 = 60 // bytes of a bad value its message repeats
 )
 
 // Tenant ids whose issuer Config knows (Logto's defaultTenantId and adminTenantId).
@@ -51,6 +53,10 @@ type Config struct {
 	DisableLocalhost      bool // DISABLE_LOCALHOST
 	AdminDisableLocalhost bool // ADMIN_DISABLE_LOCALHOST
 	TrustProxyHeader      bool // TRUST_PROXY_HEADER: honour X-Forwarded-* (Koa's proxy=true)
+	// TrustedProxyHops is GATEHOUSE_TRUSTED_PROXY_HOPS: how many reverse proxies in front of
+	// Gatehouse append to X-Forwarded-For (default 1). The client address is that many entries
+	// from the right; entries further left were sent by the client and are not believed.
+	TrustedProxyHops int
 
 	HTTPSCertPath string // HTTPS_CERT_PATH; set together with HTTPSKeyPath
 	HTTPSKeyPath  string // HTTPS_KEY_PATH
@@ -97,15 +103,36 @@ func FromEnv(lookup func(string) (string, bool)) (*Config, error) {
 	}
 	c := &Config{}
 	var err error
-
 	if c.DBURL, err = parseDBURL(env("DB_URL")); err != nil {
 		return nil, err
 	}
-
 	if c.HTTPSCertPath, c.HTTPSKeyPath, err = parseHTTPS(env("HTTPS_CERT_PATH"), env("HTTPS_KEY_PATH")); err != nil {
 		return nil, err
 	}
+	for _, read := range []func(env func(string) string) error{c.readListeners, c.readDatabaseLimits, c.readKeys} {
+		if err := read(env); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
 
+// maxProxyHops bounds GATEHOUSE_TRUSTED_PROXY_HOPS; no real chain of proxies is longer.
+const maxProxyHops = 10
+
+// ProxyHops is how many X-Forwarded-For entries to trust from the right: none without
+// TRUST_PROXY_HEADER.
+func (c *Config) ProxyHops() int {
+	if !c.TrustProxyHeader {
+		return 0
+	}
+	return c.TrustedProxyHops
+}
+
+// readListeners reads the switches, ports and endpoints of the two listeners and checks they
+// leave something reachable on distinct ports.
+func (c *Config) readListeners(env func(string) string) error {
+	var err error
 	for _, b := range []struct {
 		name string
 		dst  *bool
@@ -115,63 +142,71 @@ func FromEnv(lookup func(string) (string, bool)) (*Config, error) {
 		{"TRUST_PROXY_HEADER", &c.TrustProxyHeader},
 	} {
 		if *b.dst, err = parseBool(b.name, env(b.name)); err != nil {
-			return nil, err
+			return err
 		}
 	}
-
+	if c.TrustedProxyHops, err = parseIntRange("GATEHOUSE_TRUSTED_PROXY_HOPS", env("GATEHOUSE_TRUSTED_PROXY_HOPS"), 1, 1, maxProxyHops, "a number of proxies"); err != nil {
+		return err
+	}
 	if c.Port, err = parsePort("PORT", env("PORT"), DefaultPort); err != nil {
-		return nil, err
+		return err
 	}
 	if c.AdminPort, err = parsePort("ADMIN_PORT", env("ADMIN_PORT"), DefaultAdminPort); err != nil {
-		return nil, err
+		return err
 	}
 	if c.Endpoint, err = parseEndpoint("ENDPOINT", env("ENDPOINT")); err != nil {
-		return nil, err
+		return err
 	}
 	if c.AdminEndpoint, err = parseEndpoint("ADMIN_ENDPOINT", env("ADMIN_ENDPOINT")); err != nil {
-		return nil, err
+		return err
 	}
 	if c.DisableLocalhost && c.Endpoint == nil {
-		return nil, errorf("DISABLE_LOCALHOST", "set without ENDPOINT, so nothing would be reachable; set ENDPOINT to the public URL")
+		return errorf("DISABLE_LOCALHOST", "set without ENDPOINT, so nothing would be reachable; set ENDPOINT to the public URL")
 	}
 	// The admin listener runs whenever the admin tenant is reachable, so then the ports must differ.
 	if c.AdminEnabled() && c.Port == c.AdminPort {
-		return nil, errorf("ADMIN_PORT", "%d is also PORT; the user and admin listeners need different ports", c.AdminPort)
+		return errorf("ADMIN_PORT", "%d is also PORT; the user and admin listeners need different ports", c.AdminPort)
 	}
+	return nil
+}
 
+// readDatabaseLimits reads the pool size and the connection and statement timeouts.
+func (c *Config) readDatabaseLimits(env func(string) string) error {
+	var err error
 	if c.DatabasePoolSize, err = parseIntRange("DATABASE_POOL_SIZE", env("DATABASE_POOL_SIZE"), DefaultPoolSize, 1, maxPoolSize, "a pool size"); err != nil {
-		return nil, err
+		return err
 	}
 	ms, err := parseIntRange("DATABASE_CONNECTION_TIMEOUT", env("DATABASE_CONNECTION_TIMEOUT"), int(DefaultConnTimeout/time.Millisecond), 0, maxMilliseconds, "a number of milliseconds")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	c.DatabaseConnectionTimeout = time.Duration(ms) * time.Millisecond
 	if v := env("DATABASE_STATEMENT_TIMEOUT"); !strings.EqualFold(v, disableStatementTimeout) {
 		ms, err := parseIntRange("DATABASE_STATEMENT_TIMEOUT", v, 0, 0, maxMilliseconds, "a number of milliseconds or DISABLE_TIMEOUT")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		c.DatabaseStatementTimeout = time.Duration(ms) * time.Millisecond
 	}
+	return nil
+}
+
+// readKeys reads the rotation grace period, the seed signing and cookie keys and the master key.
+func (c *Config) readKeys(env func(string) string) error {
 	secs, err := parseIntRange("PRIVATE_KEY_ROTATION_GRACE_PERIOD", env("PRIVATE_KEY_ROTATION_GRACE_PERIOD"), 0, 0, maxMilliseconds, "a number of seconds")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	c.PrivateKeyRotationGracePeriod = time.Duration(secs) * time.Second
-
 	if err := c.loadPrivateKeys(env("OIDC_PRIVATE_KEYS"), env("OIDC_PRIVATE_KEY_PATHS")); err != nil {
-		return nil, err
+		return err
 	}
 	if v := env("OIDC_COOKIE_KEYS"); v != "" {
 		if c.OIDCCookieKeys = splitList(v); len(c.OIDCCookieKeys) == 0 {
-			return nil, errorf("OIDC_COOKIE_KEYS", "holds no key; give comma-separated keys or leave it unset to generate one")
+			return errorf("OIDC_COOKIE_KEYS", "holds no key; give comma-separated keys or leave it unset to generate one")
 		}
 	}
-	if err := c.loadMasterKey(env("GATEHOUSE_MASTER_KEY"), env("GATEHOUSE_MASTER_KEY_FILE")); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return c.loadMasterKey(env("GATEHOUSE_MASTER_KEY"), env("GATEHOUSE_MASTER_KEY_FILE"))
 }
 
 // HTTPSEnabled reports whether Gatehouse serves TLS itself (HTTPS_CERT_PATH and HTTPS_KEY_PATH).
@@ -247,6 +282,7 @@ func (c *Config) Redacted() map[string]string {
 		"DISABLE_LOCALHOST":                 strconv.FormatBool(c.DisableLocalhost),
 		"ADMIN_DISABLE_LOCALHOST":           strconv.FormatBool(c.AdminDisableLocalhost),
 		"TRUST_PROXY_HEADER":                strconv.FormatBool(c.TrustProxyHeader),
+		"GATEHOUSE_TRUSTED_PROXY_HOPS":      strconv.Itoa(c.TrustedProxyHops),
 		"HTTPS_CERT_PATH":                   c.HTTPSCertPath,
 		"HTTPS_KEY_PATH":                    c.HTTPSKeyPath,
 		"DATABASE_POOL_SIZE":                strconv.Itoa(c.DatabasePoolSize),
@@ -305,7 +341,7 @@ func parseDBURL(v string) (string, error) {
 			return "", errorf("DB_URL", "%s: needs a file path, e.g. sqlite:./data/gatehouse.db", strings.ToLower(scheme))
 		}
 	default:
-		return "", errorf("DB_URL", "unsupported scheme %q; %s", clip(scheme), allowed)
+		return "", errorf("DB_URL", "unsupported scheme %q; %s", apperr.Clip(scheme, maxEcho), allowed)
 	}
 	return v, nil
 }
@@ -333,7 +369,7 @@ func parseBool(name, v string) (bool, error) {
 	case "1", "true", "yes", "y", "on":
 		return true, nil
 	}
-	return false, errorf(name, "%q is not a boolean; use true/false, yes/no, on/off or 1/0", clip(v))
+	return false, errorf(name, "%q is not a boolean; use true/false, yes/no, on/off or 1/0", apperr.Clip(v, maxEcho))
 }
 
 func parsePort(name, v string, def int) (int, error) {
@@ -342,7 +378,7 @@ func parsePort(name, v string, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > 65535 {
-		return 0, errorf(name, "%q is not a port number; use 1-65535", clip(v))
+		return 0, errorf(name, "%q is not a port number; use 1-65535", apperr.Clip(v, maxEcho))
 	}
 	return n, nil
 }
@@ -353,7 +389,7 @@ func parseIntRange(name, v string, def, lo, hi int, what string) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < lo || n > hi {
-		return 0, errorf(name, "%q is not %s; use %d-%d", clip(v), what, lo, hi)
+		return 0, errorf(name, "%q is not %s; use %d-%d", apperr.Clip(v, maxEcho), what, lo, hi)
 	}
 	return n, nil
 }
@@ -364,33 +400,48 @@ func parseEndpoint(name, v string) (*url.URL, error) {
 	if v == "" {
 		return nil, nil
 	}
-	const want = "use an absolute http(s) URL such as https://auth.example.com"
 	if strings.Contains(v, "@") {
 		// Never echo a value that may carry user:password@.
-		return nil, errorf(name, "must not contain user:password@; %s", want)
+		return nil, errorf(name, "must not contain user:password@; %s", endpointWanted)
 	}
 	u, err := url.Parse(v)
 	if err != nil {
-		return nil, errorf(name, "%q is not a URL; %s", clip(v), want)
+		return nil, errorf(name, "%q is not a URL; %s", apperr.Clip(v, maxEcho), endpointWanted)
 	}
-	switch {
-	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, errorf(name, "%q is not an http(s) URL; %s", clip(v), want)
-	case u.Opaque != "" || u.Host == "" || u.Hostname() == "":
-		return nil, errorf(name, "%q has no host; %s", clip(v), want)
-	case strings.Contains(u.Host, "*"):
-		return nil, errorf(name, "%q: wildcard hosts (Logto's domain-based multi-tenancy) are not supported; %s", clip(v), want)
-	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(v, "#"):
-		return nil, errorf(name, "%q has a query or fragment; %s", clip(v), want)
-	}
-	if p := u.Port(); p != "" {
-		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return nil, errorf(name, "%q has an invalid port; use 1-65535", clip(v))
-		}
+	if err := checkEndpointURL(name, v, u); err != nil {
+		return nil, err
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = strings.TrimRight(u.RawPath, "/")
 	return u, nil
+}
+
+// endpointWanted ends the messages about a bad ENDPOINT or ADMIN_ENDPOINT.
+const endpointWanted = "use an absolute http(s) URL such as https://auth.example.com"
+
+// checkEndpointURL checks u, parsed from v: an http(s) scheme, a host that is no wildcard, no
+// query or fragment, and a valid port if any.
+func checkEndpointURL(name, v string, u *url.URL) error {
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return errorf(name, "%q is not an http(s) URL; %s", apperr.Clip(v, maxEcho), endpointWanted)
+	case u.Opaque != "" || u.Host == "" || u.Hostname() == "":
+		return errorf(name, "%q has no host; %s", apperr.Clip(v, maxEcho), endpointWanted)
+	case strings.Contains(u.Host, "*"):
+		return errorf(name, "%q: wildcard hosts (Logto's domain-based multi-tenancy) are not supported; %s", apperr.Clip(v, maxEcho), endpointWanted)
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(v, "#"):
+		return errorf(name, "%q has a query or fragment; %s", apperr.Clip(v, maxEcho), endpointWanted)
+	}
+	if p := u.Port(); p != "" && !validPort(p) {
+		return errorf(name, "%q has an invalid port; use 1-65535", apperr.Clip(v, maxEcho))
+	}
+	return nil
+}
+
+// validPort reports whether p is a port number, 1 to 65535.
+func validPort(p string) bool {
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // parseHTTPS requires both paths or neither, and a certificate and key that load as a pair.
@@ -529,15 +580,6 @@ func splitList(v string) []string {
 		}
 	}
 	return out
-}
-
-// clip keeps echoed values short so a pasted blob does not flood the one-line message.
-func clip(v string) string {
-	v = oneLine(v)
-	if len(v) > 60 {
-		return v[:60] + "…"
-	}
-	return v
 }
 
 func oneLine(s string) string {

@@ -215,6 +215,8 @@ func TestBadValues(t *testing.T) {
 		{"HTTPS key empty", map[string]string{"HTTPS_CERT_PATH": cert, "HTTPS_KEY_PATH": empty}, "HTTPS_KEY_PATH", "is empty", ""},
 		{"HTTPS cert and key mismatch", map[string]string{"HTTPS_CERT_PATH": otherCert, "HTTPS_KEY_PATH": key}, "HTTPS_CERT_PATH", "do not load as a TLS key pair", ""},
 		{"DATABASE_POOL_SIZE zero", map[string]string{"DATABASE_POOL_SIZE": "0"}, "DATABASE_POOL_SIZE", "use 1-1000", ""},
+		{"GATEHOUSE_TRUSTED_PROXY_HOPS zero", map[string]string{"GATEHOUSE_TRUSTED_PROXY_HOPS": "0"}, "GATEHOUSE_TRUSTED_PROXY_HOPS", "use 1-10", ""},
+		{"GATEHOUSE_TRUSTED_PROXY_HOPS not a number", map[string]string{"GATEHOUSE_TRUSTED_PROXY_HOPS": "all"}, "GATEHOUSE_TRUSTED_PROXY_HOPS", `"all" is not a number of proxies`, ""},
 		{"DATABASE_POOL_SIZE too big", map[string]string{"DATABASE_POOL_SIZE": "1001"}, "DATABASE_POOL_SIZE", "use 1-1000", ""},
 		{"DATABASE_POOL_SIZE not a number", map[string]string{"DATABASE_POOL_SIZE": "lots"}, "DATABASE_POOL_SIZE", `"lots" is not a pool size`, ""},
 		{"DATABASE_CONNECTION_TIMEOUT with unit", map[string]string{"DATABASE_CONNECTION_TIMEOUT": "5s"}, "DATABASE_CONNECTION_TIMEOUT", "not a number of milliseconds", ""},

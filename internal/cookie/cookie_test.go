@@ -128,7 +128,7 @@ func TestInteractionMap(t *testing.T) {
 func TestSecureBehindTrustedProxy(t *testing.T) {
 	jar, _, _ := newJar(t)
 	rec := httptest.NewRecorder()
-	h := httpx.Proxy(true, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := httpx.Proxy(1, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := jar.Set(w, r, "default", &http.Cookie{Name: Session, Value: "x"}); err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/internal/experience/throttle"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 )
 
@@ -275,7 +276,7 @@ func TestSocialOnlyRefusesPasswordsAtFirstStep(t *testing.T) {
 		wantStatus(t, r, http.StatusUnprocessableEntity, "user.sign_in_method_not_enabled", "password sign-in")
 	}
 	// Nothing was counted: with maxAttempts 1 a counted failure would have locked alice.
-	target := lockoutTarget(&alice, "username", "alice")
+	target := throttle.Target(&alice, "username", "alice")
 	if n, err := h.st.Tenant(tenant).Sentinel().CountFailures(t.Context(), target, 0); err != nil || n != 0 {
 		t.Fatalf("failures recorded %d (err %v), want 0: the refusal must come before the password check", n, err)
 	}
@@ -378,7 +379,7 @@ func TestAttemptsAreStoredHashed(t *testing.T) {
 	wantStatus(t, b.api(http.MethodPut, "/api/experience", map[string]string{"interactionEvent": "SignIn"}), 204, "", "PUT")
 	b.api(http.MethodPost, "/api/experience/verification/password", map[string]any{
 		"identifier": map[string]string{"type": "username", "value": "alice"}, "password": "wrong-1"})
-	target := lockoutTarget(&alice, "username", "alice")
+	target := throttle.Target(&alice, "username", "alice")
 	if len(target.Hash) != 64 || strings.Contains(target.Hash, "alice") {
 		t.Fatalf("target hash %q is not a SHA-256 hex", target.Hash)
 	}
@@ -386,7 +387,7 @@ func TestAttemptsAreStoredHashed(t *testing.T) {
 	if err != nil || got != 1 {
 		t.Fatalf("failures under the hashed target: %d (err %v), want 1", got, err)
 	}
-	other, _ := h.st.Tenant(tenant).Sentinel().CountFailures(t.Context(), model.SentinelTarget{Type: model.SentinelTargetUser, Hash: strings.Repeat("0", 64), Actions: pooledActions}, 0)
+	other, _ := h.st.Tenant(tenant).Sentinel().CountFailures(t.Context(), model.SentinelTarget{Type: model.SentinelTargetUser, Hash: strings.Repeat("0", 64), Actions: throttle.PooledActions}, 0)
 	if other != 0 {
 		t.Fatalf("failures under an unrelated target: %d", other)
 	}

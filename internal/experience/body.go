@@ -1,7 +1,6 @@
 package experience
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
+	"github.com/gatehouse-id/gatehouse/internal/jsonbody"
 )
 
 // maxAPIBodyBytes bounds an Experience API body: the largest real one is a password check, a
@@ -41,30 +41,23 @@ func readAPIBody(r *http.Request) ([]byte, error) {
 // does not name are ignored, as Logto's zod guards strip them; anything that is not an object,
 // values of the wrong type and NUL characters are refused with 400 guard.invalid_input.
 func decodeBody(raw []byte, dst any) error {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return nil
+	err := jsonbody.Decode(raw, dst, jsonbody.Options{UnknownKeys: jsonbody.Ignore})
+	var e *jsonbody.Error
+	if !errors.As(err, &e) {
+		return err
 	}
-	// A NUL can only reach a Go string through the \u0000 escape; no field has a use for one.
-	if bytes.Contains(raw, []byte(`\u0000`)) || bytes.IndexByte(raw, 0) >= 0 {
-		return errInvalidInput("Strings must not contain NUL characters.")
-	}
-	if !json.Valid(raw) {
-		return errInvalidInput("It is not valid JSON.")
-	}
-	if raw[0] != '{' {
+	switch {
+	case e.Problem == jsonbody.NUL || e.Problem == jsonbody.NotJSON:
+		return errInvalidInput("%s", e.Error())
+	case e.Problem == jsonbody.NotObject:
 		return errInvalidInput("Expected an object.")
+	case e.Problem == jsonbody.WrongType && e.Path != "":
+		return errInvalidInput("Expected %s at key %q but received %s.", goTypeName(e.Expected.Kind().String()), e.Path, e.Received)
 	}
-	if err := json.Unmarshal(raw, dst); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) && typeErr.Field != "" {
-			return errInvalidInput("Expected %s at key %q but received %s.", goTypeName(typeErr.Type.Kind().String()), typeErr.Field, typeErr.Value)
-		}
-		return errInvalidInput("It does not have the expected shape.")
-	}
-	return nil
+	return errInvalidInput("It does not have the expected shape.")
 }
 
+// goTypeName names a Go kind in the Experience API's messages ("int", "string", "object"…).
 func goTypeName(kind string) string {
 	switch kind {
 	case "struct", "map":

@@ -57,22 +57,33 @@ func recordConsent(s *session, accountID string) {
 	s.in.Result.Consent = c
 }
 
-// serveConsent is Logto's /consent: a first-party application is consented automatically
-// (koa-auto-consent: 302 back to <issuer>/auth/<uid>); a third-party one gets a page listing
-// what it asks for.
-func (e *Experience) serveConsent(w http.ResponseWriter, r *http.Request) {
+// consentSession is what the consent page works on: the interaction, its application and the
+// account that signed in. Without a signed-in account the browser goes to the sign-in page;
+// without a readable application, to the unknown-session page (ok is false then).
+func (e *Experience) consentSession(w http.ResponseWriter, r *http.Request) (*session, model.Application, string, bool) {
 	s, ok := e.pageSession(w, r)
 	if !ok {
-		return
+		return nil, model.Application{}, "", false
 	}
 	accountID := accountOf(s)
 	if accountID == "" {
 		http.Redirect(w, r, pageURL("/sign-in", s.in.ClientID), http.StatusSeeOther)
-		return
+		return nil, model.Application{}, "", false
 	}
 	app, found := e.app(r.Context(), s.in.ClientID)
 	if !found {
 		e.redirectUnknownSession(w, r, s.in.ClientID)
+		return nil, model.Application{}, "", false
+	}
+	return s, app, accountID, true
+}
+
+// serveConsent is Logto's /consent: a first-party application is consented automatically
+// (koa-auto-consent: 302 back to <issuer>/auth/<uid>); a third-party one gets a page listing
+// what it asks for.
+func (e *Experience) serveConsent(w http.ResponseWriter, r *http.Request) {
+	s, app, accountID, ok := e.consentSession(w, r)
+	if !ok {
 		return
 	}
 	if !app.IsThirdParty {
@@ -81,7 +92,7 @@ func (e *Experience) serveConsent(w http.ResponseWriter, r *http.Request) {
 			e.pageFailure(w, r, s, err)
 			return
 		}
-		http.Redirect(w, r, e.resumeURL(s.in.UID), http.StatusFound)
+		http.Redirect(w, r, e.resumeURL(s.in.UID), redirectStatus(r))
 		return
 	}
 	e.renderConsent(w, r, s, app, accountID, http.StatusOK, "")
@@ -100,7 +111,7 @@ func (e *Experience) renderConsent(w http.ResponseWriter, r *http.Request, s *se
 	d.CSRF = csrf
 	d.Action = pageURL("/consent", s.in.ClientID)
 	user, other := requestedScopes(s.in.Params)
-	v := consentView{AppLogo: deref(app.OIDCClientMetadata.LogoURI), User: e.userLabel(r, accountID)}
+	v := consentView{AppLogo: model.StringOf(app.OIDCClientMetadata.LogoURI), User: e.userLabel(r, accountID)}
 	for _, sc := range user {
 		if sc == "openid" || sc == "offline_access" {
 			continue // not information about the user (Logto does not list them either)
@@ -124,27 +135,17 @@ func (e *Experience) userLabel(r *http.Request, accountID string) string {
 		return ""
 	}
 	switch {
-	case deref(u.Username) != "":
+	case model.StringOf(u.Username) != "":
 		return *u.Username
-	case deref(u.PrimaryEmail) != "":
+	case model.StringOf(u.PrimaryEmail) != "":
 		return *u.PrimaryEmail
 	}
 	return u.ID
 }
 
 func (e *Experience) postConsent(w http.ResponseWriter, r *http.Request) {
-	s, ok := e.pageSession(w, r)
+	s, app, accountID, ok := e.consentSession(w, r)
 	if !ok {
-		return
-	}
-	accountID := accountOf(s)
-	if accountID == "" {
-		http.Redirect(w, r, pageURL("/sign-in", s.in.ClientID), http.StatusSeeOther)
-		return
-	}
-	app, found := e.app(r.Context(), s.in.ClientID)
-	if !found {
-		e.redirectUnknownSession(w, r, s.in.ClientID)
 		return
 	}
 	err := parseForm(w, r)
@@ -152,13 +153,9 @@ func (e *Experience) postConsent(w http.ResponseWriter, r *http.Request) {
 		err = checkCSRF(s, r.PostFormValue("csrf"))
 	}
 	if err != nil {
-		ms := e.newPage(r, s.exp, s.in.Params.UILocales).Msg
-		text, status, known := pageError(ms, err)
-		if !known {
-			e.renderInternalError(w, r, err)
-			return
-		}
-		e.renderConsent(w, r, s, app, accountID, status, text)
+		e.refuseForm(w, r, e.newPage(r, s.exp, s.in.Params.UILocales).Msg, err, func(status int, text string) {
+			e.renderConsent(w, r, s, app, accountID, status, text)
+		})
 		return
 	}
 	if r.PostFormValue("decision") != "allow" {

@@ -2,6 +2,7 @@ package experience
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -123,5 +124,28 @@ func TestPageCSPKeepsCustomCSSAtHome(t *testing.T) {
 		if got := r.header.Get(k); got != v {
 			t.Errorf("%s = %q, want %q", k, got, v)
 		}
+	}
+}
+
+// TestFormPostWithoutSessionRedirectsWith303: a form posted after the interaction is gone is
+// sent on with 303, never 302 or 307, so no client repeats the POST and its password at the
+// next address (RFC 9700 §4.12); a page opened without a session keeps Logto's 302.
+func TestFormPostWithoutSessionRedirectsWith303(t *testing.T) {
+	h := newHarness(t)
+	n := h.node(RateLimit{})
+	b := n.browser()
+	form := url.Values{"identifier": {"alice"}, "password": {alicePassword}}
+	for _, path := range []string{"/sign-in", "/register", "/consent"} {
+		r := b.post(path, form)
+		if r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/unknown-session") {
+			t.Errorf("POST %s without a session: %d Location %q; want 303 to /unknown-session", path, r.status, r.header.Get("Location"))
+		}
+	}
+	h.backend.setSIE(func(s *model.SignInExperience) { s.UnknownSessionRedirectURL = ptr("https://app.example.com/") })
+	if r := b.post("/sign-in", form); r.status != http.StatusSeeOther || r.header.Get("Location") != "https://app.example.com/" {
+		t.Errorf("POST /sign-in with unknownSessionRedirectUrl: %d %q", r.status, r.header.Get("Location"))
+	}
+	if r := b.get("/sign-in", nil); r.status != http.StatusFound {
+		t.Errorf("GET /sign-in without a session: %d, want Logto's 302", r.status)
 	}
 }

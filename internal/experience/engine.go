@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
+	"github.com/gatehouse-id/gatehouse/internal/experience/policy"
+	"github.com/gatehouse-id/gatehouse/internal/experience/throttle"
 	"github.com/gatehouse-id/gatehouse/internal/ids"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service/users"
@@ -193,70 +195,109 @@ func passwordSignInEnabled(exp model.SignInExperience, kind string) bool {
 // password is checked — for an unknown account or one without a password the service spends a
 // decoy hash, so the answer takes as long — and the attempt is reported to the lockout.
 func (e *Experience) verifyPassword(ctx context.Context, s *session, id identifier, password, clientIP string) (string, error) {
-	if !s.started() {
-		return "", errInteractionNotStarted()
-	}
-	if !passwordSignInEnabled(s.exp, id.Type) {
-		return "", errSignInMethodNotEnabled()
-	}
-	if !e.limiter.allow(clientIP) {
-		return "", errRateLimited()
-	}
-	user, err := e.findUser(ctx, id.Type, id.Value)
+	user, target, err := e.admitPasswordAttempt(ctx, s, id, clientIP)
 	if err != nil {
 		return "", err
 	}
-	target := lockoutTarget(user, id.Type, id.Value)
-	if until, locked, err := e.lockout.lockedUntil(ctx, e.tenantID, target); err != nil {
+	ok, err := e.passwordMatches(ctx, user, password)
+	if err != nil {
 		return "", err
-	} else if locked {
-		return "", errLocked(minutesLeft(e.clk.Now(), until))
 	}
+	if err := e.settlePasswordAttempt(ctx, s, target, user, ok); err != nil {
+		return "", err
+	}
+	rec := verificationRecord{ID: ids.New(), Type: verificationPassword, Identifier: id, Verified: true, UserID: user.ID}
+	s.replaceVerification(rec)
+	return rec.ID, nil
+}
 
-	// For an unknown account the service verifies against nobody, which spends a decoy hash.
+// admitPasswordAttempt lets a password check go ahead: the interaction is started, the method
+// enabled, the address under its rate and the target not locked. It returns the account the
+// identifier names (nil when none) and the lockout target of the attempt.
+func (e *Experience) admitPasswordAttempt(ctx context.Context, s *session, id identifier, clientIP string) (*model.User, model.SentinelTarget, error) {
+	if !s.started() {
+		return nil, model.SentinelTarget{}, errInteractionNotStarted()
+	}
+	if !passwordSignInEnabled(s.exp, id.Type) {
+		return nil, model.SentinelTarget{}, errSignInMethodNotEnabled()
+	}
+	if !e.limiter.Allow(clientIP) {
+		return nil, model.SentinelTarget{}, errRateLimited()
+	}
+	user, err := e.findUser(ctx, id.Type, id.Value)
+	if err != nil {
+		return nil, model.SentinelTarget{}, err
+	}
+	target := throttle.Target(user, id.Type, id.Value)
+	if until, locked, err := e.lockout.LockedUntil(ctx, e.tenantID, target); err != nil {
+		return nil, model.SentinelTarget{}, err
+	} else if locked {
+		return nil, model.SentinelTarget{}, errLocked(throttle.MinutesLeft(e.clk.Now(), until))
+	}
+	return user, target, nil
+}
+
+// passwordMatches checks password against user; for an unknown account (nil) the service
+// verifies against nobody, which spends a decoy hash.
+func (e *Experience) passwordMatches(ctx context.Context, user *model.User, password string) (bool, error) {
 	candidate := model.User{}
 	if user != nil {
 		candidate = *user
 	}
 	ok, err := e.svc.VerifyUserPassword(ctx, e.tenantID, candidate, password)
 	if err != nil {
-		return "", fmt.Errorf("verify password: %w", err)
+		return false, fmt.Errorf("verify password: %w", err)
 	}
-	// A suspended account counts as a failure, as in Logto, but is only revealed to someone
-	// who knows its password.
+	return ok, nil
+}
+
+// settlePasswordAttempt reports the attempt to the lockout and answers its outcome: nil only
+// when the password matched an account that may sign in. A suspended account counts as a
+// failure, as in Logto, but is only revealed to someone who knows its password.
+func (e *Experience) settlePasswordAttempt(ctx context.Context, s *session, target model.SentinelTarget, user *model.User, ok bool) error {
 	success := ok && user != nil && !user.IsSuspended
-	until, locked, err := e.lockout.report(ctx, e.tenantID, target, success, resolveLockoutPolicy(s.exp.SentinelPolicy))
+	until, locked, err := e.lockout.Report(ctx, e.tenantID, target, success, throttle.ResolvePolicy(s.exp.SentinelPolicy))
 	if err != nil {
-		return "", err
+		return err
 	}
 	switch {
 	case locked:
-		return "", errLocked(minutesLeft(e.clk.Now(), until))
+		return errLocked(throttle.MinutesLeft(e.clk.Now(), until))
 	case !ok || user == nil:
-		return "", apperr.InvalidCredentials()
+		return apperr.InvalidCredentials()
 	case user.IsSuspended:
-		return "", errSuspended()
+		return errSuspended()
 	}
-	rec := verificationRecord{ID: ids.New(), Type: verificationPassword, Identifier: id, Verified: true, UserID: user.ID}
-	// Logto keeps one record per verification type; a new password check replaces the old.
+	return nil
+}
+
+// replaceVerification records rec: Logto keeps one record per verification type, so a new
+// password check replaces the old.
+func (s *session) replaceVerification(rec verificationRecord) {
 	s.st.VerificationRecords = slices.DeleteFunc(s.st.VerificationRecords, func(r verificationRecord) bool { return r.Type == rec.Type })
 	s.st.VerificationRecords = append(s.st.VerificationRecords, rec)
-	return rec.ID, nil
 }
 
 // findUser looks an account up by identifier; nil when there is none.
 func (e *Experience) findUser(ctx context.Context, kind, value string) (*model.User, error) {
 	u, err := e.svc.FindUserByIdentifier(ctx, e.tenantID, kind, strings.TrimSpace(value))
 	if err != nil {
-		if errors.Is(err, model.ErrNotFound) {
-			return nil, nil
-		}
-		if ae, ok := apperr.As(err); ok && ae.Status == http.StatusNotFound {
+		if isNotFound(err) {
 			return nil, nil
 		}
 		return nil, fmt.Errorf("find user by %s: %w", kind, err)
 	}
 	return &u, nil
+}
+
+// isNotFound reports whether err says the account does not exist (the store's ErrNotFound or a
+// Logto 404).
+func isNotFound(err error) bool {
+	if errors.Is(err, model.ErrNotFound) {
+		return true
+	}
+	ae, ok := apperr.As(err)
+	return ok && ae.Status == http.StatusNotFound
 }
 
 func (s *session) record(id string) (verificationRecord, bool) {
@@ -281,44 +322,65 @@ func (e *Experience) identify(ctx context.Context, s *session, verificationID st
 	case eventForgotPassword:
 		return false, errForgotPasswordUnavailable()
 	}
+	rec, err := provenPasswordRecord(s, verificationID)
+	if err != nil {
+		return false, err
+	}
+	user, err := e.identifiedUser(ctx, rec)
+	if err != nil {
+		return false, err
+	}
+	return false, s.signInAs(user)
+}
+
+// provenPasswordRecord is the sign-in's verification record verificationID, which must be a
+// verified password check of a method the sign-in experience (which may have changed since the
+// password was checked) still enables.
+func provenPasswordRecord(s *session, verificationID string) (verificationRecord, error) {
 	if verificationID == "" {
-		return false, errInvalidInput("verificationId is missing.")
+		return verificationRecord{}, errInvalidInput("verificationId is missing.")
 	}
 	rec, ok := s.record(verificationID)
 	if !ok {
-		return false, errVerificationNotFound()
+		return verificationRecord{}, errVerificationNotFound()
 	}
 	if err := guardEvent(s.exp, eventSignIn); err != nil {
-		return false, err
+		return verificationRecord{}, err
 	}
-	// The sign-in experience may have changed since the password was checked.
 	if rec.Type != verificationPassword || !passwordSignInEnabled(s.exp, rec.Identifier.Type) {
-		return false, errSignInMethodNotEnabled()
+		return verificationRecord{}, errSignInMethodNotEnabled()
 	}
 	if !rec.Verified || rec.UserID == "" {
-		return false, errVerificationFailed()
+		return verificationRecord{}, errVerificationFailed()
 	}
+	return rec, nil
+}
+
+// identifiedUser loads the account rec proved, which must still exist and not be suspended.
+func (e *Experience) identifiedUser(ctx context.Context, rec verificationRecord) (model.User, error) {
 	user, err := e.svc.GetUser(ctx, e.tenantID, rec.UserID)
 	if err != nil {
-		if errors.Is(err, model.ErrNotFound) {
-			return false, errUserNotExist(rec.Identifier.Value)
+		if isNotFound(err) {
+			return model.User{}, errUserNotExist(rec.Identifier.Value)
 		}
-		if ae, ok := apperr.As(err); ok && ae.Status == http.StatusNotFound {
-			return false, errUserNotExist(rec.Identifier.Value)
-		}
-		return false, fmt.Errorf("load identified user: %w", err)
+		return model.User{}, fmt.Errorf("load identified user: %w", err)
 	}
 	if user.IsSuspended {
-		return false, errSuspended()
+		return model.User{}, errSuspended()
 	}
+	return user, nil
+}
+
+// signInAs makes user the interaction's account, unless another one was identified before.
+func (s *session) signInAs(user model.User) error {
 	if s.st.UserID != "" && s.st.UserID != user.ID {
-		return false, errIdentityConflict()
+		return errIdentityConflict()
 	}
 	s.st.UserID = user.ID
 	if !slices.Contains(s.st.AMR, amrPassword) {
 		s.st.AMR = append(s.st.AMR, amrPassword)
 	}
-	return false, nil
+	return nil
 }
 
 // missingProfile lists what the sign-up settings require that the profile lacks, with Logto's
@@ -413,22 +475,22 @@ func (e *Experience) createUser(ctx context.Context, s *session, verificationID 
 // checkAvailable refuses a username or email another account already has (profile-validator.ts
 // guardProfileUniquenessAcrossUsers).
 func (e *Experience) checkAvailable(ctx context.Context, p profile) error {
-	if p.Username != "" {
-		u, err := e.findUser(ctx, identifierUsername, p.Username)
+	for _, c := range []struct {
+		kind, value string
+		inUse       func() *apperr.Error
+	}{
+		{identifierUsername, p.Username, apperr.UsernameInUse},
+		{identifierEmail, p.PrimaryEmail, apperr.EmailInUse},
+	} {
+		if c.value == "" {
+			continue
+		}
+		u, err := e.findUser(ctx, c.kind, c.value)
 		if err != nil {
 			return err
 		}
 		if u != nil {
-			return apperr.UsernameInUse()
-		}
-	}
-	if p.PrimaryEmail != "" {
-		u, err := e.findUser(ctx, identifierEmail, p.PrimaryEmail)
-		if err != nil {
-			return err
-		}
-		if u != nil {
-			return apperr.EmailInUse()
+			return c.inUse()
 		}
 	}
 	return nil
@@ -467,6 +529,29 @@ var emailPattern = regexp.MustCompile(`^\S+@\S+\.\S+$`)
 // collect is accepted: a social-only tenant refuses a username at once, where Logto would let a
 // script register one.
 func (e *Experience) setProfile(ctx context.Context, s *session, in profileInput, clientIP string) error {
+	if err := checkProfileStage(s); err != nil {
+		return err
+	}
+	switch in.Type {
+	case identifierUsername:
+		return e.setProfileUsername(ctx, s, in.Value, clientIP)
+	case identifierEmail:
+		return e.setProfileEmail(ctx, s, in, clientIP)
+	case identifierPhone, "social":
+		if collected, _ := signUpRule(s.exp, in.Type); !collected && in.Type == identifierPhone {
+			return errSignUpMethodNotEnabled()
+		}
+		// Phone codes and social identities arrive as verification records, which this
+		// server cannot produce yet.
+		return errVerificationNotFound()
+	case "password":
+		return e.setProfilePassword(ctx, s, in.Value)
+	}
+	return errInvalidInput("type must be username, email or password (%q is not supported).", in.Type)
+}
+
+// checkProfileStage refuses a profile update outside a registration that has no account yet.
+func checkProfileStage(s *session) error {
 	if !s.started() {
 		return errInteractionNotStarted()
 	}
@@ -481,68 +566,76 @@ func (e *Experience) setProfile(ctx context.Context, s *session, in profileInput
 	if s.st.UserID != "" {
 		return errIdentityConflict()
 	}
-	switch in.Type {
-	case identifierUsername:
-		if collected, _ := signUpRule(s.exp, identifierUsername); !collected {
-			return errSignUpMethodNotEnabled()
-		}
-		if err := checkUsername(s.exp.UsernamePolicy, in.Value); err != nil {
-			return err
-		}
-		if !e.limiter.allow(clientIP) {
-			return errRateLimited()
-		}
-		if err := e.checkAvailable(ctx, profile{Username: in.Value}); err != nil {
-			return err
-		}
-		s.st.Profile.Username = in.Value
-	case identifierEmail:
-		collected, verify := signUpRule(s.exp, identifierEmail)
-		if !collected {
-			return errSignUpMethodNotEnabled()
-		}
-		if in.VerificationID != "" {
-			// Email verification codes need an email connector, which does not exist yet.
-			return errVerificationNotFound()
-		}
-		email := strings.ToLower(strings.TrimSpace(in.Value))
-		if !emailPattern.MatchString(email) {
-			return errInvalidEmail()
-		}
-		if verify {
-			return errIdentifierNotVerified(email)
-		}
-		if !e.limiter.allow(clientIP) {
-			return errRateLimited()
-		}
-		if err := e.checkAvailable(ctx, profile{PrimaryEmail: email}); err != nil {
-			return err
-		}
-		s.st.Profile.PrimaryEmail = email
-	case identifierPhone, "social":
-		if collected, _ := signUpRule(s.exp, in.Type); !collected && in.Type == identifierPhone {
-			return errSignUpMethodNotEnabled()
-		}
-		// Phone codes and social identities arrive as verification records, which this
-		// server cannot produce yet.
-		return errVerificationNotFound()
-	case "password":
-		if !s.exp.SignUp.Password {
-			return errSignUpMethodNotEnabled()
-		}
-		p := s.st.Profile
-		issues := resolvePasswordPolicy(s.exp.PasswordPolicy).check(in.Value, passwordUserInfo{username: p.Username, email: p.PrimaryEmail})
-		if len(issues) > 0 {
-			return errPasswordRejected(issues)
-		}
-		encrypted, method, err := e.passwords.Hash(ctx, in.Value)
-		if err != nil {
-			return fmt.Errorf("hash password: %w", err)
-		}
-		s.st.Profile.PasswordEncrypted, s.st.Profile.PasswordEncryptionMethod = encrypted, method
-	default:
-		return errInvalidInput("type must be username, email or password (%q is not supported).", in.Type)
+	return nil
+}
+
+// setProfileUsername sets the username: collected by the sign-up settings, allowed by the
+// username policy, and not another account's (checked under the address's rate limit).
+func (e *Experience) setProfileUsername(ctx context.Context, s *session, username, clientIP string) error {
+	if collected, _ := signUpRule(s.exp, identifierUsername); !collected {
+		return errSignUpMethodNotEnabled()
 	}
+	if err := policy.CheckUsername(s.exp.UsernamePolicy, username); err != nil {
+		return err
+	}
+	if err := e.checkAvailableUnderLimit(ctx, profile{Username: username}, clientIP); err != nil {
+		return err
+	}
+	s.st.Profile.Username = username
+	return nil
+}
+
+// setProfileEmail sets the primary email: collected by the sign-up settings, well formed, not
+// needing a code, and not another account's (checked under the address's rate limit).
+func (e *Experience) setProfileEmail(ctx context.Context, s *session, in profileInput, clientIP string) error {
+	collected, verify := signUpRule(s.exp, identifierEmail)
+	if !collected {
+		return errSignUpMethodNotEnabled()
+	}
+	if in.VerificationID != "" {
+		// Email verification codes need an email connector, which does not exist yet.
+		return errVerificationNotFound()
+	}
+	email := strings.ToLower(strings.TrimSpace(in.Value))
+	if !emailPattern.MatchString(email) {
+		return errInvalidEmail()
+	}
+	if verify {
+		return errIdentifierNotVerified(email)
+	}
+	if err := e.checkAvailableUnderLimit(ctx, profile{PrimaryEmail: email}, clientIP); err != nil {
+		return err
+	}
+	s.st.Profile.PrimaryEmail = email
+	return nil
+}
+
+// checkAvailableUnderLimit spends one of the address's attempts, then checks that no other
+// account has p's username or email: the rate limit keeps the check from being a cheap way to
+// list accounts.
+func (e *Experience) checkAvailableUnderLimit(ctx context.Context, p profile, clientIP string) error {
+	if !e.limiter.Allow(clientIP) {
+		return errRateLimited()
+	}
+	return e.checkAvailable(ctx, p)
+}
+
+// setProfilePassword sets the password, which the sign-up settings must collect and the
+// password policy accept, stored hashed.
+func (e *Experience) setProfilePassword(ctx context.Context, s *session, password string) error {
+	if !s.exp.SignUp.Password {
+		return errSignUpMethodNotEnabled()
+	}
+	p := s.st.Profile
+	issues := policy.ResolvePasswordPolicy(s.exp.PasswordPolicy).Check(password, policy.PasswordUserInfo{Username: p.Username, Email: p.PrimaryEmail})
+	if len(issues) > 0 {
+		return errPasswordRejected(issues)
+	}
+	encrypted, method, err := e.passwords.Hash(ctx, password)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	s.st.Profile.PasswordEncrypted, s.st.Profile.PasswordEncryptionMethod = encrypted, method
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
+	"github.com/gatehouse-id/gatehouse/internal/experience/policy"
 )
 
 // Errors the engine answers with: Logto's codes and statuses (core/routes/experience/**), with
@@ -137,7 +138,7 @@ func errMissingProfile(missing []string) *apperr.Error {
 		WithData(map[string][]string{"missingProfile": missing})
 }
 
-func errPasswordRejected(issues []passwordIssue) *apperr.Error {
+func errPasswordRejected(issues []policy.PasswordIssue) *apperr.Error {
 	return apperr.New(http.StatusUnprocessableEntity, "password.rejected",
 		"Password rejected. Please check if your password meets the requirements.").WithData(issues)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/internal/clock"
 	"github.com/gatehouse-id/gatehouse/internal/cookie"
+	"github.com/gatehouse-id/gatehouse/internal/experience/throttle"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service"
@@ -28,7 +29,7 @@ type Backend interface {
 	VerifyUserPassword(ctx context.Context, tenantID string, u model.User, password string) (bool, error)
 	CreateUser(ctx context.Context, tenantID string, in users.CreateUserInput) (model.User, error)
 	RecordSignIn(ctx context.Context, tenantID, userID string) error
-	attemptLog
+	throttle.AttemptLog
 }
 
 // Options configure one tenant's experience.
@@ -50,6 +51,9 @@ type Options struct {
 	Log       *slog.Logger
 }
 
+// RateLimit tunes the per-address filter in front of credential checks (package throttle).
+type RateLimit = throttle.RateLimit
+
 // Experience serves one tenant's Experience API and hosted pages.
 type Experience struct {
 	tenantID  string
@@ -59,8 +63,8 @@ type Experience struct {
 	cookies   *cookie.Jar
 	clk       clock.Clock
 	log       *slog.Logger
-	lockout   *lockout
-	limiter   *addressLimiter
+	lockout   *throttle.Lockout
+	limiter   *throttle.AddressLimiter
 	pages     map[string]*template.Template
 }
 
@@ -80,8 +84,8 @@ func New(o Options) *Experience {
 		cookies:   o.Cookies,
 		clk:       o.Clock,
 		log:       o.Log,
-		lockout:   &lockout{log: o.Service, clk: o.Clock},
-		limiter:   newAddressLimiter(o.RateLimit, o.Clock),
+		lockout:   throttle.NewLockout(o.Service, o.Clock),
+		limiter:   throttle.NewAddressLimiter(o.RateLimit, o.Clock),
 		pages:     parsePages(),
 	}
 }

@@ -1,6 +1,8 @@
 package experience
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -9,6 +11,9 @@ import (
 
 // FuzzExperienceBodies feeds arbitrary bytes to every Experience API body parser: none may
 // panic, every refusal is a 400/413 Logto error, and what is accepted keeps the parsers' rules.
+// The same bytes, taken as a password a user typed and JSON-encoded as the sign-in page or an
+// SDK sends it, must be read back exactly unless the password itself breaks a rule (empty, too
+// long, not UTF-8, NUL).
 func FuzzExperienceBodies(f *testing.F) {
 	for _, seed := range []string{
 		``, `{}`, `null`, `[]`, `"x"`, `{"interactionEvent":"SignIn"}`, `{"interactionEvent":"Register","captchaToken":"t"}`,
@@ -27,6 +32,15 @@ func FuzzExperienceBodies(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
+		if pw := string(raw); pw != "" && utf8.ValidString(pw) && strings.IndexByte(pw, 0) < 0 && utf8.RuneCountInString(pw) <= maxPasswordLen {
+			body, err := json.Marshal(map[string]any{"identifier": map[string]string{"type": "username", "value": "alice"}, "password": pw})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if id, got, err := parsePasswordBody(body); err != nil || got != pw || id.Value != "alice" {
+				t.Fatalf("password %q sent as %s read as %q (identifier %q): %v", pw, body, got, id.Value, err)
+			}
+		}
 		if event, err := parseEventBody(raw); err != nil {
 			refused(t, "event", err)
 		} else if event != eventSignIn && event != eventRegister && event != eventForgotPassword {

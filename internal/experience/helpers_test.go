@@ -116,7 +116,7 @@ func (h *harness) node(rl RateLimit) *node {
 	h.t.Helper()
 	n := &node{h: h}
 	mux := http.NewServeMux()
-	n.srv = httptest.NewServer(httpx.Proxy(false, httpx.Middleware(slog.New(slog.DiscardHandler), mux)))
+	n.srv = httptest.NewServer(httpx.Proxy(0, httpx.Middleware(slog.New(slog.DiscardHandler), mux)))
 	h.t.Cleanup(n.srv.Close)
 	n.issuer = n.srv.URL + "/oidc"
 	n.exp = New(Options{

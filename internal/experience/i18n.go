@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gatehouse-id/gatehouse/internal/experience/policy"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 )
 
@@ -308,86 +309,90 @@ var catalog = map[string]map[string]string{
 	},
 }
 
+// errorMessageKeys maps an engine error code to the catalog entry the page shows for it; codes
+// not listed (and not worded from their data by errorMessage) show error.generic.
+var errorMessageKeys = map[string]string{
+	"session.invalid_credentials":          "error.invalid_credentials",
+	"user.suspended":                       "error.suspended",
+	"request.rate_limited":                 "error.rate_limited",
+	"user.sign_in_method_not_enabled":      "error.method_not_enabled",
+	"user.sign_up_method_not_enabled":      "error.signup_not_enabled",
+	"auth.forbidden":                       "error.forbidden",
+	"user.username_already_in_use":         "error.username_in_use",
+	"user.email_already_in_use":            "error.email_in_use",
+	"user.invalid_email":                   "error.invalid_email",
+	"session.identifier_not_verified":      "error.email_unverified",
+	"user.username_required":               "error.username_invalid",
+	"user.username_starts_with_number":     "error.username_invalid",
+	"user.username_invalid_charset_hard":   "error.username_invalid",
+	"user.username_too_short":              "error.username_too_short",
+	"user.username_too_long":               "error.username_too_long",
+	"user.username_uppercase_not_allowed":  "error.username_case",
+	"user.username_lowercase_not_allowed":  "error.username_case",
+	"user.username_numbers_not_allowed":    "error.username_chars",
+	"user.username_underscore_not_allowed": "error.username_chars",
+	"user.missing_profile":                 "error.missing_profile",
+	"session.csrf_token_mismatch":          "error.csrf",
+	"session.not_found":                    "error.session",
+	"session.interaction_not_found":        "error.session",
+	"session.interaction_conflict":         "error.session",
+}
+
 // errorMessage turns an engine error code into the page's wording.
 func (ms messages) errorMessage(code string, data any) string {
 	switch code {
-	case "session.invalid_credentials":
-		return ms.T("error.invalid_credentials")
 	case "session.verification_blocked_too_many_attempts":
-		minutes := 0
-		if d, ok := data.(map[string]int); ok {
-			minutes = d["retryAfterMinutes"]
-		}
-		if minutes <= 1 {
-			return ms.T("error.locked_one")
-		}
-		return ms.T("error.locked_many", minutes)
-	case "user.suspended":
-		return ms.T("error.suspended")
-	case "request.rate_limited":
-		return ms.T("error.rate_limited")
-	case "user.sign_in_method_not_enabled":
-		return ms.T("error.method_not_enabled")
-	case "user.sign_up_method_not_enabled":
-		return ms.T("error.signup_not_enabled")
-	case "auth.forbidden":
-		return ms.T("error.forbidden")
-	case "user.username_already_in_use":
-		return ms.T("error.username_in_use")
-	case "user.email_already_in_use":
-		return ms.T("error.email_in_use")
-	case "user.invalid_email":
-		return ms.T("error.invalid_email")
-	case "session.identifier_not_verified":
-		return ms.T("error.email_unverified")
-	case "user.username_required", "user.username_starts_with_number", "user.username_invalid_charset_hard":
-		return ms.T("error.username_invalid")
-	case "user.username_too_short":
-		return ms.T("error.username_too_short")
-	case "user.username_too_long":
-		return ms.T("error.username_too_long")
-	case "user.username_uppercase_not_allowed", "user.username_lowercase_not_allowed":
-		return ms.T("error.username_case")
-	case "user.username_numbers_not_allowed", "user.username_underscore_not_allowed":
-		return ms.T("error.username_chars")
-	case "user.missing_profile":
-		return ms.T("error.missing_profile")
-	case "session.csrf_token_mismatch":
-		return ms.T("error.csrf")
-	case "session.not_found", "session.interaction_not_found", "session.interaction_conflict":
-		return ms.T("error.session")
+		return ms.lockedMessage(data)
 	case "password.rejected":
-		if issues, ok := data.([]passwordIssue); ok {
+		if issues, ok := data.([]policy.PasswordIssue); ok {
 			return ms.passwordIssues(issues)
 		}
+	}
+	if key, ok := errorMessageKeys[code]; ok {
+		return ms.T(key)
 	}
 	return ms.T("error.generic")
 }
 
+// lockedMessage says how long a locked identifier waits, from errLocked's data.
+func (ms messages) lockedMessage(data any) string {
+	minutes := 0
+	if d, ok := data.(map[string]int); ok {
+		minutes = d["retryAfterMinutes"]
+	}
+	if minutes <= 1 {
+		return ms.T("error.locked_one")
+	}
+	return ms.T("error.locked_many", minutes)
+}
+
+// passwordIssueWording maps a password issue (its code after "password_rejected.") to its
+// catalog entry and the interpolation the entry shows, if any.
+var passwordIssueWording = map[string]struct{ key, arg string }{
+	"too_short":              {"password.too_short", "min"},
+	"too_long":               {"password.too_long", "max"},
+	"character_types":        {"password.character_types", "min"},
+	"unsupported_characters": {"password.unsupported", ""},
+	"restricted.repetition":  {"password.repetition", ""},
+	"restricted.sequence":    {"password.sequence", ""},
+	"restricted.user_info":   {"password.user_info", ""},
+	"restricted.words":       {"password.words", ""},
+	"pwned":                  {"password.pwned", ""},
+}
+
 // passwordIssues words every issue of a rejected password in one sentence list.
-func (ms messages) passwordIssues(issues []passwordIssue) string {
+func (ms messages) passwordIssues(issues []policy.PasswordIssue) string {
 	parts := make([]string, 0, len(issues))
 	for _, is := range issues {
-		switch strings.TrimPrefix(is.Code, "password_rejected.") {
-		case "too_short":
-			parts = append(parts, ms.T("password.too_short", is.Interpolation["min"]))
-		case "too_long":
-			parts = append(parts, ms.T("password.too_long", is.Interpolation["max"]))
-		case "character_types":
-			parts = append(parts, ms.T("password.character_types", is.Interpolation["min"]))
-		case "unsupported_characters":
-			parts = append(parts, ms.T("password.unsupported"))
-		case "restricted.repetition":
-			parts = append(parts, ms.T("password.repetition"))
-		case "restricted.sequence":
-			parts = append(parts, ms.T("password.sequence"))
-		case "restricted.user_info":
-			parts = append(parts, ms.T("password.user_info"))
-		case "restricted.words":
-			parts = append(parts, ms.T("password.words"))
-		case "pwned":
-			parts = append(parts, ms.T("password.pwned"))
+		wording, ok := passwordIssueWording[strings.TrimPrefix(is.Code, "password_rejected.")]
+		if !ok {
+			continue
 		}
+		var args []any
+		if wording.arg != "" {
+			args = append(args, is.Interpolation[wording.arg])
+		}
+		parts = append(parts, ms.T(wording.key, args...))
 	}
 	if len(parts) == 0 {
 		return ms.T("error.generic")

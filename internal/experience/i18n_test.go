@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gatehouse-id/gatehouse/internal/experience/policy"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/web"
 )
@@ -103,7 +104,7 @@ func TestErrorWording(t *testing.T) {
 		if got := ms.errorMessage("session.verification_blocked_too_many_attempts", map[string]int{"retryAfterMinutes": 12}); !strings.Contains(got, "12") {
 			t.Errorf("%s: lock wording %q lacks the minutes", lang, got)
 		}
-		got := ms.errorMessage("password.rejected", []passwordIssue{{Code: "password_rejected.too_short", Interpolation: map[string]int{"min": 10}}})
+		got := ms.errorMessage("password.rejected", []policy.PasswordIssue{{Code: "password_rejected.too_short", Interpolation: map[string]int{"min": 10}}})
 		if !strings.Contains(got, "10") || got == generic {
 			t.Errorf("%s: password wording %q", lang, got)
 		}

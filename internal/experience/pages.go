@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
+	"github.com/gatehouse-id/gatehouse/internal/experience/policy"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/ids"
 	"github.com/gatehouse-id/gatehouse/internal/model"
@@ -96,13 +97,6 @@ func safeCustomCSS(css string) template.CSS {
 	return template.CSS(strings.ReplaceAll(css, "</", `<\/`))
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
 func brandOf(exp model.SignInExperience) brand {
 	b := brand{
 		Primary:        safeColor(exp.Color.PrimaryColor, defaultPrimaryColor),
@@ -112,11 +106,11 @@ func brandOf(exp model.SignInExperience) brand {
 		DarkLogo:       exp.Branding.DarkLogoURL,
 		Favicon:        exp.Branding.Favicon,
 		DarkFavicon:    exp.Branding.DarkFavicon,
-		CustomCSS:      safeCustomCSS(deref(exp.CustomCSS)),
-		TermsURL:       deref(exp.TermsOfUseURL),
-		PrivacyURL:     deref(exp.PrivacyPolicyURL),
-		SupportEmail:   deref(exp.SupportEmail),
-		SupportWebsite: deref(exp.SupportWebsiteURL),
+		CustomCSS:      safeCustomCSS(model.StringOf(exp.CustomCSS)),
+		TermsURL:       model.StringOf(exp.TermsOfUseURL),
+		PrivacyURL:     model.StringOf(exp.PrivacyPolicyURL),
+		SupportEmail:   model.StringOf(exp.SupportEmail),
+		SupportWebsite: model.StringOf(exp.SupportWebsiteURL),
 	}
 	if b.DarkLogo == "" {
 		b.DarkLogo = b.Logo
@@ -279,8 +273,8 @@ func (e *Experience) redirectUnknownSession(w http.ResponseWriter, r *http.Reque
 		e.renderInternalError(w, r, err)
 		return
 	}
-	if target := deref(exp.UnknownSessionRedirectURL); isHTTPURL(target) {
-		http.Redirect(w, r, target, http.StatusFound)
+	if target := model.StringOf(exp.UnknownSessionRedirectURL); model.IsHTTPURL(target) {
+		http.Redirect(w, r, target, redirectStatus(r))
 		return
 	}
 	q := url.Values{}
@@ -294,12 +288,17 @@ func (e *Experience) redirectUnknownSession(w http.ResponseWriter, r *http.Reque
 	if len(q) > 0 {
 		target += "?" + q.Encode()
 	}
-	http.Redirect(w, r, target, http.StatusFound)
+	http.Redirect(w, r, target, redirectStatus(r))
 }
 
-func isHTTPURL(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+// redirectStatus is Logto's 302 for a page the browser navigated to, and 303 after a form post:
+// a 303 always turns the next request into a GET and drops the posted body, where clients may
+// repeat a POST on 302 or 307 with its credentials (RFC 9700 §4.12).
+func redirectStatus(r *http.Request) int {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return http.StatusFound
+	}
+	return http.StatusSeeOther
 }
 
 // app reads the interaction's application for the page; false when it cannot be read.
@@ -374,7 +373,7 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 // agreeToTermsPolicy Manual, or ManualRegistrationOnly on the registration page) — only when
 // there is something to agree to.
 func termsCheckbox(exp model.SignInExperience, registering bool) bool {
-	if deref(exp.TermsOfUseURL) == "" && deref(exp.PrivacyPolicyURL) == "" {
+	if model.StringOf(exp.TermsOfUseURL) == "" && model.StringOf(exp.PrivacyPolicyURL) == "" {
 		return false
 	}
 	return exp.AgreeToTermsPolicy == "Manual" || (registering && exp.AgreeToTermsPolicy == "ManualRegistrationOnly")
@@ -525,6 +524,21 @@ func (e *Experience) pageFailure(w http.ResponseWriter, r *http.Request, s *sess
 }
 
 func (e *Experience) postSignIn(w http.ResponseWriter, r *http.Request) {
+	identifierValue := ""
+	e.postForm(w, r, func(s *session, ms messages) (string, error) {
+		identifierValue = strings.TrimSpace(r.PostFormValue("identifier"))
+		return e.signInWithForm(r, s, ms, identifierValue)
+	}, func(s *session, status int, text string) {
+		e.renderSignIn(w, r, s, status, text, identifierValue)
+	})
+}
+
+// postForm answers a sign-in or registration form post. An interaction that already has a
+// result resumes; otherwise the form is parsed and submit runs the engine's steps on it and says
+// where to go next. A refusal the page can word re-renders the form (rerender), anything else
+// shows the error page.
+func (e *Experience) postForm(w http.ResponseWriter, r *http.Request, submit func(s *session, ms messages) (string, error),
+	rerender func(s *session, status int, text string)) {
 	s, ok := e.pageSession(w, r)
 	if !ok {
 		return
@@ -534,23 +548,27 @@ func (e *Experience) postSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ms := e.newPage(r, s.exp, s.in.Params.UILocales).Msg
-	identifierValue := ""
 	err := parseForm(w, r)
 	redirectTo := ""
 	if err == nil {
-		identifierValue = strings.TrimSpace(r.PostFormValue("identifier"))
-		redirectTo, err = e.signInWithForm(r, s, ms, identifierValue)
+		redirectTo, err = submit(s, ms)
 	}
 	if err != nil {
-		text, status, known := pageError(ms, err)
-		if !known {
-			e.renderInternalError(w, r, err)
-			return
-		}
-		e.renderSignIn(w, r, s, status, text, identifierValue)
+		e.refuseForm(w, r, ms, err, func(status int, text string) { rerender(s, status, text) })
 		return
 	}
 	http.Redirect(w, r, redirectTo, http.StatusSeeOther)
+}
+
+// refuseForm answers a form's refusal: one the page can word re-renders the form with that
+// wording and status (rerender), anything else shows the error page.
+func (e *Experience) refuseForm(w http.ResponseWriter, r *http.Request, ms messages, err error, rerender func(status int, text string)) {
+	text, status, known := pageError(ms, err)
+	if !known {
+		e.renderInternalError(w, r, err)
+		return
+	}
+	rerender(status, text)
 }
 
 // signInWithForm runs the same engine steps as the API's sign-in (start, verify the password,
@@ -586,6 +604,13 @@ func (e *Experience) signInWithForm(r *http.Request, s *session, ms messages, id
 	if err != nil {
 		return "", err
 	}
+	return e.finishWithForm(ctx, s, verificationID)
+}
+
+// finishWithForm ends a form's engine steps as the API's last calls do: identify (with the
+// sign-in's verification record, or none for a registration), submit, then save the
+// interaction once. It answers where the browser goes next.
+func (e *Experience) finishWithForm(ctx context.Context, s *session, verificationID string) (string, error) {
 	if _, err := e.identify(ctx, s, verificationID); err != nil {
 		return "", err
 	}
@@ -613,7 +638,7 @@ type pageMessageKey string
 // settings make mandatory; it is unavailable when they need something only a verification code
 // or a social connector can supply.
 func registerForm(exp model.SignInExperience) registerView {
-	v := registerView{MinPasswordLength: resolvePasswordPolicy(exp.PasswordPolicy).minLength}
+	v := registerView{MinPasswordLength: policy.ResolvePasswordPolicy(exp.PasswordPolicy).MinLength()}
 	if !canRegister(exp) {
 		return v
 	}
@@ -659,58 +684,59 @@ func (e *Experience) renderRegister(w http.ResponseWriter, r *http.Request, s *s
 }
 
 func (e *Experience) postRegister(w http.ResponseWriter, r *http.Request) {
-	s, ok := e.pageSession(w, r)
-	if !ok {
-		return
-	}
-	if s.in.Result != nil {
-		http.Redirect(w, r, e.resumeURL(s.in.UID), http.StatusSeeOther)
-		return
-	}
-	ms := e.newPage(r, s.exp, s.in.Params.UILocales).Msg
-	username, email, redirectTo := "", "", ""
-	err := parseForm(w, r)
-	if err == nil {
+	username, email := "", ""
+	e.postForm(w, r, func(s *session, ms messages) (string, error) {
 		username = strings.TrimSpace(r.PostFormValue("username"))
 		email = strings.TrimSpace(r.PostFormValue("email"))
-		redirectTo, err = e.registerWithForm(r, s, ms, username, email)
-	}
-	if err != nil {
-		text, status, known := pageError(ms, err)
-		if !known {
-			e.renderInternalError(w, r, err)
-			return
-		}
+		return e.registerWithForm(r, s, ms, username, email)
+	}, func(s *session, status int, text string) {
 		e.renderRegister(w, r, s, status, text, username, email)
-		return
-	}
-	http.Redirect(w, r, redirectTo, http.StatusSeeOther)
+	})
 }
 
 // registerWithForm runs the API's registration steps (start, profile fields, identification,
 // submit) on the form's input, and saves once at the end.
 func (e *Experience) registerWithForm(r *http.Request, s *session, ms messages, username, email string) (string, error) {
-	if err := checkCSRF(s, r.PostFormValue("csrf")); err != nil {
+	form, password, err := checkRegisterForm(r, s, ms, username, email)
+	if err != nil {
 		return "", err
+	}
+	ctx := r.Context()
+	if err := e.start(s, eventRegister); err != nil {
+		return "", err
+	}
+	if err := e.setProfileFromForm(ctx, s, registerSteps(form, username, email, password), clientIP(r)); err != nil {
+		return "", err
+	}
+	return e.finishWithForm(ctx, s, "")
+}
+
+// checkRegisterForm checks a registration post before any engine step: the CSRF token, that the
+// sign-up settings allow the form, and that it is complete (every field it asks for, matching
+// passwords, the terms agreed to). It returns the form and the password.
+func checkRegisterForm(r *http.Request, s *session, ms messages, username, email string) (registerView, string, error) {
+	if err := checkCSRF(s, r.PostFormValue("csrf")); err != nil {
+		return registerView{}, "", err
 	}
 	form := registerForm(s.exp)
 	if !form.Available {
-		return "", errSignUpMethodNotEnabled()
+		return registerView{}, "", errSignUpMethodNotEnabled()
 	}
 	password := r.PostFormValue("password")
 	switch {
 	case (form.Username && username == "") || (form.Email && email == "") || (form.Password && password == ""):
-		return "", pageRefusal(ms, "error.missing_profile")
+		return registerView{}, "", pageRefusal(ms, "error.missing_profile")
 	case form.Password && password != r.PostFormValue("confirm_password"):
-		return "", pageRefusal(ms, "error.passwords_mismatch")
+		return registerView{}, "", pageRefusal(ms, "error.passwords_mismatch")
 	case termsCheckbox(s.exp, true) && r.PostFormValue("agree_terms") != "yes":
-		return "", pageRefusal(ms, "error.terms_required")
+		return registerView{}, "", pageRefusal(ms, "error.terms_required")
 	}
-	ctx := r.Context()
-	ip := clientIP(r)
-	if err := e.start(s, eventRegister); err != nil {
-		return "", err
-	}
+	return form, password, nil
+}
+
+// registerSteps are the profile updates the form's fields make, in the API's order: username,
+// email, password.
+func registerSteps(form registerView, username, email, password string) []profileInput {
 	steps := []profileInput{}
 	if form.Username {
 		steps = append(steps, profileInput{Type: identifierUsername, Value: username})
@@ -721,27 +747,23 @@ func (e *Experience) registerWithForm(r *http.Request, s *session, ms messages, 
 	if form.Password {
 		steps = append(steps, profileInput{Type: "password", Value: password})
 	}
+	return steps
+}
+
+// setProfileFromForm applies each profile update as POST …/profile would, after the same
+// length checks the API's body parser makes.
+func (e *Experience) setProfileFromForm(ctx context.Context, s *session, steps []profileInput, ip string) error {
 	for _, in := range steps {
 		limit := maxIdentifierLen
 		if in.Type == "password" {
 			limit = maxPasswordLen
 		}
 		if err := checkString(in.Type, in.Value, true, limit); err != nil {
-			return "", err
+			return err
 		}
 		if err := e.setProfile(ctx, s, in, ip); err != nil {
-			return "", err
+			return err
 		}
 	}
-	if _, err := e.identify(ctx, s, ""); err != nil {
-		return "", err
-	}
-	redirectTo, err := e.submit(ctx, s)
-	if err != nil {
-		return "", err
-	}
-	if err := e.save(ctx, s); err != nil {
-		return "", err
-	}
-	return redirectTo, nil
+	return nil
 }

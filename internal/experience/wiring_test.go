@@ -18,7 +18,7 @@ func TestWithTheRealService(t *testing.T) {
 	h := newHarness(t)
 	h.createUser("alice", "", alicePassword)
 	mux := http.NewServeMux()
-	srv := httptest.NewServer(httpx.Proxy(false, httpx.Middleware(slog.New(slog.DiscardHandler), mux)))
+	srv := httptest.NewServer(httpx.Proxy(0, httpx.Middleware(slog.New(slog.DiscardHandler), mux)))
 	t.Cleanup(srv.Close)
 	New(Options{TenantID: tenant, Issuer: srv.URL + "/oidc", Service: h.svc, Passwords: password.New(password.Options{}),
 		Cookies: h.jar, Clock: h.clk}).Mount(mux)

@@ -11,7 +11,8 @@ import (
 
 // Browser-facing surfaces (the hosted pages, the Experience API, and later the account API and
 // the console) share two defences against requests a page on another origin makes the victim's
-// browser send with the victim's cookies (login CSRF, RFC 9700 §4.4.1.8):
+// browser send with the victim's cookies (CSRF and login CSRF: RFC 9700 §4.7, RFC 6819
+// §4.4.1.8):
 //
 //   - CrossOrigin refuses state-changing requests the browser marks as coming from another
 //     origin (Sec-Fetch-Site, else Origin against Host), Go's http.CrossOriginProtection. It
@@ -86,12 +87,18 @@ func httpOrigin(raw string) string {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
 		return ""
 	}
-	for _, c := range u.Host {
-		ok := c == '.' || c == '-' || c == ':' || c == '[' || c == ']' ||
-			(c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-		if !ok {
-			return ""
-		}
+	if strings.ContainsFunc(u.Host, func(c rune) bool { return !isPlainHostChar(c) }) {
+		return ""
 	}
 	return strings.ToLower(u.Scheme + "://" + u.Host)
+}
+
+// isPlainHostChar reports whether c may stand in a host[:port] of a CSP source expression: an
+// ASCII letter or digit, '.', '-', ':' or the brackets of an IPv6 literal.
+func isPlainHostChar(c rune) bool {
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		return true
+	}
+	return strings.ContainsRune(".-:[]", c)
 }

@@ -14,18 +14,25 @@ const (
 	schemeKey
 )
 
-// Proxy records each request's client IP and scheme. With trust (TRUST_PROXY_HEADER, as Koa's
-// `proxy = true` in Logto) they come from the reverse proxy's Forwarded / X-Forwarded-For /
-// X-Forwarded-Proto headers; without it those headers are ignored, so a client cannot spoof its
+// Proxy records each request's client IP and scheme. With hops > 0 (TRUST_PROXY_HEADER, as
+// Koa's `proxy = true` in Logto; GATEHOUSE_TRUSTED_PROXY_HOPS proxies in front) they come from
+// the reverse proxies' X-Forwarded-For / X-Forwarded-Proto headers, or RFC 7239 Forwarded when
+// those are absent; with hops == 0 those headers are ignored, so a client cannot spoof its
 // address for rate limits and lockouts.
-func Proxy(trust bool, next http.Handler) http.Handler {
+//
+// Proxies append the address they received a request from, and many pass on what the client
+// sent (Caddy passes a client's Forwarded header through untouched; nginx's
+// $proxy_add_x_forwarded_for appends to the client's X-Forwarded-For). So only the entries the
+// trusted proxies added, counted from the right, are believed: the client address is the
+// hops-th entry from the right. Logto (Koa) takes the leftmost, which the client chooses.
+func Proxy(hops int, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ip, scheme := peerIP(r.RemoteAddr), "http"
 		if r.TLS != nil {
 			scheme = "https"
 		}
-		if trust {
-			if fip := forwardedFor(r.Header); fip != "" {
+		if hops > 0 {
+			if fip := forwardedFor(r.Header, hops); fip != "" {
 				ip = fip
 			}
 			if p := forwardedProto(r.Header); p == "http" || p == "https" {
@@ -57,41 +64,66 @@ func peerIP(remoteAddr string) string {
 	return host
 }
 
-// forwardedFor returns the client address the proxy reports: the first valid IP of the RFC 7239
-// Forwarded "for=" or of X-Forwarded-For (the proxy appends; the first hop is the client).
-func forwardedFor(h http.Header) string {
-	if f := h.Get("Forwarded"); f != "" {
-		for _, part := range strings.Split(strings.Split(f, ",")[0], ";") {
-			k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-			if ok && strings.EqualFold(k, "for") {
-				v = strings.Trim(v, `"`) // for="[2001:db8::1]:4711" or for=192.0.2.60
-				if host, _, err := net.SplitHostPort(v); err == nil {
-					v = host
-				}
-				v = strings.TrimSuffix(strings.TrimPrefix(v, "["), "]")
-				if net.ParseIP(v) != nil {
-					return v
-				}
-			}
+// forwardedFor returns the client address the trusted proxies report: the hops-th address from
+// the right of X-Forwarded-For (all its header lines, in order), else of Forwarded's for=
+// parameters; "" when that entry is missing or not an IP address.
+func forwardedFor(h http.Header, hops int) string {
+	var chain []string
+	if xff := h.Values("X-Forwarded-For"); len(xff) > 0 {
+		chain = splitList(xff)
+	} else {
+		for _, element := range splitList(h.Values("Forwarded")) {
+			chain = append(chain, forwardedParam(element, "for"))
 		}
 	}
-	if x := h.Get("X-Forwarded-For"); x != "" {
-		first := strings.TrimSpace(strings.Split(x, ",")[0])
-		if net.ParseIP(first) != nil {
-			return first
+	if len(chain) < hops {
+		return ""
+	}
+	return parseNodeIP(chain[len(chain)-hops])
+}
+
+// forwardedProto is the scheme the outermost trusted proxy was reached by: the rightmost
+// X-Forwarded-Proto value (the nearest proxy sets it), else Forwarded's proto=.
+func forwardedProto(h http.Header) string {
+	if xfp := splitList(h.Values("X-Forwarded-Proto")); len(xfp) > 0 {
+		return strings.ToLower(xfp[len(xfp)-1])
+	}
+	if fwd := splitList(h.Values("Forwarded")); len(fwd) > 0 {
+		return strings.ToLower(forwardedParam(fwd[len(fwd)-1], "proto"))
+	}
+	return ""
+}
+
+// splitList splits comma-separated header lines into their trimmed elements.
+func splitList(lines []string) []string {
+	var out []string
+	for _, line := range lines {
+		for _, e := range strings.Split(line, ",") {
+			out = append(out, strings.TrimSpace(e))
+		}
+	}
+	return out
+}
+
+// forwardedParam is the value of param in one Forwarded element ("for=…;proto=…"), unquoted.
+func forwardedParam(element, param string) string {
+	for _, pair := range strings.Split(element, ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		if ok && strings.EqualFold(k, param) {
+			return strings.Trim(v, `"`)
 		}
 	}
 	return ""
 }
 
-func forwardedProto(h http.Header) string {
-	if f := h.Get("Forwarded"); f != "" {
-		for _, part := range strings.Split(strings.Split(f, ",")[0], ";") {
-			k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-			if ok && strings.EqualFold(k, "proto") {
-				return strings.ToLower(strings.Trim(v, `"`))
-			}
-		}
+// parseNodeIP is the IP of a node entry (192.0.2.60, "[2001:db8::1]:4711", 2001:db8::1), or "".
+func parseNodeIP(v string) string {
+	if host, _, err := net.SplitHostPort(v); err == nil {
+		v = host
 	}
-	return strings.ToLower(strings.TrimSpace(strings.Split(h.Get("X-Forwarded-Proto"), ",")[0]))
+	v = strings.TrimSuffix(strings.TrimPrefix(v, "["), "]")
+	if ip := net.ParseIP(v); ip != nil {
+		return ip.String()
+	}
+	return ""
 }

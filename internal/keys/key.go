@@ -93,20 +93,42 @@ func encodePKCS8(priv any) (string, error) {
 
 // parsePrivateKey decodes a PEM (or base64 of a PEM) into a supported private key.
 func parsePrivateKey(input string) (crypto.Signer, error) {
+	text, err := pemText(input)
+	if err != nil {
+		return nil, err
+	}
+	found, err := findPrivateKeyBlock([]byte(text))
+	if err != nil {
+		return nil, err
+	}
+	parsed, err := parsePrivateKeyBlock(found)
+	if err != nil {
+		// The x509 error names the structure, never the bytes.
+		return nil, fmt.Errorf("keys: parse %s: %w", found.Type, err)
+	}
+	return checkSupported(parsed)
+}
+
+// pemText is input trimmed, decoded from base64 when it is not a PEM already.
+func pemText(input string) (string, error) {
 	text := strings.TrimSpace(input)
 	if text == "" {
-		return nil, errors.New("keys: private key is empty")
+		return "", errors.New("keys: private key is empty")
 	}
-	if !strings.Contains(text, "-") {
-		decoded, err := decodeBase64Loose(text)
-		if err != nil {
-			return nil, errors.New("keys: private key is neither a PEM nor the base64 of a PEM")
-		}
-		text = string(decoded)
+	if strings.Contains(text, "-") {
+		return text, nil
 	}
+	decoded, err := decodeBase64Loose(text)
+	if err != nil {
+		return "", errors.New("keys: private key is neither a PEM nor the base64 of a PEM")
+	}
+	return string(decoded), nil
+}
 
+// findPrivateKeyBlock returns the one unencrypted private key block of a PEM, passing over EC
+// parameters.
+func findPrivateKeyBlock(rest []byte) (*pem.Block, error) {
 	var found *pem.Block
-	rest := []byte(text)
 	for {
 		var block *pem.Block
 		block, rest = pem.Decode(rest)
@@ -133,24 +155,18 @@ func parsePrivateKey(input string) (crypto.Signer, error) {
 	if _, encrypted := found.Headers["Proc-Type"]; encrypted {
 		return nil, errors.New("keys: encrypted private keys are not supported; decrypt it first")
 	}
+	return found, nil
+}
 
-	var (
-		parsed any
-		err    error
-	)
-	switch found.Type {
-	case "PRIVATE KEY":
-		parsed, err = x509.ParsePKCS8PrivateKey(found.Bytes)
+// parsePrivateKeyBlock parses a PKCS#8, SEC 1 (EC) or PKCS#1 (RSA) private key block.
+func parsePrivateKeyBlock(b *pem.Block) (any, error) {
+	switch b.Type {
 	case "EC PRIVATE KEY":
-		parsed, err = x509.ParseECPrivateKey(found.Bytes)
+		return x509.ParseECPrivateKey(b.Bytes)
 	case "RSA PRIVATE KEY":
-		parsed, err = x509.ParsePKCS1PrivateKey(found.Bytes)
+		return x509.ParsePKCS1PrivateKey(b.Bytes)
 	}
-	if err != nil {
-		// The x509 error names the structure, never the bytes.
-		return nil, fmt.Errorf("keys: parse %s: %w", found.Type, err)
-	}
-	return checkSupported(parsed)
+	return x509.ParsePKCS8PrivateKey(b.Bytes)
 }
 
 // checkSupported returns the key as a crypto.Signer when it is a type and size we sign with.

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 	"golang.org/x/crypto/cryptobyte/asn1"
 
+	"github.com/gatehouse-id/gatehouse/internal/apperr"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 )
 
@@ -344,7 +345,7 @@ func (s *Set) Verify(token string, into any) (Header, error) {
 		return Header{}, fmt.Errorf("%w: unknown kid", ErrInvalidToken)
 	}
 	if h.Alg != k.jwk.Alg {
-		return Header{}, fmt.Errorf("%w: alg %q does not match the key's %s", ErrInvalidToken, clip(h.Alg), k.jwk.Alg)
+		return Header{}, fmt.Errorf("%w: alg %q does not match the key's %s", ErrInvalidToken, apperr.Clip(h.Alg, 16), k.jwk.Alg)
 	}
 	sig, err := strictB64.DecodeString(sigPart)
 	if err != nil {
@@ -368,11 +369,3 @@ func (s *Set) Verify(token string, into any) (Header, error) {
 // strictB64 rejects non-canonical encodings (stray bits in the last character), so one token
 // has exactly one spelling.
 var strictB64 = b64.Strict()
-
-// clip shortens an attacker-chosen header value before it goes into an error message.
-func clip(s string) string {
-	if len(s) > 16 {
-		return s[:16] + "…"
-	}
-	return s
-}

@@ -120,7 +120,7 @@ func (a *API) listApplications(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setPageHeaders(w, r, p, total)
+	setPaginationHeaders(w, r, p, total)
 	return writeJSON(w, http.StatusOK, nonNil(apps))
 }
 
@@ -130,10 +130,10 @@ func (a *API) createApplication(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if b.Name == nil {
-		return invalidInput("body", "Error in key path \"name\": Required.")
+		return errRequired("name")
 	}
 	if b.Type == nil {
-		return invalidInput("body", "Error in key path \"type\": Required.")
+		return errRequired("type")
 	}
 	in := applications.CreateApplicationInput{Name: *b.Name, Type: *b.Type, CustomData: b.CustomData,
 		ProtectedAppMetadata: b.ProtectedAppMetadata}
@@ -203,7 +203,7 @@ func (a *API) addSecret(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if b.Name == nil {
-		return invalidInput("body", "Error in key path \"name\": Required.")
+		return errRequired("name")
 	}
 	secret, err := a.svc.AddSecret(r.Context(), a.tenantID, r.PathValue("id"), *b.Name, b.ExpiresAt)
 	if err != nil {
@@ -218,7 +218,7 @@ func (a *API) renameSecret(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if b.Name == nil {
-		return invalidInput("body", "Error in key path \"name\": Required.")
+		return errRequired("name")
 	}
 	secret, err := a.svc.RenameSecret(r.Context(), a.tenantID, r.PathValue("id"), r.PathValue("name"), *b.Name)
 	if err != nil {
@@ -243,7 +243,7 @@ func (a *API) listApplicationRoles(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	setPageHeaders(w, r, p, total)
+	setPaginationHeaders(w, r, p, total)
 	return writeJSON(w, http.StatusOK, roles)
 }
 
@@ -254,7 +254,7 @@ func decodeRoleIDs(r *http.Request) ([]string, error) {
 		return nil, err
 	}
 	if b.RoleIDs == nil {
-		return nil, invalidInput("body", "Error in key path \"roleIds\": Required.")
+		return nil, errRequired("roleIds")
 	}
 	if err := nonEmptyIDs("roleIds", b.RoleIDs); err != nil {
 		return nil, err

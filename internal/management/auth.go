@@ -4,9 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"math"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -61,31 +61,14 @@ func newAuthenticator(tenantID, issuer, adminIssuer string, ks KeySets, clk cloc
 
 // accessClaims are the claims of a client_credentials (or console) access token that matter here.
 type accessClaims struct {
-	Iss      string   `json:"iss"`
-	Sub      string   `json:"sub"`
-	Aud      audience `json:"aud"`
-	Scope    string   `json:"scope"`
-	ClientID string   `json:"client_id"`
-	Exp      *float64 `json:"exp"`
-	Nbf      *float64 `json:"nbf"`
-	Iat      *float64 `json:"iat"`
-}
-
-// audience is the `aud` claim: a string or an array of strings (RFC 7519 §4.1.3).
-type audience []string
-
-func (a *audience) UnmarshalJSON(b []byte) error {
-	var one string
-	if err := json.Unmarshal(b, &one); err == nil {
-		*a = audience{one}
-		return nil
-	}
-	var many []string
-	if err := json.Unmarshal(b, &many); err != nil {
-		return errors.New("aud is neither a string nor an array of strings")
-	}
-	*a = many
-	return nil
+	Iss      string        `json:"iss"`
+	Sub      string        `json:"sub"`
+	Aud      keys.Audience `json:"aud"`
+	Scope    string        `json:"scope"`
+	ClientID string        `json:"client_id"`
+	Exp      *float64      `json:"exp"`
+	Nbf      *float64      `json:"nbf"`
+	Iat      *float64      `json:"iat"`
 }
 
 func errUnauthorized() *apperr.Error {
@@ -121,19 +104,16 @@ func (a *authenticator) authenticate(r *http.Request) error {
 	return nil
 }
 
-// verify checks token and reports whether its scope holds `all`.
+// verify checks token and reports whether its scope holds `all`: its issuer picks the keys, a
+// token this key set verified before is answered from the cache, else its signature and then
+// its claims are checked.
 func (a *authenticator) verify(r *http.Request, token string) (bool, error) {
 	iss, ok := unverifiedIssuer(token)
 	if !ok {
 		return false, errUnauthorized()
 	}
-	var keyTenant string
-	switch {
-	case iss == a.issuer:
-		keyTenant = a.tenantID
-	case a.adminIssuer != "" && iss == a.adminIssuer:
-		keyTenant = model.AdminTenantID
-	default:
+	keyTenant, ok := a.keyTenantOf(iss)
+	if !ok {
 		return false, errUnauthorized()
 	}
 	set, err := a.keys.Keys(r.Context(), keyTenant)
@@ -142,36 +122,71 @@ func (a *authenticator) verify(r *http.Request, token string) (bool, error) {
 	}
 	now := a.clk.Now()
 	sum := sha256.Sum256([]byte(token))
-	a.mu.Lock()
-	cached, hit := a.cache[sum]
-	a.mu.Unlock()
-	if hit && cached.set == set && now.Before(cached.expiry.Add(clockLeeway)) {
-		return cached.hasAll, nil
+	if hasAll, hit := a.cached(sum, set, now); hit {
+		return hasAll, nil
 	}
-
 	var c accessClaims
 	if _, err := set.Verify(token, &c); err != nil {
 		return false, errUnauthorized()
 	}
-	if c.Iss != iss || !contains(c.Aud, a.audience) {
-		return false, errUnauthorized()
+	if err := a.checkClaims(c, iss, now); err != nil {
+		return false, err
 	}
-	// A Management API token must expire; nbf and iat must not lie in the future.
-	if c.Exp == nil || !finite(*c.Exp) || now.After(epoch(*c.Exp).Add(clockLeeway)) {
-		return false, errUnauthorized()
-	}
-	if c.Nbf != nil && (!finite(*c.Nbf) || now.Add(clockLeeway).Before(epoch(*c.Nbf))) {
-		return false, errUnauthorized()
-	}
-	if c.Iat != nil && (!finite(*c.Iat) || now.Add(clockLeeway).Before(epoch(*c.Iat))) {
-		return false, errUnauthorized()
-	}
-	if c.Sub == "" {
-		return false, apperr.New(http.StatusUnauthorized, "auth.jwt_sub_missing", "Missing `sub` in JWT.")
-	}
-	hasAll := contains(strings.Fields(c.Scope), model.ScopeAll)
+	hasAll := slices.Contains(strings.Fields(c.Scope), model.ScopeAll)
 	a.remember(sum, verifiedToken{set: set, expiry: epoch(*c.Exp), hasAll: hasAll}, now)
 	return hasAll, nil
+}
+
+// keyTenantOf names the tenant whose keys sign tokens of issuer iss: this tenant's own, or the
+// admin tenant's when this tenant trusts it; false for any other issuer.
+func (a *authenticator) keyTenantOf(iss string) (string, bool) {
+	switch {
+	case iss == a.issuer:
+		return a.tenantID, true
+	case a.adminIssuer != "" && iss == a.adminIssuer:
+		return model.AdminTenantID, true
+	}
+	return "", false
+}
+
+// cached answers a token (by its hash sum) that set verified before and that has not expired.
+func (a *authenticator) cached(sum [sha256.Size]byte, set *keys.Set, now time.Time) (hasAll, hit bool) {
+	a.mu.Lock()
+	v, hit := a.cache[sum]
+	a.mu.Unlock()
+	if hit && v.set == set && now.Before(v.expiry.Add(clockLeeway)) {
+		return v.hasAll, true
+	}
+	return false, false
+}
+
+// checkClaims checks a verified token's claims: the issuer it was chosen by, this API as
+// audience, the times, and a subject.
+func (a *authenticator) checkClaims(c accessClaims, iss string, now time.Time) error {
+	if c.Iss != iss || !c.Aud.Contains(a.audience) {
+		return errUnauthorized()
+	}
+	if !validTimes(c, now) {
+		return errUnauthorized()
+	}
+	if c.Sub == "" {
+		return apperr.New(http.StatusUnauthorized, "auth.jwt_sub_missing", "Missing `sub` in JWT.")
+	}
+	return nil
+}
+
+// validTimes reports whether a Management API token's times hold: it must expire (and not have
+// expired), and nbf and iat must not lie in the future (each within clockLeeway).
+func validTimes(c accessClaims, now time.Time) bool {
+	if c.Exp == nil || !finite(*c.Exp) || now.After(epoch(*c.Exp).Add(clockLeeway)) {
+		return false
+	}
+	return notInFuture(c.Nbf, now) && notInFuture(c.Iat, now)
+}
+
+// notInFuture reports whether the optional NumericDate t is absent, or finite and not after now.
+func notInFuture(t *float64, now time.Time) bool {
+	return t == nil || (finite(*t) && !now.Add(clockLeeway).Before(epoch(*t)))
 }
 
 // remember caches a verified token, evicting expired entries (and then arbitrary ones) when the
@@ -213,15 +228,6 @@ func unverifiedIssuer(token string) (string, bool) {
 		return "", false
 	}
 	return c.Iss, true
-}
-
-func contains(list []string, v string) bool {
-	for _, s := range list {
-		if s == v {
-			return true
-		}
-	}
-	return false
 }
 
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) && math.Abs(f) < 1e12 }

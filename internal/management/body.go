@@ -1,17 +1,14 @@
 package management
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"reflect"
-	"sort"
-	"strings"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
+	"github.com/gatehouse-id/gatehouse/internal/jsonbody"
 )
 
 // maxBodyBytes bounds a Management API request body; Logto's koa-body allows 1 MiB of JSON.
@@ -24,144 +21,59 @@ func invalidInput(part, format string, args ...any) *apperr.Error {
 		part, fmt.Sprintf(format, args...))
 }
 
+// errRequired is zod's answer to a required member the body lacks.
+func errRequired(key string) *apperr.Error {
+	return invalidInput("body", "Error in key path %q: Required.", key)
+}
+
+// errEmptyArray is zod's answer to an array member that must hold at least one element.
+func errEmptyArray(key string) *apperr.Error {
+	return invalidInput("body", "Error in key path %q: Array must contain at least 1 element(s).", key)
+}
+
+// readBody reads r's body within maxBodyBytes; a larger one is Logto's 413 guard.invalid_input.
+func readBody(r *http.Request) ([]byte, error) {
+	raw, err := httpx.ReadBody(r, maxBodyBytes)
+	if errors.Is(err, httpx.ErrBodyTooLarge) {
+		return nil, apperr.New(http.StatusRequestEntityTooLarge, "guard.invalid_input",
+			"The request body is invalid. It is larger than %d bytes.", maxBodyBytes)
+	}
+	if err != nil {
+		return nil, invalidInput("body", "It could not be read.")
+	}
+	return raw, nil
+}
+
 // decodeBody reads r's JSON body into into, a pointer to a struct whose json tags name the
 // accepted keys. An empty body counts as {} (Logto's koa-guard does the same). Unknown keys,
 // wrong types, NUL characters, trailing data and bodies over maxBodyBytes are refused with
 // 400 guard.invalid_input naming the key.
 func decodeBody(r *http.Request, into any) error {
-	raw, err := httpx.ReadBody(r, maxBodyBytes)
-	if errors.Is(err, httpx.ErrBodyTooLarge) {
-		return apperr.New(http.StatusRequestEntityTooLarge, "guard.invalid_input",
-			"The request body is invalid. It is larger than %d bytes.", maxBodyBytes)
-	}
+	raw, err := readBody(r)
 	if err != nil {
-		return invalidInput("body", "It could not be read.")
+		return err
 	}
 	return decodeObject(raw, into)
 }
 
-// decodeObject decodes raw (a JSON object, or nothing) into the struct into points to.
+// decodeObject decodes raw (a JSON object, or nothing) into the struct into points to, strictly:
+// keys must be spelled exactly as the json tags, and unknown ones are refused.
 func decodeObject(raw []byte, into any) error {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return nil
-	}
-	// A NUL can only reach a Go string through the \u0000 escape (a raw NUL is invalid JSON);
-	// no field of the API has a use for one and databases treat it badly.
-	if bytes.Contains(raw, []byte(`\u0000`)) || bytes.IndexByte(raw, 0) >= 0 {
-		return invalidInput("body", "Strings must not contain NUL characters.")
-	}
-	if !json.Valid(raw) {
-		return invalidInput("body", "It is not valid JSON.")
-	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
-		return invalidInput("body", "Expected object but received %s.", jsonKind(raw))
-	}
-	target := reflect.ValueOf(into).Elem()
-	byName := jsonFields(target.Type())
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, key := range keys {
-		idx, ok := byName[key]
-		if !ok {
-			return invalidInput("body", "Unrecognized key %q.", key)
-		}
-		dec := json.NewDecoder(bytes.NewReader(fields[key]))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(target.FieldByIndex(idx).Addr().Interface()); err != nil {
-			return fieldError(key, err)
-		}
-	}
-	return nil
+	return bodyError(jsonbody.Decode(raw, into, jsonbody.Options{UnknownKeys: jsonbody.Refuse}))
 }
 
-// jsonFields maps each json key of struct type t to its field index.
-func jsonFields(t reflect.Type) map[string][]int {
-	out := map[string][]int{}
-	for _, f := range reflect.VisibleFields(t) {
-		if !f.IsExported() || f.Anonymous {
-			continue
-		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		out[name] = f.Index
+// bodyError words a refused body like Logto's zod details
+// (`Error in key path "name": Expected string but received number.`) as 400
+// guard.invalid_input; a Logto error a field's own decoder raised is answered as it is.
+func bodyError(err error) error {
+	var e *jsonbody.Error
+	if !errors.As(err, &e) {
+		return err
 	}
-	return out
-}
-
-// fieldError words a decoding error of key like Logto's zod details
-// (`Error in key path "name": Expected string but received number.`).
-func fieldError(key string, err error) error {
-	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) {
-		path := key
-		if typeErr.Field != "" {
-			path += "." + typeErr.Field
-		}
-		return invalidInput("body", "Error in key path %q: Expected %s but received %s.",
-			path, goKindName(typeErr.Type), typeErr.Value)
-	}
-	msg := err.Error()
-	if rest, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-		return invalidInput("body", "Error in key path %q: Unrecognized key %s.", key, rest)
-	}
-	var he *apperr.Error
-	if errors.As(err, &he) {
+	if he, ok := apperr.As(e.Err); ok && e.Problem == jsonbody.Malformed {
 		return he
 	}
-	return invalidInput("body", "Error in key path %q: %s.", key, strings.TrimPrefix(msg, "json: "))
-}
-
-// goKindName names a Go type the way a JSON schema would.
-func goKindName(t reflect.Type) string {
-	if t == nil {
-		return "value"
-	}
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return "string"
-	case reflect.Bool:
-		return "boolean"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "integer"
-	case reflect.Float32, reflect.Float64:
-		return "number"
-	case reflect.Slice, reflect.Array:
-		return "array"
-	case reflect.Struct, reflect.Map:
-		return "object"
-	}
-	return t.String()
-}
-
-// jsonKind names the JSON type of a valid JSON value.
-func jsonKind(raw []byte) string {
-	switch raw[0] {
-	case '[':
-		return "array"
-	case '"':
-		return "string"
-	case 't', 'f':
-		return "boolean"
-	case 'n':
-		return "null"
-	case '{':
-		return "object"
-	}
-	return "number"
+	return invalidInput("body", "%s", e.Error())
 }
 
 // nullable is a JSON field that distinguishes "absent" (Set false), null (Null true) and a value.

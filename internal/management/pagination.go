@@ -67,10 +67,10 @@ func errInvalidPagination() *apperr.Error {
 	return apperr.New(http.StatusBadRequest, "guard.invalid_pagination", "The request pagination value is invalid.")
 }
 
-// setPageHeaders writes Total-Number and the RFC 8288 Link header (first, prev, last, next) as
-// koa-pagination does. Like Logto, whose API app is mounted under /api, the links omit the /api
-// prefix (logto-observed.md).
-func setPageHeaders(w http.ResponseWriter, r *http.Request, p paging, total int) {
+// setPaginationHeaders writes Total-Number and the RFC 8288 Link header (first, prev, last,
+// next) as koa-pagination does. Like Logto, whose API app is mounted under /api, the links omit
+// the /api prefix (logto-observed.md).
+func setPaginationHeaders(w http.ResponseWriter, r *http.Request, p paging, total int) {
 	if p.disabled {
 		return
 	}

@@ -79,7 +79,7 @@ func (a *API) listResources(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setPageHeaders(w, r, p, total)
+	setPaginationHeaders(w, r, p, total)
 	if !truthy(r.URL.Query().Get("includeScopes")) {
 		return writeJSON(w, http.StatusOK, list)
 	}
@@ -96,10 +96,10 @@ func (a *API) createResource(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if b.Name == nil {
-		return invalidInput("body", "Error in key path \"name\": Required.")
+		return errRequired("name")
 	}
 	if b.Indicator == nil {
-		return invalidInput("body", "Error in key path \"indicator\": Required.")
+		return errRequired("indicator")
 	}
 	res, err := a.svc.CreateResource(r.Context(), a.tenantID, access.ResourceInput{
 		Name: *b.Name, Indicator: *b.Indicator, AccessTokenTTL: b.AccessTokenTTL})
@@ -136,7 +136,7 @@ func (a *API) setDefaultResource(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if b.IsDefault == nil {
-		return invalidInput("body", "Error in key path \"isDefault\": Required.")
+		return errRequired("isDefault")
 	}
 	res, err := a.svc.SetDefaultResource(r.Context(), a.tenantID, r.PathValue("id"), *b.IsDefault)
 	if err != nil {
@@ -161,7 +161,7 @@ func (a *API) listResourceScopes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setPageHeaders(w, r, p, total)
+	setPaginationHeaders(w, r, p, total)
 	return writeJSON(w, http.StatusOK, scopes)
 }
 
@@ -171,7 +171,7 @@ func (a *API) createScope(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if b.Name == nil {
-		return invalidInput("body", "Error in key path \"name\": Required.")
+		return errRequired("name")
 	}
 	sc, err := a.svc.CreateScope(r.Context(), a.tenantID, r.PathValue("resourceId"), *b.Name, b.Description.ptr())
 	if err != nil {

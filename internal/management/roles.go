@@ -79,7 +79,7 @@ func (a *API) listRoles(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setPageHeaders(w, r, p, total)
+	setPaginationHeaders(w, r, p, total)
 	return writeJSON(w, http.StatusOK, roles)
 }
 
@@ -89,10 +89,10 @@ func (a *API) createRole(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if b.Name == nil {
-		return invalidInput("body", "Error in key path \"name\": Required.")
+		return errRequired("name")
 	}
 	if b.Description == nil {
-		return invalidInput("body", "Error in key path \"description\": Required.")
+		return errRequired("description")
 	}
 	in := access.RoleInput{Name: *b.Name, Description: *b.Description, ScopeIDs: b.ScopeIDs}
 	if b.Type != nil {
@@ -151,7 +151,7 @@ func (a *API) listRoleScopes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setPageHeaders(w, r, p, total)
+	setPaginationHeaders(w, r, p, total)
 	return writeJSON(w, http.StatusOK, scopes)
 }
 
@@ -161,7 +161,7 @@ func (a *API) addRoleScopes(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if len(b.ScopeIDs) == 0 {
-		return invalidInput("body", "Error in key path \"scopeIds\": Array must contain at least 1 element(s).")
+		return errEmptyArray("scopeIds")
 	}
 	if err := nonEmptyIDs("scopeIds", b.ScopeIDs); err != nil {
 		return err
@@ -189,7 +189,7 @@ func (a *API) listRoleApplications(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	setPageHeaders(w, r, p, total)
+	setPaginationHeaders(w, r, p, total)
 	return writeJSON(w, http.StatusOK, apps)
 }
 
@@ -199,7 +199,7 @@ func (a *API) addRoleApplications(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if len(b.ApplicationIDs) == 0 {
-		return invalidInput("body", "Error in key path \"applicationIds\": Array must contain at least 1 element(s).")
+		return errEmptyArray("applicationIds")
 	}
 	if err := nonEmptyIDs("applicationIds", b.ApplicationIDs); err != nil {
 		return err

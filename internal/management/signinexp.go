@@ -1,11 +1,8 @@
 package management
 
 import (
-	"errors"
 	"net/http"
 
-	"github.com/gatehouse-id/gatehouse/internal/apperr"
-	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 )
 
@@ -38,13 +35,9 @@ func (a *API) getSignInExperience(w http.ResponseWriter, r *http.Request) error 
 // patchSignInExperience hands the raw body to the service, which needs to know which top-level
 // keys were sent (each replaces its member) and checks them the way Logto's guard does.
 func (a *API) patchSignInExperience(w http.ResponseWriter, r *http.Request) error {
-	raw, err := httpx.ReadBody(r, maxBodyBytes)
-	if errors.Is(err, httpx.ErrBodyTooLarge) {
-		return apperr.New(http.StatusRequestEntityTooLarge, "guard.invalid_input",
-			"The request body is invalid. It is larger than %d bytes.", maxBodyBytes)
-	}
+	raw, err := readBody(r)
 	if err != nil {
-		return invalidInput("body", "It could not be read.")
+		return err
 	}
 	sie, err := a.svc.UpdateSignInExperience(r.Context(), a.tenantID, raw)
 	if err != nil {

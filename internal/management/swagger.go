@@ -2,11 +2,14 @@ package management
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"reflect"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
+
+	"github.com/gatehouse-id/gatehouse/internal/jsonbody"
 )
 
 // pathParam finds the {name} wildcards of a ServeMux pattern, which OpenAPI spells the same way.
@@ -31,64 +34,76 @@ func (a *API) openAPI(origin string) map[string]any {
 	paths := map[string]map[string]any{}
 	tags := map[string]bool{}
 	for _, rt := range a.routes {
-		op := map[string]any{
-			"operationId": operationID(rt),
-			"summary":     rt.summary,
-			"tags":        []string{rt.tag},
-			"responses":   responsesOf(rt),
-		}
 		tags[rt.tag] = true
-		if rt.public {
-			op["security"] = []any{}
-		}
-		var params []any
-		for _, m := range pathParam.FindAllStringSubmatch(rt.path, -1) {
-			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true,
-				"schema": map[string]any{"type": "string"}})
-		}
-		for _, q := range rt.query {
-			params = append(params, map[string]any{"name": q.name, "in": "query", "required": false,
-				"description": q.description, "schema": map[string]any{"type": "string"}})
-		}
-		if rt.paging != "" {
-			params = append(params,
-				map[string]any{"name": "page", "in": "query", "required": false, "description": "Page number (starts from 1).",
-					"schema": map[string]any{"type": "integer", "minimum": 1}},
-				map[string]any{"name": "page_size", "in": "query", "required": false, "description": "Entries per page (at most 100).",
-					"schema": map[string]any{"type": "integer", "minimum": 1, "maximum": maxPageSize}})
-		}
-		if len(params) > 0 {
-			op["parameters"] = params
-		}
-		if rt.body != nil {
-			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
-				"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(rt.body))}}}
-		}
 		if paths[rt.path] == nil {
 			paths[rt.path] = map[string]any{}
 		}
-		paths[rt.path][strings.ToLower(rt.method)] = op
-	}
-	tagList := make([]string, 0, len(tags))
-	for t := range tags {
-		tagList = append(tagList, t)
-	}
-	sort.Strings(tagList)
-	tagObjs := make([]any, len(tagList))
-	for i, t := range tagList {
-		tagObjs[i] = map[string]any{"name": t}
+		paths[rt.path][strings.ToLower(rt.method)] = operationOf(rt)
 	}
 	return map[string]any{
 		"openapi": "3.0.1",
 		"info": map[string]any{"title": "Gatehouse Management API (Logto-compatible)", "version": "1.42.0",
 			"description": "Management API of tenant `" + a.tenantID + "`. Authenticate with a bearer access token for resource `https://" + a.tenantID + ".logto.app/api` and scope `all`."},
 		"servers":  []any{map[string]any{"url": origin}},
-		"tags":     tagObjs,
+		"tags":     tagObjects(tags),
 		"paths":    paths,
 		"security": []any{map[string]any{"bearerAuth": []string{}}},
 		"components": map[string]any{"securitySchemes": map[string]any{
 			"bearerAuth": map[string]any{"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
 	}
+}
+
+// operationOf describes one route as an OpenAPI operation.
+func operationOf(rt route) map[string]any {
+	op := map[string]any{
+		"operationId": operationID(rt),
+		"summary":     rt.summary,
+		"tags":        []string{rt.tag},
+		"responses":   responsesOf(rt),
+	}
+	if rt.public {
+		op["security"] = []any{}
+	}
+	if params := parametersOf(rt); len(params) > 0 {
+		op["parameters"] = params
+	}
+	if rt.body != nil {
+		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+			"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(rt.body))}}}
+	}
+	return op
+}
+
+// parametersOf lists a route's path wildcards, its query parameters and, for a paged list, page
+// and page_size.
+func parametersOf(rt route) []any {
+	var params []any
+	for _, m := range pathParam.FindAllStringSubmatch(rt.path, -1) {
+		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true,
+			"schema": map[string]any{"type": "string"}})
+	}
+	for _, q := range rt.query {
+		params = append(params, map[string]any{"name": q.name, "in": "query", "required": false,
+			"description": q.description, "schema": map[string]any{"type": "string"}})
+	}
+	if rt.paging != "" {
+		params = append(params,
+			map[string]any{"name": "page", "in": "query", "required": false, "description": "Page number (starts from 1).",
+				"schema": map[string]any{"type": "integer", "minimum": 1}},
+			map[string]any{"name": "page_size", "in": "query", "required": false, "description": "Entries per page (at most 100).",
+				"schema": map[string]any{"type": "integer", "minimum": 1, "maximum": maxPageSize}})
+	}
+	return params
+}
+
+// tagObjects lists the tags by name, sorted.
+func tagObjects(tags map[string]bool) []any {
+	names := slices.Sorted(maps.Keys(tags))
+	objs := make([]any, len(names))
+	for i, t := range names {
+		objs[i] = map[string]any{"name": t}
+	}
+	return objs
 }
 
 // operationID is a stable name such as "GetApplicationsId" from method and path.
@@ -133,7 +148,7 @@ func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
 var rawMessageType = reflect.TypeOf(json.RawMessage{})
 
-// schemaOf describes a Go type by its json encoding.
+// schemaOf describes a Go type by its json encoding; a pointer or a nullable[T] is nullable.
 func schemaOf(t reflect.Type) map[string]any {
 	nullable := false
 	for t.Kind() == reflect.Pointer {
@@ -143,33 +158,47 @@ func schemaOf(t reflect.Type) map[string]any {
 	switch {
 	case t == rawMessageType:
 		s = map[string]any{"type": "object"}
-	case t.Kind() == reflect.Struct && t.NumField() == 3 && t.Field(0).Name == "Set" && t.Field(1).Name == "Null":
-		// nullable[T]
+	case isNullableType(t):
 		s = schemaOf(t.Field(2).Type)
 		nullable = true
-	case t.Kind() == reflect.String:
-		s = map[string]any{"type": "string"}
-	case t.Kind() == reflect.Bool:
-		s = map[string]any{"type": "boolean"}
-	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Uint64:
-		s = map[string]any{"type": "integer"}
-	case t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64:
-		s = map[string]any{"type": "number"}
-	case t.Kind() == reflect.Slice || t.Kind() == reflect.Array:
-		s = map[string]any{"type": "array", "items": schemaOf(t.Elem())}
-	case t.Kind() == reflect.Map:
-		s = map[string]any{"type": "object", "additionalProperties": schemaOf(t.Elem())}
-	case t.Kind() == reflect.Struct:
-		props := map[string]any{}
-		for name, index := range jsonFields(t) { // the same keys the body decoder accepts
-			props[name] = schemaOf(t.FieldByIndex(index).Type)
-		}
-		s = map[string]any{"type": "object", "properties": props}
 	default:
-		s = map[string]any{}
+		s = schemaOfKind(t)
 	}
 	if nullable {
 		s["nullable"] = true
 	}
 	return s
+}
+
+// isNullableType reports whether t is a nullable[T] (Set, Null, Value).
+func isNullableType(t reflect.Type) bool {
+	return t.Kind() == reflect.Struct && t.NumField() == 3 && t.Field(0).Name == "Set" && t.Field(1).Name == "Null"
+}
+
+// scalarTypes are the JSON schema types of Go's scalar kinds.
+var scalarTypes = map[reflect.Kind]string{
+	reflect.String: "string", reflect.Bool: "boolean",
+	reflect.Int: "integer", reflect.Int8: "integer", reflect.Int16: "integer", reflect.Int32: "integer", reflect.Int64: "integer",
+	reflect.Uint: "integer", reflect.Uint8: "integer", reflect.Uint16: "integer", reflect.Uint32: "integer", reflect.Uint64: "integer",
+	reflect.Float32: "number", reflect.Float64: "number",
+}
+
+// schemaOfKind describes a value of type t (not a pointer) by its kind.
+func schemaOfKind(t reflect.Type) map[string]any {
+	if typ, ok := scalarTypes[t.Kind()]; ok {
+		return map[string]any{"type": typ}
+	}
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		return map[string]any{"type": "array", "items": schemaOf(t.Elem())}
+	case reflect.Map:
+		return map[string]any{"type": "object", "additionalProperties": schemaOf(t.Elem())}
+	case reflect.Struct:
+		props := map[string]any{}
+		for name, index := range jsonbody.Fields(t) { // the same keys the body decoder accepts
+			props[name] = schemaOf(t.FieldByIndex(index).Type)
+		}
+		return map[string]any{"type": "object", "properties": props}
+	}
+	return map[string]any{}
 }

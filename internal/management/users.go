@@ -2,9 +2,10 @@ package management
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -41,7 +42,7 @@ type userResponse struct {
 func toUserResponse(u model.User) userResponse {
 	return userResponse{
 		ID: u.ID, Username: u.Username, PrimaryEmail: u.PrimaryEmail, PrimaryPhone: u.PrimaryPhone,
-		Name: u.Name, Avatar: u.Avatar, CustomData: jsonObject(u.CustomData), Identities: jsonObject(u.Identities),
+		Name: u.Name, Avatar: u.Avatar, CustomData: model.ObjectOrEmpty(u.CustomData), Identities: model.ObjectOrEmpty(u.Identities),
 		LastSignInAt: u.LastSignInAt, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, Profile: u.Profile,
 		ApplicationID: u.ApplicationID, IsSuspended: u.IsSuspended, HasPassword: u.HasPassword(),
 	}
@@ -53,14 +54,6 @@ func toUserResponses(us []model.User) []userResponse {
 		out[i] = toUserResponse(u)
 	}
 	return out
-}
-
-// jsonObject answers {} for an empty JSON column.
-func jsonObject(raw json.RawMessage) json.RawMessage {
-	if len(raw) == 0 {
-		return json.RawMessage("{}")
-	}
-	return raw
 }
 
 type userCreateBody struct {
@@ -191,7 +184,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setPageHeaders(w, r, p, total)
+	setPaginationHeaders(w, r, p, total)
 	return writeJSON(w, http.StatusOK, toUserResponses(users))
 }
 
@@ -205,8 +198,8 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
 	}
 	in := users.CreateUserInput{
 		Username: b.Username, PrimaryEmail: b.PrimaryEmail, PrimaryPhone: b.PrimaryPhone, Name: b.Name,
-		Password: deref(b.Password), PasswordDigest: deref(b.PasswordDigest),
-		PasswordAlgorithm: deref(b.PasswordAlgorithm), Profile: b.Profile, CustomData: b.CustomData,
+		Password: model.StringOf(b.Password), PasswordDigest: model.StringOf(b.PasswordDigest),
+		PasswordAlgorithm: model.StringOf(b.PasswordAlgorithm), Profile: b.Profile, CustomData: b.CustomData,
 	}
 	if b.Avatar.Set {
 		in.Avatar = b.Avatar.ptr()
@@ -216,13 +209,6 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, toUserResponse(u))
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 func (a *API) getUser(w http.ResponseWriter, r *http.Request) error {
@@ -266,7 +252,7 @@ func decodePassword(r *http.Request) (string, error) {
 		return "", err
 	}
 	if b.Password == nil {
-		return "", invalidInput("body", "Error in key path \"password\": Required.")
+		return "", errRequired("password")
 	}
 	if *b.Password == "" {
 		return "", invalidInput("body", "Error in key path \"password\": String must contain at least 1 character(s).")
@@ -311,7 +297,7 @@ func (a *API) setUserSuspended(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if b.IsSuspended == nil {
-		return invalidInput("body", "Error in key path \"isSuspended\": Required.")
+		return errRequired("isSuspended")
 	}
 	u, err := a.svc.SetUserSuspended(r.Context(), a.tenantID, r.PathValue("userId"), *b.IsSuspended)
 	if err != nil {
@@ -325,7 +311,7 @@ func (a *API) getUserCustomData(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, jsonObject(data))
+	return writeJSON(w, http.StatusOK, model.ObjectOrEmpty(data))
 }
 
 func (a *API) patchUserCustomData(w http.ResponseWriter, r *http.Request) error {
@@ -334,13 +320,13 @@ func (a *API) patchUserCustomData(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if b.CustomData == nil {
-		return invalidInput("body", "Error in key path \"customData\": Required.")
+		return errRequired("customData")
 	}
 	data, err := a.svc.PatchUserCustomData(r.Context(), a.tenantID, r.PathValue("userId"), b.CustomData)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, jsonObject(data))
+	return writeJSON(w, http.StatusOK, model.ObjectOrEmpty(data))
 }
 
 func (a *API) patchUserProfile(w http.ResponseWriter, r *http.Request) error {
@@ -349,7 +335,7 @@ func (a *API) patchUserProfile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if b.Profile == nil {
-		return invalidInput("body", "Error in key path \"profile\": Required.")
+		return errRequired("profile")
 	}
 	profile, err := a.svc.PatchUserProfile(r.Context(), a.tenantID, r.PathValue("userId"), *b.Profile)
 	if err != nil {
@@ -367,7 +353,7 @@ func (a *API) listUserRoles(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setPageHeaders(w, r, p, total)
+	setPaginationHeaders(w, r, p, total)
 	return writeJSON(w, http.StatusOK, roles)
 }
 
@@ -415,7 +401,7 @@ func (a *API) listRoleUsers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setPageHeaders(w, r, p, total)
+	setPaginationHeaders(w, r, p, total)
 	return writeJSON(w, http.StatusOK, toUserResponses(users))
 }
 
@@ -425,7 +411,7 @@ func (a *API) addRoleUsers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if len(b.UserIDs) == 0 {
-		return invalidInput("body", "Error in key path \"userIds\": Array must contain at least 1 element(s).")
+		return errEmptyArray("userIds")
 	}
 	if err := nonEmptyIDs("userIds", b.UserIDs); err != nil {
 		return err
@@ -490,31 +476,48 @@ func userSearchField(key, prefix string) (model.UserSearchField, bool, error) {
 // parseUserSearch reads Logto's search parameters (core/utils/search.ts
 // parseSearchParamsForSearch): `search` and `search.<field>` values, `mode` and `mode.<field>`
 // (like or exact), `joint` (or `jointMode`) and `isCaseSensitive`. Logto's PostgreSQL-only modes
-// similar_to and posix are refused with a clear message.
+// similar_to and posix are refused with a clear message. The joint mode is checked first, then
+// every mode, then every search value, each in key order.
 func parseUserSearch(q url.Values) (model.UserSearch, error) {
 	s := model.UserSearch{CaseSensitive: yes(q.Get("isCaseSensitive"))}
+	all, err := parseSearchJoint(q)
+	if err != nil {
+		return s, err
+	}
+	s.All = all
+	keys := slices.Sorted(maps.Keys(q)) // a stable order, so the same query always reports the same error
+	modes, err := parseSearchModes(q, keys)
+	if err != nil {
+		return s, err
+	}
+	s.Matches, err = parseSearchMatches(q, keys, modes)
+	return s, err
+}
+
+// parseSearchJoint reads `joint` (or `jointMode`): whether every match must hold (and) or any
+// (or, the default).
+func parseSearchJoint(q url.Values) (bool, error) {
 	joint := q.Get("joint")
 	if joint == "" {
 		joint = q.Get("jointMode")
 	}
 	switch joint {
 	case "", "or":
+		return false, nil
 	case "and":
-		s.All = true
-	default:
-		return s, searchError("Search joint mode `%s` is not valid, expect one of or, and.", joint)
+		return true, nil
 	}
+	return false, searchError("Search joint mode `%s` is not valid, expect one of or, and.", joint)
+}
 
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys) // a stable order, so the same query always reports the same error
+// parseSearchModes reads `mode` and `mode.<field>`: the match mode of every field ("" for the
+// default of all).
+func parseSearchModes(q url.Values, keys []string) (map[model.UserSearchField]model.UserMatchMode, error) {
 	modes := map[model.UserSearchField]model.UserMatchMode{}
 	for _, k := range keys {
 		field, ok, err := userSearchField(k, "mode")
 		if err != nil {
-			return s, err
+			return nil, err
 		}
 		if !ok {
 			continue
@@ -523,15 +526,22 @@ func parseUserSearch(q url.Values) (model.UserSearch, error) {
 		case string(model.UserMatchLike), string(model.UserMatchExact):
 			modes[field] = model.UserMatchMode(v)
 		case "similar_to", "posix":
-			return s, searchError("Search match mode `%s` is not supported by Gatehouse; use like or exact.", v)
+			return nil, searchError("Search match mode `%s` is not supported by Gatehouse; use like or exact.", v)
 		default:
-			return s, searchError("Search match mode `%s` is not valid, expect one of like, exact.", v)
+			return nil, searchError("Search match mode `%s` is not valid, expect one of like, exact.", v)
 		}
 	}
+	return modes, nil
+}
+
+// parseSearchMatches reads `search` and `search.<field>`: one match per field, in the field's
+// mode (else the default mode, else like).
+func parseSearchMatches(q url.Values, keys []string, modes map[model.UserSearchField]model.UserMatchMode) ([]model.UserMatch, error) {
+	var matches []model.UserMatch
 	for _, k := range keys {
 		field, ok, err := userSearchField(k, "search")
 		if err != nil {
-			return s, err
+			return matches, err
 		}
 		if !ok {
 			continue
@@ -542,19 +552,26 @@ func parseUserSearch(q url.Values) (model.UserSearch, error) {
 				mode = model.UserMatchLike
 			}
 		}
-		values := q[k]
-		if mode != model.UserMatchExact && len(values) != 1 {
-			return s, searchError("Only one search value is allowed when search mode is not `exact`.")
+		if err := checkSearchValues(mode, q[k]); err != nil {
+			return matches, err
 		}
-		for _, v := range values {
-			if v == "" {
-				return s, searchError("Search value cannot be empty.")
-			}
-			if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
-				return s, searchError("Search values must be UTF-8 text without NUL characters.")
-			}
-		}
-		s.Matches = append(s.Matches, model.UserMatch{Field: field, Mode: mode, Values: values})
+		matches = append(matches, model.UserMatch{Field: field, Mode: mode, Values: q[k]})
 	}
-	return s, nil
+	return matches, nil
+}
+
+// checkSearchValues refuses several values outside exact mode, and empty or non-text values.
+func checkSearchValues(mode model.UserMatchMode, values []string) error {
+	if mode != model.UserMatchExact && len(values) != 1 {
+		return searchError("Only one search value is allowed when search mode is not `exact`.")
+	}
+	for _, v := range values {
+		if v == "" {
+			return searchError("Search value cannot be empty.")
+		}
+		if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+			return searchError("Search values must be UTF-8 text without NUL characters.")
+		}
+	}
+	return nil
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/cookie"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/claims"
-	"github.com/gatehouse-id/gatehouse/internal/oidc/grants"
+	"github.com/gatehouse-id/gatehouse/internal/oidc/oauth"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
 	"github.com/gatehouse-id/gatehouse/internal/service/directory"
 	"github.com/gatehouse-id/gatehouse/internal/service/protocol"
@@ -104,8 +104,8 @@ func (p *Provider) browserSession(r *http.Request) (*model.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := grants.ActiveUser(r.Context(), p.opts.Accounts, p.opts.TenantID, sess.AccountID); err != nil {
-		if inactive := (*grants.InactiveAccountError)(nil); errors.As(err, &inactive) {
+	if _, err := oauth.ActiveUser(r.Context(), p.opts.Accounts, p.opts.TenantID, sess.AccountID); err != nil {
+		if inactive := (*oauth.InactiveAccountError)(nil); errors.As(err, &inactive) {
 			return nil, nil
 		}
 		return nil, err

@@ -2,7 +2,6 @@ package oidc
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"mime"
 	"net/http"
@@ -13,10 +12,11 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/gatehouse-id/gatehouse/internal/apperr"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/claims"
-	"github.com/gatehouse-id/gatehouse/internal/oidc/grants"
+	"github.com/gatehouse-id/gatehouse/internal/oidc/oauth"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
 	"github.com/gatehouse-id/gatehouse/internal/service/directory"
 )
@@ -94,52 +94,111 @@ func parseAuthorizeParams(raw string) (url.Values, *oautherr.Error) {
 	}
 	var repeated []string
 	for name, values := range v {
-		if !utf8.ValidString(name) || strings.IndexByte(name, 0) >= 0 {
-			return nil, oautherr.BadRequest("parameter names must be valid UTF-8")
+		if oerr := checkAuthorizeParam(name, values); oerr != nil {
+			return nil, oerr
 		}
 		if len(values) > 1 && name != "resource" {
 			repeated = append(repeated, name)
 		}
-		for _, value := range values {
-			if len(value) > maxAuthorizeParamBytes {
-				return nil, oautherr.BadRequest("'" + clip(name) + "' parameter is too long")
-			}
-			if strings.IndexByte(value, 0) >= 0 || !utf8.ValidString(value) {
-				return nil, oautherr.BadRequest("'" + clip(name) + "' parameter must be valid UTF-8 without NUL bytes")
-			}
-		}
 	}
 	if len(repeated) > 0 {
 		sort.Strings(repeated)
-		return nil, oautherr.BadRequest("'" + clip(repeated[0]) + "' parameter must not be provided twice")
+		return nil, oautherr.BadRequest("'" + apperr.Clip(repeated[0], 32) + "' parameter must not be provided twice")
 	}
 	if resources := v["resource"]; len(resources) > 0 {
-		var split []string
-		for _, r := range resources {
-			for part := range strings.SplitSeq(r, ",") {
-				if part != "" {
-					split = append(split, part)
-				}
-			}
-		}
-		v["resource"] = split
+		v["resource"] = splitResources(resources)
 	}
 	return v, nil
 }
 
-// clip shortens an attacker-chosen name before it goes into an error description.
-func clip(s string) string {
-	if len(s) > 32 {
-		return s[:32] + "…"
+// checkAuthorizeParam refuses a parameter name or value that is not valid UTF-8, holds a NUL
+// byte, or is longer than maxAuthorizeParamBytes.
+func checkAuthorizeParam(name string, values []string) *oautherr.Error {
+	if !utf8.ValidString(name) || strings.IndexByte(name, 0) >= 0 {
+		return oautherr.BadRequest("parameter names must be valid UTF-8")
 	}
-	return s
+	for _, value := range values {
+		if len(value) > maxAuthorizeParamBytes {
+			return oautherr.BadRequest("'" + apperr.Clip(name, 32) + "' parameter is too long")
+		}
+		if strings.IndexByte(value, 0) >= 0 || !utf8.ValidString(value) {
+			return oautherr.BadRequest("'" + apperr.Clip(name, 32) + "' parameter must be valid UTF-8 without NUL bytes")
+		}
+	}
+	return nil
+}
+
+// splitResources splits comma-separated resource values, as Logto's koa-resource-param does.
+func splitResources(resources []string) []string {
+	var split []string
+	for _, r := range resources {
+		for part := range strings.SplitSeq(r, ",") {
+			if part != "" {
+				split = append(split, part)
+			}
+		}
+	}
+	return split
 }
 
 // validateAuthorize checks an authorization request in the order oidc-provider does, so that
 // clients see Logto's answers. Until the client and its redirect URI are known, errors are JSON;
 // after that they go to the redirect URI (RFC 6749 §4.1.2.1).
 func (p *Provider) validateAuthorize(ctx context.Context, v url.Values) (*authorization, *authzError) {
-	clientID := v.Get("client_id")
+	client, aerr := p.authorizeClient(ctx, v.Get("client_id"))
+	if aerr != nil {
+		return nil, aerr
+	}
+	redirectURI, aerr := authorizeRedirectURI(client, v.Get("redirect_uri"))
+	if aerr != nil {
+		return nil, aerr
+	}
+	a := newAuthorization(client, redirectURI, v)
+	to := a.target()
+	fail := func(e *oautherr.Error) (*authorization, *authzError) { return nil, to.fail(e) }
+
+	if oerr := checkResponseType(v, a.params.ResponseType, client); oerr != nil {
+		return fail(oerr)
+	}
+	prompts, oerr := parsePrompt(v.Get("prompt"))
+	if oerr != nil {
+		return fail(oerr)
+	}
+	a.params.Prompt = prompts
+	if oerr := a.setScopes(v); oerr != nil {
+		return fail(oerr)
+	}
+	if oerr := checkPKCERequest(v, client); oerr != nil {
+		return fail(oerr)
+	}
+	a.params.CodeChallenge = v.Get("code_challenge")
+	a.params.CodeChallengeMethod = v.Get("code_challenge_method")
+	if a.params.Resource, aerr = p.checkResources(ctx, v["resource"], to); aerr != nil {
+		return nil, aerr
+	}
+	if !a.requestsOpenID() && len(a.params.Resource) == 0 {
+		// Nothing could be granted: no ID token, no API. Logto fails such a request only after
+		// the user signed in (access_denied); saying so up front spares them the sign-in.
+		return fail(oautherr.New(http.StatusBadRequest, oautherr.InvalidScope,
+			"openid scope must be requested when no resource is requested"))
+	}
+	if oerr := a.setMaxAge(v.Get("max_age")); oerr != nil {
+		return fail(oerr)
+	}
+	if hint := v.Get("id_token_hint"); hint != "" {
+		sub, ok := p.verifyIDTokenHint(ctx, hint, client.ID)
+		if !ok {
+			return fail(oautherr.BadRequest("could not validate id_token_hint"))
+		}
+		a.hintSubject = sub
+	}
+	a.setPassThrough(v)
+	return a, nil
+}
+
+// authorizeClient finds the client of an authorization request; errors are JSON, as no redirect
+// URI is trusted yet.
+func (p *Provider) authorizeClient(ctx context.Context, clientID string) (*directory.Client, *authzError) {
 	if clientID == "" {
 		return nil, jsonError(oautherr.MissingParams("client_id"))
 	}
@@ -150,20 +209,29 @@ func (p *Provider) validateAuthorize(ctx context.Context, v url.Values) (*author
 	if err != nil {
 		return nil, internalAuthzError(err)
 	}
+	return client, nil
+}
 
-	redirectURI := v.Get("redirect_uri")
+// authorizeRedirectURI is the request's redirect URI, which must be registered exactly (RFC 9700
+// §4.1.3); errors are JSON, never sent to an unregistered URI.
+func authorizeRedirectURI(client *directory.Client, redirectURI string) (string, *authzError) {
 	if redirectURI == "" && len(client.OIDCClientMetadata.RedirectURIs) == 1 {
 		// oidc-provider's allowOmittingSingleRegisteredRedirectUri (on by default).
 		redirectURI = client.OIDCClientMetadata.RedirectURIs[0]
 	}
 	if redirectURI == "" {
-		return nil, jsonError(oautherr.MissingParams("redirect_uri"))
+		return "", jsonError(oautherr.MissingParams("redirect_uri"))
 	}
 	if !redirectURIAllowed(&client.Application, redirectURI) {
-		return nil, jsonError(oautherr.New(http.StatusBadRequest, oautherr.InvalidRedirectURI,
+		return "", jsonError(oautherr.New(http.StatusBadRequest, oautherr.InvalidRedirectURI,
 			"redirect_uri did not match any of the client's registered redirect_uris"))
 	}
+	return redirectURI, nil
+}
 
+// newAuthorization starts the validated request with what its error responses need: where and
+// how to answer, and the state to echo.
+func newAuthorization(client *directory.Client, redirectURI string, v url.Values) *authorization {
 	responseType := normalizeResponseType(v.Get("response_type"))
 	a := &authorization{client: client, params: model.AuthParams{
 		ResponseType: responseType,
@@ -174,37 +242,38 @@ func (p *Provider) validateAuthorize(ctx context.Context, v url.Values) (*author
 	if !supportedResponseMode(a.params.ResponseMode) {
 		a.params.ResponseMode = defaultResponseMode(responseType)
 	}
-	to := a.target()
-	fail := func(e *oautherr.Error) (*authorization, *authzError) { return nil, to.fail(e) }
+	return a
+}
 
+// checkResponseType refuses request objects and dynamic registration (not supported), an
+// unknown response_mode, and every response_type but code for a client that may use it.
+func checkResponseType(v url.Values, responseType string, client *directory.Client) *oautherr.Error {
 	switch {
 	case v.Has("request"):
-		return fail(oautherr.New(http.StatusBadRequest, oautherr.RequestNotSupported, ""))
+		return oautherr.New(http.StatusBadRequest, oautherr.RequestNotSupported, "")
 	case v.Has("request_uri"):
-		return fail(oautherr.New(http.StatusBadRequest, oautherr.RequestURINotSupported, ""))
+		return oautherr.New(http.StatusBadRequest, oautherr.RequestURINotSupported, "")
 	case v.Has("registration"):
-		return fail(oautherr.New(http.StatusBadRequest, oautherr.RegistrationNotSupported, ""))
+		return oautherr.New(http.StatusBadRequest, oautherr.RegistrationNotSupported, "")
 	case v.Get("response_mode") != "" && !supportedResponseMode(v.Get("response_mode")):
-		return fail(oautherr.New(http.StatusBadRequest, oautherr.UnsupportedResponseMode, "unsupported response_mode requested"))
+		return oautherr.New(http.StatusBadRequest, oautherr.UnsupportedResponseMode, "unsupported response_mode requested")
 	case responseType == "":
-		return fail(oautherr.MissingParams("response_type"))
+		return oautherr.MissingParams("response_type")
 	case responseType != "code":
 		// Only the authorization code flow: RFC 9700 §2.1.2 retires the implicit grant.
-		return fail(oautherr.New(http.StatusBadRequest, oautherr.UnsupportedResponseType, "unsupported response_type requested"))
-	case !grants.GrantAllowed(&client.Application, grants.GrantAuthorizationCode):
-		return fail(oautherr.BadRequest("requested response_type is not allowed for this client"))
+		return oautherr.New(http.StatusBadRequest, oautherr.UnsupportedResponseType, "unsupported response_type requested")
+	case !oauth.GrantAllowed(&client.Application, oauth.GrantAuthorizationCode):
+		return oautherr.BadRequest("requested response_type is not allowed for this client")
 	}
+	return nil
+}
 
-	prompts, oerr := parsePrompt(v.Get("prompt"))
-	if oerr != nil {
-		return fail(oerr)
-	}
-	a.params.Prompt = prompts
-
+// setScopes keeps the requested scopes (syntax checked, duplicates dropped, offline_access only
+// where it may be granted) and refuses the OIDC-only parameters without the openid scope.
+func (a *authorization) setScopes(v url.Values) *oautherr.Error {
 	scope := v.Get("scope")
 	if !validScopeSyntax(scope) {
-		e := oautherr.New(http.StatusBadRequest, oautherr.InvalidScope, "scope contains invalid characters")
-		return fail(e)
+		return oautherr.New(http.StatusBadRequest, oautherr.InvalidScope, "scope contains invalid characters")
 	}
 	var scopes []string
 	for s := range strings.SplitSeq(scope, " ") {
@@ -214,60 +283,48 @@ func (p *Provider) validateAuthorize(ctx context.Context, v url.Values) (*author
 		// OIDC Core §11: offline_access is granted only with explicit consent (prompt=consent),
 		// and only to a client that may refresh; otherwise it is dropped silently, as Logto does.
 		if s == claims.OfflineAccess && (!a.hasPrompt(promptConsent) ||
-			!grants.GrantAllowed(&client.Application, grants.GrantRefreshToken)) {
+			!oauth.GrantAllowed(&a.client.Application, oauth.GrantRefreshToken)) {
 			continue
 		}
 		scopes = append(scopes, s)
 	}
 	a.params.Scope = strings.Join(scopes, " ")
-	openid := slices.Contains(scopes, claims.OpenID)
-	if !openid {
-		for _, gated := range []string{"acr_values", "claims_locales", "id_token_hint", "max_age", "nonce"} {
-			if v.Has(gated) {
-				return fail(oautherr.BadRequest("openid scope must be requested when using the " + gated + " parameter"))
-			}
+	if a.requestsOpenID() {
+		return nil
+	}
+	for _, gated := range []string{"acr_values", "claims_locales", "id_token_hint", "max_age", "nonce"} {
+		if v.Has(gated) {
+			return oautherr.BadRequest("openid scope must be requested when using the " + gated + " parameter")
 		}
 	}
+	return nil
+}
 
-	if oerr := checkPKCERequest(v, client); oerr != nil {
-		return fail(oerr)
-	}
-	a.params.CodeChallenge = v.Get("code_challenge")
-	a.params.CodeChallengeMethod = v.Get("code_challenge_method")
+func (a *authorization) requestsOpenID() bool {
+	return slices.Contains(strings.Fields(a.params.Scope), claims.OpenID)
+}
 
-	resources, aerr := p.checkResources(ctx, v["resource"], to)
-	if aerr != nil {
-		return nil, aerr
+// setMaxAge reads max_age (OIDC Core §3.1.2.1): seconds since the last authentication, where 0
+// means prompt=login.
+func (a *authorization) setMaxAge(raw string) *oautherr.Error {
+	if raw == "" {
+		return nil
 	}
-	a.params.Resource = resources
-	if !openid && len(resources) == 0 {
-		// Nothing could be granted: no ID token, no API. Logto fails such a request only after
-		// the user signed in (access_denied); saying so up front spares them the sign-in.
-		return fail(oautherr.New(http.StatusBadRequest, oautherr.InvalidScope,
-			"openid scope must be requested when no resource is requested"))
+	maxAge, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || maxAge < 0 || maxAge > 1<<53-1 {
+		return oautherr.BadRequest("invalid max_age parameter value")
 	}
+	if maxAge > 0 {
+		a.params.MaxAge = &maxAge
+	} else if !a.hasPrompt(promptLogin) {
+		a.params.Prompt = append(a.params.Prompt, promptLogin)
+	}
+	return nil
+}
 
-	if raw := v.Get("max_age"); raw != "" {
-		maxAge, err := strconv.ParseInt(raw, 10, 64)
-		if err != nil || maxAge < 0 || maxAge > 1<<53-1 {
-			return fail(oautherr.BadRequest("invalid max_age parameter value"))
-		}
-		if maxAge == 0 { // OIDC Core §3.1.2.1: max_age=0 is prompt=login
-			if !a.hasPrompt(promptLogin) {
-				a.params.Prompt = append(a.params.Prompt, promptLogin)
-			}
-		} else {
-			a.params.MaxAge = &maxAge
-		}
-	}
-	if hint := v.Get("id_token_hint"); hint != "" {
-		sub, ok := p.verifyIDTokenHint(ctx, hint, client.ID)
-		if !ok {
-			return fail(oautherr.BadRequest("could not validate id_token_hint"))
-		}
-		a.hintSubject = sub
-	}
-
+// setPassThrough keeps the parameters the sign-in experience reads: nonce, hints, the first
+// screen and Logto's extra parameters, each only in a form Logto accepts.
+func (a *authorization) setPassThrough(v url.Values) {
 	a.params.Nonce = v.Get("nonce")
 	a.params.LoginHint = v.Get("login_hint")
 	a.params.UILocales = v.Get("ui_locales")
@@ -281,7 +338,6 @@ func (p *Provider) validateAuthorize(ctx context.Context, v url.Values) (*author
 		a.params.DirectSignIn = method + ":" + target
 	}
 	a.identifier, a.oneTimeToken = v.Get("identifier"), v.Get("one_time_token")
-	return a, nil
 }
 
 func normalizeResponseType(raw string) string {
@@ -339,14 +395,14 @@ func checkPKCERequest(v url.Values, client *directory.Client) *oautherr.Error {
 	switch {
 	case method == "" && challenge != "":
 		return oautherr.BadRequest("code_challenge_method must be provided")
-	case method != "" && method != grants.PKCEMethodS256:
+	case method != "" && method != oauth.PKCEMethodS256:
 		return oautherr.BadRequest("not supported value of code_challenge_method")
 	case method != "" && challenge == "":
 		return oautherr.BadRequest("code_challenge must be provided with code_challenge_method")
 	case challenge == "" && client.PKCERequired():
 		return oautherr.BadRequest("Authorization Server policy requires PKCE to be used for this request")
 	case challenge != "":
-		return grants.CheckPKCEFormat(challenge, "code_challenge")
+		return oauth.CheckPKCEFormat(challenge, "code_challenge")
 	}
 	return nil
 }
@@ -395,23 +451,6 @@ func (p *Provider) verifyIDTokenHint(ctx context.Context, hint, clientID string)
 		return "", false
 	}
 	return sub, true
-}
-
-// audience is a JWT aud claim: one string or an array of them (RFC 7519 §4.1.3).
-type audience []string
-
-func (a *audience) UnmarshalJSON(b []byte) error {
-	var one string
-	if err := json.Unmarshal(b, &one); err == nil {
-		*a = []string{one}
-		return nil
-	}
-	var many []string
-	if err := json.Unmarshal(b, &many); err != nil {
-		return err
-	}
-	*a = many
-	return nil
 }
 
 func internalAuthzError(err error) *authzError {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/grants"
+	"github.com/gatehouse-id/gatehouse/internal/oidc/oauth"
 	"github.com/gatehouse-id/gatehouse/internal/service/directory"
 	"github.com/gatehouse-id/gatehouse/internal/service/protocol"
 	"github.com/gatehouse-id/gatehouse/internal/service/users"
@@ -37,7 +38,7 @@ type Protocol interface {
 }
 
 // Accounts reads the users tokens are issued to (package users).
-type Accounts = grants.Accounts
+type Accounts = oauth.Accounts
 
 var (
 	_ Directory = (*directory.Directory)(nil)

@@ -255,4 +255,23 @@ func TestCORS(t *testing.T) {
 	if r := send(http.MethodGet, "/me", spaOrigin, "", "Bearer "+at); r.StatusCode != http.StatusOK || r.Header.Get("Access-Control-Allow-Origin") != spaOrigin {
 		t.Errorf("userinfo from the SPA's origin: %d %v", r.StatusCode, r.Header)
 	}
+	// RFC 9700 §2.6: the authorization endpoint is a navigation, never read by a page: no CORS
+	// answer for any origin, and no preflight route.
+	authQuery := "/auth?" + form("client_id", f.spa.ID, "redirect_uri", spaCallback, "response_type", "code", "scope", "openid",
+		"code_challenge", testChallenge, "code_challenge_method", "S256")
+	noRedirects := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, origin := range []string{evil, spaOrigin} {
+		req, err := http.NewRequest(http.MethodGet, f.issuer+authQuery, nil)
+		must(t, err)
+		req.Header.Set("Origin", origin)
+		r, err := noRedirects.Do(req)
+		must(t, err)
+		r.Body.Close()
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("GET /oidc/auth from %s: %d ACAO %q", origin, r.StatusCode, r.Header.Get("Access-Control-Allow-Origin"))
+		}
+		if r := send(http.MethodOptions, "/auth", origin, "", ""); r.Header.Get("Access-Control-Allow-Origin") != "" || r.StatusCode == http.StatusNoContent {
+			t.Errorf("preflight of /oidc/auth from %s: %d ACAO %q", origin, r.StatusCode, r.Header.Get("Access-Control-Allow-Origin"))
+		}
+	}
 }

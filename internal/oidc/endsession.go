@@ -16,6 +16,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/internal/cookie"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
+	"github.com/gatehouse-id/gatehouse/internal/keys"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
 )
@@ -128,46 +129,19 @@ func (p *Provider) checkEndSession(ctx context.Context, v url.Values) (logoutSta
 // browser to the post_logout_redirect_uri with state, or to the success page.
 func (p *Provider) serveEndSessionConfirm(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
-	ctx := r.Context()
-	v, oerr := readAuthorizeParams(r)
+	state, logout, oerr := p.confirmedLogout(r)
 	if oerr != nil {
 		oautherr.Write(w, r, oerr)
 		return
 	}
-	raw, ok := p.opts.Cookies.Get(r, p.opts.TenantID, logoutStateCookie)
-	var state logoutState
-	if decoded, err := url.QueryUnescape(raw); !ok || err != nil || json.Unmarshal([]byte(decoded), &state) != nil || state.XSRF == "" {
-		oautherr.Write(w, r, oautherr.BadRequest("could not find logout details"))
-		return
-	}
-	if subtle.ConstantTimeCompare([]byte(state.XSRF), []byte(v.Get("xsrf"))) != 1 {
-		oautherr.Write(w, r, oautherr.BadRequest("xsrf token invalid"))
-		return
-	}
 	p.opts.Cookies.Clear(w, r, logoutStateCookie, Prefix+"/session/end")
-
-	logout := v.Get("logout") != ""
-	if secret, ok := p.opts.Cookies.Get(r, p.opts.TenantID, cookie.Session); ok {
-		sess, err := p.opts.Service.FindSession(ctx, p.opts.TenantID, secret)
-		switch {
-		case errors.Is(err, model.ErrNotFound):
-		case err != nil:
-			p.internalError(w, r, err)
-			return
-		case logout:
-			err = p.opts.Service.EndSession(ctx, p.opts.TenantID, sess.ID)
-		case state.ClientID != "":
-			err = p.opts.Service.EndClientSession(ctx, p.opts.TenantID, sess.ID, state.ClientID)
-		}
-		if err != nil && !errors.Is(err, model.ErrNotFound) {
-			p.internalError(w, r, err)
-			return
-		}
+	if err := p.endBrowserSession(r, state.ClientID, logout); err != nil {
+		p.internalError(w, r, err)
+		return
 	}
 	if logout {
 		p.opts.Cookies.Clear(w, r, cookie.Session, "/")
 	}
-
 	if state.PostLogoutRedirectURI != "" {
 		var members []param
 		if state.State != "" {
@@ -181,6 +155,50 @@ func (p *Provider) serveEndSessionConfirm(w http.ResponseWriter, r *http.Request
 		success += "?" + encodeParams([]param{{"client_id", state.ClientID}})
 	}
 	redirect(w, success)
+}
+
+// confirmedLogout reads the confirmation form and the pending logout its signed cookie holds;
+// the form's xsrf must equal the cookie's (compared in constant time). logout reports whether
+// the whole session ends (logout=yes) or only the requesting client's part.
+func (p *Provider) confirmedLogout(r *http.Request) (state logoutState, logout bool, oerr *oautherr.Error) {
+	v, oerr := readAuthorizeParams(r)
+	if oerr != nil {
+		return state, false, oerr
+	}
+	raw, ok := p.opts.Cookies.Get(r, p.opts.TenantID, logoutStateCookie)
+	if decoded, err := url.QueryUnescape(raw); !ok || err != nil || json.Unmarshal([]byte(decoded), &state) != nil || state.XSRF == "" {
+		return state, false, oautherr.BadRequest("could not find logout details")
+	}
+	if subtle.ConstantTimeCompare([]byte(state.XSRF), []byte(v.Get("xsrf"))) != 1 {
+		return state, false, oautherr.BadRequest("xsrf token invalid")
+	}
+	return state, v.Get("logout") != "", nil
+}
+
+// endBrowserSession ends the browser's session (every grant that does not persist logout is
+// revoked) or, when logout is false, only clientID's part of it. A browser without a live session
+// has nothing to end.
+func (p *Provider) endBrowserSession(r *http.Request, clientID string, logout bool) error {
+	ctx := r.Context()
+	secret, ok := p.opts.Cookies.Get(r, p.opts.TenantID, cookie.Session)
+	if !ok {
+		return nil
+	}
+	sess, err := p.opts.Service.FindSession(ctx, p.opts.TenantID, secret)
+	switch {
+	case errors.Is(err, model.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	case logout:
+		err = p.opts.Service.EndSession(ctx, p.opts.TenantID, sess.ID)
+	case clientID != "":
+		err = p.opts.Service.EndClientSession(ctx, p.opts.TenantID, sess.ID, clientID)
+	}
+	if errors.Is(err, model.ErrNotFound) {
+		return nil
+	}
+	return err
 }
 
 // signedOutPage is the page a logout without post_logout_redirect_uri ends on.
@@ -217,16 +235,16 @@ func (p *Provider) serveEndSessionSuccess(w http.ResponseWriter, r *http.Request
 }
 
 // idTokenHintClaims verifies an ID token this provider issued (signature and iss; expiry is not
-// checked, see verifyIDTokenHint) and returns its subject and audience.
-func (p *Provider) idTokenHintClaims(ctx context.Context, hint string) (string, audience, bool) {
+// checked, see verifyIDTokenHint) and returns its subject and keys.Audience.
+func (p *Provider) idTokenHintClaims(ctx context.Context, hint string) (string, keys.Audience, bool) {
 	set, err := p.keySet(ctx)
 	if err != nil {
 		return "", nil, false
 	}
 	var c struct {
-		Issuer   string   `json:"iss"`
-		Subject  string   `json:"sub"`
-		Audience audience `json:"aud"`
+		Issuer   string        `json:"iss"`
+		Subject  string        `json:"sub"`
+		Audience keys.Audience `json:"aud"`
 	}
 	if _, err := set.Verify(hint, &c); err != nil || c.Issuer != p.opts.Issuer {
 		return "", nil, false

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
-	"github.com/gatehouse-id/gatehouse/internal/oidc/grants"
+	"github.com/gatehouse-id/gatehouse/internal/oidc/oauth"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
 	"github.com/gatehouse-id/gatehouse/internal/service/directory"
 	"github.com/gatehouse-id/gatehouse/internal/service/protocol"
@@ -35,7 +35,7 @@ func (p *Provider) serveIntrospection(w http.ResponseWriter, r *http.Request) {
 	out := map[string]any{"active": false}
 	found, err := p.findToken(ctx, token, hint)
 	if err != nil {
-		p.token.WriteError(w, r, err)
+		p.auth.WriteError(w, r, err)
 		return
 	}
 	now := p.opts.Clock.Now()
@@ -57,7 +57,7 @@ func (p *Provider) serveIntrospection(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := json.Marshal(out)
 	if err != nil {
-		p.token.WriteError(w, r, err)
+		p.auth.WriteError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -69,27 +69,27 @@ func (p *Provider) serveIntrospection(w http.ResponseWriter, r *http.Request) {
 func (p *Provider) tokenEndpointRequest(w http.ResponseWriter, r *http.Request, verb, endpoint string) (*directory.Client, string, string, bool) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
-	req, oerr := grants.ParseRequest(r)
+	req, oerr := oauth.ParseRequest(r)
 	if oerr != nil {
-		p.token.WriteError(w, r, oerr)
+		p.auth.WriteError(w, r, oerr)
 		return nil, "", "", false
 	}
-	client, err := p.token.Authenticate(r.Context(), req)
+	client, err := p.auth.Authenticate(r.Context(), req)
 	if err != nil {
-		p.token.WriteError(w, r, err)
+		p.auth.WriteError(w, r, err)
 		return nil, "", "", false
 	}
-	if oerr := grants.AllowOrigin(w, r, &client.Application, grants.OriginOf(p.opts.Issuer)); oerr != nil {
-		p.token.WriteError(w, r, oerr)
+	if oerr := oauth.AllowOrigin(w, r, &client.Application, oauth.OriginOf(p.opts.Issuer)); oerr != nil {
+		p.auth.WriteError(w, r, oerr)
 		return nil, "", "", false
 	}
 	token := req.Params.Get("token")
 	if token == "" {
-		p.token.WriteError(w, r, oautherr.MissingParams("token"))
+		p.auth.WriteError(w, r, oautherr.MissingParams("token"))
 		return nil, "", "", false
 	}
 	if looksLikeJWT(token) {
-		p.token.WriteError(w, r, oautherr.New(http.StatusBadRequest, oautherr.UnsupportedTokenType,
+		p.auth.WriteError(w, r, oautherr.New(http.StatusBadRequest, oautherr.UnsupportedTokenType,
 			"Structured JWT Tokens cannot be "+verb+" via the "+endpoint+"_endpoint"))
 		return nil, "", "", false
 	}

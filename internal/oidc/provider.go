@@ -13,6 +13,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/keys"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/grants"
+	"github.com/gatehouse-id/gatehouse/internal/oidc/oauth"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
 	"github.com/gatehouse-id/gatehouse/internal/service/protocol"
 )
@@ -44,6 +45,8 @@ type Options struct {
 type Provider struct {
 	opts  Options
 	token *grants.Handler
+	// auth authenticates clients at the token, introspection and revocation endpoints.
+	auth *oauth.ClientAuth
 }
 
 // New returns the tenant's Provider.
@@ -57,51 +60,19 @@ func New(o Options) *Provider {
 	if o.SessionTTL <= 0 {
 		o.SessionTTL = protocol.DefaultSessionTTL
 	}
-	p := &Provider{opts: o}
+	p := &Provider{opts: o, auth: oauth.NewClientAuth(o.TenantID, o.Issuer, o.Directory, o.Log)}
 	p.token = grants.NewHandler(grants.Options{
-		TenantID:  o.TenantID,
-		Issuer:    o.Issuer,
-		Directory: o.Directory,
-		Service:   o.Service,
-		Accounts:  o.Accounts,
-		Keys:      p.signer,
-		Clock:     o.Clock,
-		Log:       o.Log,
+		ClientAuth: p.auth,
+		TenantID:   o.TenantID,
+		Issuer:     o.Issuer,
+		Directory:  o.Directory,
+		Service:    o.Service,
+		Accounts:   o.Accounts,
+		Keys:       p.signer,
+		Clock:      o.Clock,
+		Log:        o.Log,
 	})
 	return p
-}
-
-// Mount registers the provider's routes on mux. Every other path or method under /oidc answers
-// Logto's 404 invalid_request "unrecognized route or not allowed method"
-// (koa-oidc-unrecognized-route.ts).
-func (p *Provider) Mount(mux *http.ServeMux) {
-	discovery := openCORS(p.serveDiscovery)
-	mux.HandleFunc("GET "+Prefix+"/.well-known/openid-configuration", discovery)
-	// RFC 8414: the same document, as oidc-provider ≥ 9.2 serves it.
-	mux.HandleFunc("GET "+Prefix+"/.well-known/oauth-authorization-server", discovery)
-	mux.HandleFunc("GET "+Prefix+"/jwks", openCORS(p.serveJWKS))
-	for _, path := range []string{"/.well-known/openid-configuration", "/.well-known/oauth-authorization-server", "/jwks"} {
-		mux.HandleFunc("OPTIONS "+Prefix+path, preflight("GET"))
-	}
-	// OIDC Core §3.1.2.1: the authorization endpoint takes GET and form POST alike.
-	mux.HandleFunc("GET "+Prefix+"/auth", p.serveAuthorize)
-	mux.HandleFunc("POST "+Prefix+"/auth", p.serveAuthorize)
-	mux.HandleFunc("GET "+Prefix+"/auth/{uid}", p.serveResume)
-	mux.Handle("POST "+Prefix+"/token", clientCORS(p.token))
-	mux.Handle("GET "+Prefix+"/me", clientCORS(http.HandlerFunc(p.serveUserinfo)))
-	mux.Handle("POST "+Prefix+"/me", clientCORS(http.HandlerFunc(p.serveUserinfo)))
-	mux.Handle("POST "+Prefix+"/token/introspection", clientCORS(http.HandlerFunc(p.serveIntrospection)))
-	mux.Handle("POST "+Prefix+"/token/revocation", clientCORS(http.HandlerFunc(p.serveRevocation)))
-	mux.HandleFunc("OPTIONS "+Prefix+"/token", preflight("POST"))
-	mux.HandleFunc("OPTIONS "+Prefix+"/me", preflight("GET,POST"))
-	mux.HandleFunc("OPTIONS "+Prefix+"/token/introspection", preflight("POST"))
-	mux.HandleFunc("OPTIONS "+Prefix+"/token/revocation", preflight("POST"))
-	mux.HandleFunc("GET "+Prefix+"/session/end", p.serveEndSession)
-	mux.HandleFunc("POST "+Prefix+"/session/end", p.serveEndSession)
-	mux.HandleFunc("POST "+Prefix+"/session/end/confirm", p.serveEndSessionConfirm)
-	mux.HandleFunc("GET "+Prefix+"/session/end/success", p.serveEndSessionSuccess)
-	mux.HandleFunc(Prefix+"/", p.serveUnrecognized)
-	mux.HandleFunc(Prefix, p.serveUnrecognized)
 }
 
 // keySet returns the tenant's signing keys.

@@ -9,8 +9,9 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
 	"github.com/gatehouse-id/gatehouse/internal/cookie"
 	"github.com/gatehouse-id/gatehouse/internal/model"
-	"github.com/gatehouse-id/gatehouse/internal/oidc/grants"
+	"github.com/gatehouse-id/gatehouse/internal/oidc/oauth"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
+	"github.com/gatehouse-id/gatehouse/internal/service/directory"
 	"github.com/gatehouse-id/gatehouse/internal/service/protocol"
 )
 
@@ -21,67 +22,20 @@ import (
 // authorization code. Finishing removes the interaction, version-checked, so one sign-in yields
 // exactly one code however often the URL is opened.
 func (p *Provider) serveResume(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	uid := r.PathValue("uid")
-	in, err := p.opts.Service.GetInteraction(ctx, p.opts.TenantID, uid)
-	if err != nil {
-		p.writeAuthzError(w, r, p.interactionError(err))
+	in, client, aerr := p.resumedInteraction(r, r.PathValue("uid"))
+	if aerr != nil {
+		p.writeAuthzError(w, r, aerr)
 		return
 	}
-	cookieUID, ok := p.opts.Cookies.InteractionUID(r, p.opts.TenantID, in.ClientID)
-	switch {
-	case !ok:
-		// oidc-provider's words; Logto answers them with code session.not_found.
-		p.writeAuthzError(w, r, jsonError(oautherr.BadRequest("authorization request has expired")))
-		return
-	case cookieUID != uid:
-		p.writeAuthzError(w, r, jsonError(oautherr.BadRequest("authorization session and cookie identifier mismatch")))
-		return
-	}
-	client, err := p.opts.Directory.Client(ctx, p.opts.TenantID, in.ClientID)
-	if errors.Is(err, model.ErrNotFound) {
-		p.writeAuthzError(w, r, jsonError(oautherr.New(http.StatusBadRequest, oautherr.InvalidClient, "client is invalid")))
-		return
-	}
-	if err != nil {
-		p.writeAuthzError(w, r, internalAuthzError(err))
-		return
-	}
-	// The application may have changed since the request; never send a code to a URI it no
-	// longer registers.
-	if !redirectURIAllowed(&client.Application, in.Params.RedirectURI) {
-		p.writeAuthzError(w, r, jsonError(oautherr.New(http.StatusBadRequest, oautherr.InvalidRedirectURI,
-			"redirect_uri did not match any of the client's registered redirect_uris")))
-		return
-	}
-	to := targetOf(in.Params)
-
 	if in.Result == nil {
 		// Not signed in yet (the page was opened early, or the back button): back to the sign-in.
 		noStore(w)
 		redirect(w, loginPromptURL(client.ID, in.Params, "", ""))
 		return
 	}
-	sess, err := p.browserSession(r)
-	if err != nil {
-		p.writeAuthzError(w, r, internalAuthzError(err))
-		return
-	}
-	if in.SessionID != "" && (sess == nil || sess.ID != in.SessionID) {
-		// The browser's session changed under the interaction (signed out, or in as someone else).
-		p.writeAuthzError(w, r, jsonError(oautherr.BadRequest("interaction session and authentication session mismatch")))
-		return
-	}
-	if in.Prompt == promptConsent && (sess == nil || in.Result.AccountID != in.AccountID) {
-		p.writeAuthzError(w, r, to.fail(oautherr.New(http.StatusBadRequest, oautherr.AccessDenied, "consent was given for another account")))
-		return
-	}
-	if _, err := grants.ActiveUser(ctx, p.opts.Accounts, p.opts.TenantID, in.Result.AccountID); err != nil {
-		if inactive := (*grants.InactiveAccountError)(nil); errors.As(err, &inactive) {
-			p.writeAuthzError(w, r, to.fail(oautherr.New(http.StatusBadRequest, oautherr.AccessDenied, inactive.Reason)))
-			return
-		}
-		p.writeAuthzError(w, r, internalAuthzError(err))
+	sess, aerr := p.resumedSession(r, in)
+	if aerr != nil {
+		p.writeAuthzError(w, r, aerr)
 		return
 	}
 	if client.IsThirdParty && in.Result.Consent == nil {
@@ -89,8 +43,7 @@ func (p *Provider) serveResume(w http.ResponseWriter, r *http.Request) {
 		redirect(w, consentURL(client.ID))
 		return
 	}
-
-	if err := p.opts.Service.FinishInteraction(ctx, p.opts.TenantID, in); err != nil {
+	if err := p.opts.Service.FinishInteraction(r.Context(), p.opts.TenantID, in); err != nil {
 		p.writeAuthzError(w, r, p.interactionError(err))
 		return
 	}
@@ -107,6 +60,64 @@ func (p *Provider) serveResume(w http.ResponseWriter, r *http.Request) {
 		sess = &signedIn
 	}
 	p.issueCode(w, r, client, in.Params, *sess, in.Result.Consent)
+}
+
+// resumedInteraction loads the interaction uid and its client, and checks that this browser
+// started it (its signed _interaction cookie names uid) and that the client still registers the
+// redirect URI.
+func (p *Provider) resumedInteraction(r *http.Request, uid string) (model.Interaction, *directory.Client, *authzError) {
+	ctx := r.Context()
+	in, err := p.opts.Service.GetInteraction(ctx, p.opts.TenantID, uid)
+	if err != nil {
+		return in, nil, p.interactionError(err)
+	}
+	cookieUID, ok := p.opts.Cookies.InteractionUID(r, p.opts.TenantID, in.ClientID)
+	switch {
+	case !ok:
+		// oidc-provider's words; Logto answers them with code session.not_found.
+		return in, nil, jsonError(oautherr.BadRequest("authorization request has expired"))
+	case cookieUID != uid:
+		return in, nil, jsonError(oautherr.BadRequest("authorization session and cookie identifier mismatch"))
+	}
+	client, err := p.opts.Directory.Client(ctx, p.opts.TenantID, in.ClientID)
+	if errors.Is(err, model.ErrNotFound) {
+		return in, nil, jsonError(oautherr.New(http.StatusBadRequest, oautherr.InvalidClient, "client is invalid"))
+	}
+	if err != nil {
+		return in, nil, internalAuthzError(err)
+	}
+	// The application may have changed since the request; never send a code to a URI it no
+	// longer registers.
+	if !redirectURIAllowed(&client.Application, in.Params.RedirectURI) {
+		return in, nil, jsonError(oautherr.New(http.StatusBadRequest, oautherr.InvalidRedirectURI,
+			"redirect_uri did not match any of the client's registered redirect_uris"))
+	}
+	return in, client, nil
+}
+
+// resumedSession is the browser's session (nil when it has none), checked against the signed-in
+// interaction: the same session it started under, consent given by the signed-in account, and
+// that account still active.
+func (p *Provider) resumedSession(r *http.Request, in model.Interaction) (*model.Session, *authzError) {
+	to := targetOf(in.Params)
+	sess, err := p.browserSession(r)
+	if err != nil {
+		return nil, internalAuthzError(err)
+	}
+	if in.SessionID != "" && (sess == nil || sess.ID != in.SessionID) {
+		// The browser's session changed under the interaction (signed out, or in as someone else).
+		return nil, jsonError(oautherr.BadRequest("interaction session and authentication session mismatch"))
+	}
+	if in.Prompt == promptConsent && (sess == nil || in.Result.AccountID != in.AccountID) {
+		return nil, to.fail(oautherr.New(http.StatusBadRequest, oautherr.AccessDenied, "consent was given for another account"))
+	}
+	if _, err := oauth.ActiveUser(r.Context(), p.opts.Accounts, p.opts.TenantID, in.Result.AccountID); err != nil {
+		if inactive := (*oauth.InactiveAccountError)(nil); errors.As(err, &inactive) {
+			return nil, to.fail(oautherr.New(http.StatusBadRequest, oautherr.AccessDenied, inactive.Reason))
+		}
+		return nil, internalAuthzError(err)
+	}
+	return sess, nil
 }
 
 // signIn records the experience's sign-in in the browser's session (a new one, or the current

@@ -20,19 +20,19 @@ func (p *Provider) serveRevocation(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	found, err := p.findToken(ctx, token, hint)
 	if err != nil {
-		p.token.WriteError(w, r, err)
+		p.auth.WriteError(w, r, err)
 		return
 	}
 	if found.kind != "" && found.clientID != client.ID {
 		if client.Type.Confidential() {
-			p.token.WriteError(w, r, oautherr.BadRequest("client is not authorized to revoke the presented token"))
+			p.auth.WriteError(w, r, oautherr.BadRequest("client is not authorized to revoke the presented token"))
 			return
 		}
 		found.kind = "" // a public client: answer as if unknown
 	}
 	if found.kind != "" {
 		if err := p.opts.Service.RevokeGrant(ctx, p.opts.TenantID, found.grantID); err != nil {
-			p.token.WriteError(w, r, err)
+			p.auth.WriteError(w, r, err)
 			return
 		}
 	}

@@ -1,6 +1,7 @@
 package oidc
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"mime"
@@ -11,8 +12,9 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/claims"
-	"github.com/gatehouse-id/gatehouse/internal/oidc/grants"
+	"github.com/gatehouse-id/gatehouse/internal/oidc/oauth"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
+	"github.com/gatehouse-id/gatehouse/internal/service/directory"
 )
 
 // maxUserinfoBodyBytes bounds a form-encoded userinfo POST (RFC 6750 §2.2).
@@ -24,87 +26,40 @@ const maxUserinfoBodyBytes = 16 << 10
 // with a WWW-Authenticate challenge (RFC 6750 §3), and says no more than "invalid token provided".
 func (p *Provider) serveUserinfo(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
+	body, err := p.userinfo(w, r)
+	var oerr *oautherr.Error
+	switch {
+	case errors.As(err, &oerr):
+		p.writeBearerError(w, r, oerr)
+	case err != nil:
+		p.internalError(w, r, err)
+	default:
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_, _ = w.Write(body)
+	}
+}
+
+// userinfo answers the request's claims, or an *oautherr.Error for the caller, or a fault.
+func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	ctx := r.Context()
 	token, requestedScope, oerr := readBearer(r)
 	if oerr != nil {
-		p.writeBearerError(w, r, oerr)
-		return
+		return nil, oerr
 	}
-	rec, err := p.opts.Service.FindAccessToken(ctx, p.opts.TenantID, token)
-	if errors.Is(err, model.ErrNotFound) {
-		p.writeBearerError(w, r, invalidToken("access token not found"))
-		return
-	}
+	rec, client, err := p.userinfoToken(ctx, token)
 	if err != nil {
-		p.internalError(w, r, err)
-		return
+		return nil, err
 	}
-	if rec.ExpiresAt <= p.opts.Clock.Now().UnixMilli() {
-		p.writeBearerError(w, r, invalidToken("access token is expired"))
-		return
+	if oerr := oauth.AllowOrigin(w, r, &client.Application, oauth.OriginOf(p.opts.Issuer)); oerr != nil {
+		return nil, oerr
 	}
-	client, err := p.opts.Directory.Client(ctx, p.opts.TenantID, rec.ClientID)
-	if errors.Is(err, model.ErrNotFound) {
-		p.writeBearerError(w, r, invalidToken("associated client not found"))
-		return
+	scopes, oerr := userinfoScopes(rec.Scope, requestedScope)
+	if oerr != nil {
+		return nil, oerr
 	}
+	grant, user, err := p.userinfoSubject(ctx, rec)
 	if err != nil {
-		p.internalError(w, r, err)
-		return
-	}
-	if oerr := grants.AllowOrigin(w, r, &client.Application, grants.OriginOf(p.opts.Issuer)); oerr != nil {
-		p.writeBearerError(w, r, oerr)
-		return
-	}
-	granted := strings.Fields(rec.Scope)
-	if !slices.Contains(granted, claims.OpenID) {
-		e := oautherr.New(http.StatusForbidden, oautherr.InsufficientScope, "access token missing openid scope")
-		e.Scope = claims.OpenID
-		p.writeBearerError(w, r, e)
-		return
-	}
-	scopes := granted
-	if requestedScope != "" {
-		if !validScopeSyntax(requestedScope) {
-			p.writeBearerError(w, r, oautherr.BadRequest("scope contains invalid characters"))
-			return
-		}
-		var missing []string
-		for _, s := range strings.Split(requestedScope, " ") {
-			if !slices.Contains(granted, s) {
-				missing = append(missing, s)
-			}
-		}
-		if len(missing) > 0 {
-			e := oautherr.New(http.StatusForbidden, oautherr.InsufficientScope, "access token missing requested scope")
-			e.Scope = strings.Join(missing, " ")
-			p.writeBearerError(w, r, e)
-			return
-		}
-		scopes = strings.Split(requestedScope, " ")
-	}
-	grant, err := p.opts.Service.GetGrant(ctx, p.opts.TenantID, rec.GrantID)
-	if errors.Is(err, model.ErrNotFound) {
-		p.writeBearerError(w, r, invalidToken("grant not found"))
-		return
-	}
-	if err != nil {
-		p.internalError(w, r, err)
-		return
-	}
-	if grant.AccountID != rec.AccountID || grant.ClientID != rec.ClientID {
-		p.writeBearerError(w, r, invalidToken("grant mismatch"))
-		return
-	}
-	user, err := grants.ActiveUser(ctx, p.opts.Accounts, p.opts.TenantID, rec.AccountID)
-	if inactive := (*grants.InactiveAccountError)(nil); errors.As(err, &inactive) {
-		// Logto's findAccount refuses here too; a suspended user's token is as good as revoked.
-		p.writeBearerError(w, r, invalidToken(inactive.Reason))
-		return
-	}
-	if err != nil {
-		p.internalError(w, r, err)
-		return
+		return nil, err
 	}
 	var oidcScopes []string
 	for _, s := range scopes {
@@ -115,17 +70,83 @@ func (p *Provider) serveUserinfo(w http.ResponseWriter, r *http.Request) {
 	var roles []string
 	if claims.NeedsRoles(claims.Userinfo, oidcScopes) {
 		if roles, err = p.opts.Accounts.UserRoleNames(ctx, p.opts.TenantID, user.ID); err != nil {
-			p.internalError(w, r, err)
-			return
+			return nil, err
 		}
 	}
-	body, err := json.Marshal(claims.For(claims.Userinfo, oidcScopes, user, roles))
-	if err != nil {
-		p.internalError(w, r, err)
-		return
+	return json.Marshal(claims.For(claims.Userinfo, oidcScopes, user, roles))
+}
+
+// userinfoToken finds the opaque access token and its client; a token that is unknown, expired
+// or whose client is gone is invalid_token.
+func (p *Provider) userinfoToken(ctx context.Context, token string) (model.AccessToken, *directory.Client, error) {
+	rec, err := p.opts.Service.FindAccessToken(ctx, p.opts.TenantID, token)
+	if errors.Is(err, model.ErrNotFound) {
+		return rec, nil, invalidToken("access token not found")
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	_, _ = w.Write(body)
+	if err != nil {
+		return rec, nil, err
+	}
+	if rec.ExpiresAt <= p.opts.Clock.Now().UnixMilli() {
+		return rec, nil, invalidToken("access token is expired")
+	}
+	client, err := p.opts.Directory.Client(ctx, p.opts.TenantID, rec.ClientID)
+	if errors.Is(err, model.ErrNotFound) {
+		return rec, nil, invalidToken("associated client not found")
+	}
+	if err != nil {
+		return rec, nil, err
+	}
+	return rec, client, nil
+}
+
+// userinfoScopes is the scopes whose claims to answer: the token's, or the subset the request
+// names (every one of which the token must hold). openid is required (OIDC Core §5.3.1).
+func userinfoScopes(tokenScope, requested string) ([]string, *oautherr.Error) {
+	granted := strings.Fields(tokenScope)
+	if !slices.Contains(granted, claims.OpenID) {
+		e := oautherr.New(http.StatusForbidden, oautherr.InsufficientScope, "access token missing openid scope")
+		e.Scope = claims.OpenID
+		return nil, e
+	}
+	if requested == "" {
+		return granted, nil
+	}
+	if !validScopeSyntax(requested) {
+		return nil, oautherr.BadRequest("scope contains invalid characters")
+	}
+	var missing []string
+	for _, s := range strings.Split(requested, " ") {
+		if !slices.Contains(granted, s) {
+			missing = append(missing, s)
+		}
+	}
+	if len(missing) > 0 {
+		e := oautherr.New(http.StatusForbidden, oautherr.InsufficientScope, "access token missing requested scope")
+		e.Scope = strings.Join(missing, " ")
+		return nil, e
+	}
+	return strings.Split(requested, " "), nil
+}
+
+// userinfoSubject is the token's grant, which must still stand for the same client and account,
+// and its user, who must still be active.
+func (p *Provider) userinfoSubject(ctx context.Context, rec model.AccessToken) (model.Grant, model.User, error) {
+	grant, err := p.opts.Service.GetGrant(ctx, p.opts.TenantID, rec.GrantID)
+	if errors.Is(err, model.ErrNotFound) {
+		return grant, model.User{}, invalidToken("grant not found")
+	}
+	if err != nil {
+		return grant, model.User{}, err
+	}
+	if grant.AccountID != rec.AccountID || grant.ClientID != rec.ClientID {
+		return grant, model.User{}, invalidToken("grant mismatch")
+	}
+	user, err := oauth.ActiveUser(ctx, p.opts.Accounts, p.opts.TenantID, rec.AccountID)
+	if inactive := (*oauth.InactiveAccountError)(nil); errors.As(err, &inactive) {
+		// Logto's findAccount refuses here too; a suspended user's token is as good as revoked.
+		return grant, user, invalidToken(inactive.Reason)
+	}
+	return grant, user, err
 }
 
 // invalidToken is oidc-provider's InvalidToken: one description whatever was wrong; detail for
@@ -143,22 +164,12 @@ func readBearer(r *http.Request) (token, scope string, oerr *oautherr.Error) {
 		return "", "", oautherr.BadRequest("access tokens must not be provided via query parameter")
 	}
 	scope = r.URL.Query().Get("scope")
-	var bodyToken string
-	if r.Method == http.MethodPost {
-		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil && mt == "application/x-www-form-urlencoded" {
-			raw, err := httpx.ReadBody(r, maxUserinfoBodyBytes)
-			if err != nil {
-				return "", "", oautherr.BadRequest("could not read the request body")
-			}
-			form, perr := parseAuthorizeParams(string(raw))
-			if perr != nil {
-				return "", "", perr
-			}
-			bodyToken = form.Get("access_token")
-			if s := form.Get("scope"); s != "" {
-				scope = s
-			}
-		}
+	bodyToken, bodyScope, oerr := readBearerForm(r)
+	if oerr != nil {
+		return "", "", oerr
+	}
+	if bodyScope != "" {
+		scope = bodyScope
 	}
 	header := r.Header.Get("Authorization")
 	switch {
@@ -177,6 +188,26 @@ func readBearer(r *http.Request) (token, scope string, oerr *oautherr.Error) {
 		return "", "", oautherr.BadRequest("authorization header scheme must be `Bearer`")
 	}
 	return value, scope, nil
+}
+
+// readBearerForm reads access_token and scope from a form POST body (RFC 6750 §2.2); other
+// requests have none.
+func readBearerForm(r *http.Request) (token, scope string, oerr *oautherr.Error) {
+	if r.Method != http.MethodPost {
+		return "", "", nil
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/x-www-form-urlencoded" {
+		return "", "", nil
+	}
+	raw, err := httpx.ReadBody(r, maxUserinfoBodyBytes)
+	if err != nil {
+		return "", "", oautherr.BadRequest("could not read the request body")
+	}
+	form, oerr := parseAuthorizeParams(string(raw))
+	if oerr != nil {
+		return "", "", oerr
+	}
+	return form.Get("access_token"), form.Get("scope"), nil
 }
 
 // noAccessToken is the answer to a request without credentials: 401 with a bare challenge (RFC

@@ -60,58 +60,21 @@ func parseArgon2(l limits, encrypted string) (digest, error) {
 	if len(parts) != 6 || parts[0] != "" {
 		return nil, fmt.Errorf("%w: not a PHC string $argon2<variant>$v=19$m=<KiB>,t=<passes>,p=<lanes>$<salt>$<hash>", ErrMalformed)
 	}
-	variant := argon2Variant(parts[1])
-	switch variant {
-	case variantI, variantID:
-	case variantD:
-		return nil, fmt.Errorf("%w: argon2d (golang.org/x/crypto implements only argon2i and argon2id)", ErrUnsupported)
-	default:
-		return nil, fmt.Errorf("%w: unknown argon2 variant %q", ErrMalformed, parts[1])
+	variant, err := parseArgon2Variant(parts[1])
+	if err != nil {
+		return nil, err
 	}
 	if parts[2] != "v=19" {
 		return nil, fmt.Errorf("%w: argon2 version %q, only v=19 is supported", ErrMalformed, parts[2])
 	}
-	p := argon2Params{variant: variant}
-	var m, t, lanes uint64
-	seen := map[byte]bool{}
-	for kv := range strings.SplitSeq(parts[3], ",") {
-		name, value, found := strings.Cut(kv, "=")
-		if !found || len(name) != 1 || seen[name[0]] || !isDigits(value) {
-			return nil, fmt.Errorf("%w: argon2 parameters %q", ErrMalformed, parts[3])
-		}
-		n, err := strconv.ParseUint(value, 10, 32)
-		if err != nil {
-			return nil, fmt.Errorf("%w: argon2 parameter %s out of range", ErrMalformed, name)
-		}
-		seen[name[0]] = true
-		switch name {
-		case "m":
-			m = n
-		case "t":
-			t = n
-		case "p":
-			lanes = n
-		default:
-			return nil, fmt.Errorf("%w: unknown argon2 parameter %q", ErrMalformed, name)
-		}
+	m, t, lanes, err := parseArgon2Costs(parts[3])
+	if err != nil {
+		return nil, err
 	}
-	if len(seen) != 3 {
-		return nil, fmt.Errorf("%w: argon2 parameters need m, t and p", ErrMalformed)
+	if err := checkArgon2Costs(l, m, t, lanes); err != nil {
+		return nil, err
 	}
-	switch {
-	case t < 1 || lanes < 1:
-		return nil, fmt.Errorf("%w: argon2 t and p must be at least 1", ErrMalformed)
-	case m < 8*lanes:
-		return nil, fmt.Errorf("%w: argon2 memory must be at least 8 KiB per lane", ErrMalformed)
-	case m > uint64(l.argon2MemoryKiB):
-		return nil, fmt.Errorf("%w: argon2 memory %d KiB is above the limit of %d KiB", ErrMalformed, m, l.argon2MemoryKiB)
-	case t > uint64(l.argon2Time):
-		return nil, fmt.Errorf("%w: argon2 passes %d is above the limit of %d", ErrMalformed, t, l.argon2Time)
-	case lanes > uint64(l.argon2Threads):
-		return nil, fmt.Errorf("%w: argon2 lanes %d is above the limit of %d", ErrMalformed, lanes, l.argon2Threads)
-	}
-	p.memoryKiB, p.time, p.threads = uint32(m), uint32(t), uint8(lanes)
-
+	p := argon2Params{variant: variant, memoryKiB: uint32(m), time: uint32(t), threads: uint8(lanes)}
 	salt, err := decodePHCBase64(parts[4], "salt", 8, l.keyBytes)
 	if err != nil {
 		return nil, err
@@ -122,6 +85,65 @@ func parseArgon2(l limits, encrypted string) (digest, error) {
 	}
 	p.saltLen, p.keyLen = len(salt), uint32(len(key))
 	return argon2Digest{params: p, salt: salt, key: key}, nil
+}
+
+// parseArgon2Variant accepts argon2i and argon2id; argon2d is valid but unsupported.
+func parseArgon2Variant(s string) (argon2Variant, error) {
+	switch variant := argon2Variant(s); variant {
+	case variantI, variantID:
+		return variant, nil
+	case variantD:
+		return "", fmt.Errorf("%w: argon2d (golang.org/x/crypto implements only argon2i and argon2id)", ErrUnsupported)
+	}
+	return "", fmt.Errorf("%w: unknown argon2 variant %q", ErrMalformed, s)
+}
+
+// parseArgon2Costs reads "m=<KiB>,t=<passes>,p=<lanes>": each once, in any order, 32-bit
+// decimal numbers.
+func parseArgon2Costs(s string) (m, t, lanes uint64, err error) {
+	seen := map[byte]bool{}
+	for kv := range strings.SplitSeq(s, ",") {
+		name, value, found := strings.Cut(kv, "=")
+		if !found || len(name) != 1 || seen[name[0]] || !isDigits(value) {
+			return 0, 0, 0, fmt.Errorf("%w: argon2 parameters %q", ErrMalformed, s)
+		}
+		n, err := strconv.ParseUint(value, 10, 32)
+		if err != nil {
+			return 0, 0, 0, fmt.Errorf("%w: argon2 parameter %s out of range", ErrMalformed, name)
+		}
+		seen[name[0]] = true
+		switch name {
+		case "m":
+			m = n
+		case "t":
+			t = n
+		case "p":
+			lanes = n
+		default:
+			return 0, 0, 0, fmt.Errorf("%w: unknown argon2 parameter %q", ErrMalformed, name)
+		}
+	}
+	if len(seen) != 3 {
+		return 0, 0, 0, fmt.Errorf("%w: argon2 parameters need m, t and p", ErrMalformed)
+	}
+	return m, t, lanes, nil
+}
+
+// checkArgon2Costs requires t and p of at least 1, m ≥ 8·p, and each within l.
+func checkArgon2Costs(l limits, m, t, lanes uint64) error {
+	switch {
+	case t < 1 || lanes < 1:
+		return fmt.Errorf("%w: argon2 t and p must be at least 1", ErrMalformed)
+	case m < 8*lanes:
+		return fmt.Errorf("%w: argon2 memory must be at least 8 KiB per lane", ErrMalformed)
+	case m > uint64(l.argon2MemoryKiB):
+		return fmt.Errorf("%w: argon2 memory %d KiB is above the limit of %d KiB", ErrMalformed, m, l.argon2MemoryKiB)
+	case t > uint64(l.argon2Time):
+		return fmt.Errorf("%w: argon2 passes %d is above the limit of %d", ErrMalformed, t, l.argon2Time)
+	case lanes > uint64(l.argon2Threads):
+		return fmt.Errorf("%w: argon2 lanes %d is above the limit of %d", ErrMalformed, lanes, l.argon2Threads)
+	}
+	return nil
 }
 
 // decodePHCBase64 decodes a PHC field: standard alphabet without padding (PHC string format,

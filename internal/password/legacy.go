@@ -122,46 +122,43 @@ func nodeHash(name string) (func() hash.Hash, bool) {
 	n = strings.TrimPrefix(n, "id-rsassa-pkcs1-v1_5-with-")
 	n = strings.TrimSuffix(n, "withrsaencryption")
 	n = strings.TrimSuffix(n, "withrsa")
-	switch n {
-	case "md5", "ssl3-md5":
-		return md5.New, true
-	case "md5-sha1":
-		return newMD5SHA1, true
-	case "sha1", "sha-1", "ssl3-sha1", "sha1-2":
-		return sha1.New, true
-	case "sha224", "sha-224", "sha2-224":
-		return sha256.New224, true
-	case "sha256", "sha-256", "sha2-256":
-		return sha256.New, true
-	case "sha384", "sha-384", "sha2-384":
-		return sha512.New384, true
-	case "sha512", "sha-512", "sha2-512":
-		return sha512.New, true
-	case "sha512-224", "sha512/224", "sha2-512/224", "sha-512/224":
-		return sha512.New512_224, true
-	case "sha512-256", "sha512/256", "sha2-512/256", "sha-512/256":
-		return sha512.New512_256, true
-	case "sha3-224":
-		return func() hash.Hash { return sha3.New224() }, true
-	case "sha3-256":
-		return func() hash.Hash { return sha3.New256() }, true
-	case "sha3-384":
-		return func() hash.Hash { return sha3.New384() }, true
-	case "sha3-512":
-		return func() hash.Hash { return sha3.New512() }, true
-	case "shake128":
-		return func() hash.Hash { return fixedShake{sha3.NewSHAKE128(), 16} }, true // node's default output: 16 bytes
-	case "shake256":
-		return func() hash.Hash { return fixedShake{sha3.NewSHAKE256(), 32} }, true // 32 bytes
-	case "ripemd160", "ripemd", "rmd160", "ripemd-160":
-		return ripemd160.New, true
-	case "blake2b512", "blake2b-512":
-		return mustHash(blake2b.New512), true
-	case "blake2s256", "blake2s-256":
-		return mustHash(blake2s.New256), true
-	}
-	return nil, false
+	newHash, ok := nodeHashes[n]
+	return newHash, ok
 }
+
+// nodeHashes maps each name of a node hash (lower case, without the RSA signature affixes
+// nodeHash removes) to its Go constructor.
+var nodeHashes = func() map[string]func() hash.Hash {
+	m := map[string]func() hash.Hash{}
+	for _, h := range []struct {
+		names   []string
+		newHash func() hash.Hash
+	}{
+		{[]string{"md5", "ssl3-md5"}, md5.New},
+		{[]string{"md5-sha1"}, newMD5SHA1},
+		{[]string{"sha1", "sha-1", "ssl3-sha1", "sha1-2"}, sha1.New},
+		{[]string{"sha224", "sha-224", "sha2-224"}, sha256.New224},
+		{[]string{"sha256", "sha-256", "sha2-256"}, sha256.New},
+		{[]string{"sha384", "sha-384", "sha2-384"}, sha512.New384},
+		{[]string{"sha512", "sha-512", "sha2-512"}, sha512.New},
+		{[]string{"sha512-224", "sha512/224", "sha2-512/224", "sha-512/224"}, sha512.New512_224},
+		{[]string{"sha512-256", "sha512/256", "sha2-512/256", "sha-512/256"}, sha512.New512_256},
+		{[]string{"sha3-224"}, func() hash.Hash { return sha3.New224() }},
+		{[]string{"sha3-256"}, func() hash.Hash { return sha3.New256() }},
+		{[]string{"sha3-384"}, func() hash.Hash { return sha3.New384() }},
+		{[]string{"sha3-512"}, func() hash.Hash { return sha3.New512() }},
+		{[]string{"shake128"}, func() hash.Hash { return fixedShake{sha3.NewSHAKE128(), 16} }}, // node's default output: 16 bytes
+		{[]string{"shake256"}, func() hash.Hash { return fixedShake{sha3.NewSHAKE256(), 32} }}, // 32 bytes
+		{[]string{"ripemd160", "ripemd", "rmd160", "ripemd-160"}, ripemd160.New},
+		{[]string{"blake2b512", "blake2b-512"}, mustHash(blake2b.New512)},
+		{[]string{"blake2s256", "blake2s-256"}, mustHash(blake2s.New256)},
+	} {
+		for _, name := range h.names {
+			m[name] = h.newHash
+		}
+	}
+	return m
+}()
 
 // mustHash adapts an unkeyed blake2 constructor, which only fails for an oversized key.
 func mustHash(newKeyed func(key []byte) (hash.Hash, error)) func() hash.Hash {
@@ -214,24 +211,13 @@ func parsePBKDF2(l limits, args []string, expected string) (digest, error) {
 	if _, err := pbkdf2Salt(args[0]); err != nil {
 		return nil, err
 	}
-	iterations, err := strconv.Atoi(args[1])
-	if err != nil || iterations < 1 {
-		return nil, fmt.Errorf("%w: pbkdf2 iterations %q", ErrMalformed, args[1])
+	iterations, keyLen, err := parsePBKDF2Sizes(l, args[1], args[2])
+	if err != nil {
+		return nil, err
 	}
-	if iterations > l.pbkdf2Iterations {
-		return nil, fmt.Errorf("%w: pbkdf2 iterations %d is above the limit of %d", ErrMalformed, iterations, l.pbkdf2Iterations)
-	}
-	keyLen, err := strconv.Atoi(args[2])
-	if err != nil || keyLen < 1 || keyLen > l.keyBytes {
-		return nil, fmt.Errorf("%w: pbkdf2 keylen %q (1 to %d)", ErrMalformed, args[2], l.keyBytes)
-	}
-	newHash, ok := nodeHash(args[3])
-	if ok {
-		_, isShake := newHash().(fixedShake) // an extendable-output function has no HMAC
-		ok = !isShake
-	}
-	if !ok {
-		return nil, &legacyAlgorithmError{algorithm: "pbkdf2 with " + args[3]}
+	newHash, err := pbkdf2Hash(args[3])
+	if err != nil {
+		return nil, err
 	}
 	// The expected hex must have keylen bytes, or no password could ever match.
 	sum, err := decodeHex(expected, keyLen)
@@ -239,6 +225,36 @@ func parsePBKDF2(l limits, args []string, expected string) (digest, error) {
 		return nil, err
 	}
 	return pbkdf2Digest{args: args, iterations: iterations, newHash: newHash, sum: sum}, nil
+}
+
+// parsePBKDF2Sizes reads the iterations (1 to l's limit) and key length (1 to l.keyBytes) args.
+func parsePBKDF2Sizes(l limits, iterationsArg, keyLenArg string) (iterations, keyLen int, err error) {
+	iterations, err = strconv.Atoi(iterationsArg)
+	if err != nil || iterations < 1 {
+		return 0, 0, fmt.Errorf("%w: pbkdf2 iterations %q", ErrMalformed, iterationsArg)
+	}
+	if iterations > l.pbkdf2Iterations {
+		return 0, 0, fmt.Errorf("%w: pbkdf2 iterations %d is above the limit of %d", ErrMalformed, iterations, l.pbkdf2Iterations)
+	}
+	keyLen, err = strconv.Atoi(keyLenArg)
+	if err != nil || keyLen < 1 || keyLen > l.keyBytes {
+		return 0, 0, fmt.Errorf("%w: pbkdf2 keylen %q (1 to %d)", ErrMalformed, keyLenArg, l.keyBytes)
+	}
+	return iterations, keyLen, nil
+}
+
+// pbkdf2Hash is the HMAC hash of a pbkdf2 digest: a node hash that is not an extendable-output
+// function.
+func pbkdf2Hash(name string) (func() hash.Hash, error) {
+	newHash, ok := nodeHash(name)
+	if ok {
+		_, isShake := newHash().(fixedShake) // an extendable-output function has no HMAC
+		ok = !isShake
+	}
+	if !ok {
+		return nil, &legacyAlgorithmError{algorithm: "pbkdf2 with " + name}
+	}
+	return newHash, nil
 }
 
 // pbkdf2Salt reads Logto's salt arg: "hex:<even-length hex>" for binary salts, else the UTF-8

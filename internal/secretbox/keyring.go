@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/gatehouse-id/gatehouse/internal/apperr"
 )
 
 // Prefix starts every sealed value: "gh1:<data key id>:<base64url(nonce || ciphertext)>". The
@@ -195,19 +197,11 @@ func (r *Keyring) Open(p Place, sealed string) ([]byte, error) {
 	}
 	aead, ok := r.aeads[id]
 	if !ok {
-		return nil, fmt.Errorf("%w: %q (restart with the current master key)", ErrUnknownDataKey, clip(id))
+		return nil, fmt.Errorf("%w: %q (restart with the current master key)", ErrUnknownDataKey, apperr.Clip(id, 32))
 	}
 	plaintext, err := open(aead, body, p.ad())
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s.%s of %q in tenant %q", err, p.Table, p.Column, p.Row, p.Tenant)
 	}
 	return plaintext, nil
-}
-
-// clip keeps a malformed id from flooding an error message.
-func clip(s string) string {
-	if len(s) > 32 {
-		return s[:32] + "…"
-	}
-	return s
 }

@@ -1,7 +1,6 @@
 package claims
 
 import (
-	"encoding/json"
 	"slices"
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
@@ -105,57 +104,59 @@ func NeedsRoles(use Use, scopes []string) bool {
 //   - roles are the names of the user's roles (roles must hold them when NeedsRoles).
 func For(use Use, scopes []string, u model.User, roles []string) map[string]any {
 	out := map[string]any{"sub": u.ID}
-	p := u.Profile
 	for _, c := range accepted(use, scopes) {
-		switch c {
-		case "name":
-			out[c] = u.Name
-		case "picture":
-			out[c] = u.Avatar
-		case "username":
-			out[c] = u.Username
-		case "email":
-			out[c] = u.PrimaryEmail
-		case "email_verified":
-			out[c] = u.PrimaryEmail != nil && *u.PrimaryEmail != ""
-		case "phone_number":
-			out[c] = u.PrimaryPhone
-		case "phone_number_verified":
-			out[c] = u.PrimaryPhone != nil && *u.PrimaryPhone != ""
-		case "created_at":
-			out[c] = u.CreatedAt
-		case "updated_at":
-			out[c] = u.UpdatedAt
-		case "preferred_username":
-			switch {
-			case p.PreferredUsername != "":
-				out[c] = p.PreferredUsername
-			case u.Username != nil:
-				out[c] = *u.Username
-			}
-		case "address":
-			// Logto copies the stored profile address as it is (camelCase members).
-			if p.Address != nil {
-				out[c] = p.Address
-			}
-		case "custom_data":
-			out[c] = jsonObject(u.CustomData)
-		case "identities":
-			out[c] = jsonObject(u.Identities)
-		case "sso_identities":
-			out[c] = []any{} // Gatehouse has no enterprise SSO connectors
-		case "roles":
-			if roles == nil {
-				roles = []string{}
-			}
-			out[c] = roles
-		default:
-			if v := profileClaim(p, c); v != "" {
-				out[c] = v
-			}
+		if value, ok := claimValue(c, u, roles); ok {
+			out[c] = value
 		}
 	}
 	return out
+}
+
+// userClaims values the claims that come from the user's own columns; ok is false for a claim
+// left out.
+var userClaims = map[string]func(u model.User, roles []string) (value any, ok bool){
+	"name":                  func(u model.User, _ []string) (any, bool) { return u.Name, true },
+	"picture":               func(u model.User, _ []string) (any, bool) { return u.Avatar, true },
+	"username":              func(u model.User, _ []string) (any, bool) { return u.Username, true },
+	"email":                 func(u model.User, _ []string) (any, bool) { return u.PrimaryEmail, true },
+	"email_verified":        func(u model.User, _ []string) (any, bool) { return model.StringOf(u.PrimaryEmail) != "", true },
+	"phone_number":          func(u model.User, _ []string) (any, bool) { return u.PrimaryPhone, true },
+	"phone_number_verified": func(u model.User, _ []string) (any, bool) { return model.StringOf(u.PrimaryPhone) != "", true },
+	"created_at":            func(u model.User, _ []string) (any, bool) { return u.CreatedAt, true },
+	"updated_at":            func(u model.User, _ []string) (any, bool) { return u.UpdatedAt, true },
+	"preferred_username":    preferredUsername,
+	// Logto copies the stored profile address as it is (camelCase members).
+	"address":        func(u model.User, _ []string) (any, bool) { return u.Profile.Address, u.Profile.Address != nil },
+	"custom_data":    func(u model.User, _ []string) (any, bool) { return model.ObjectOrEmpty(u.CustomData), true },
+	"identities":     func(u model.User, _ []string) (any, bool) { return model.ObjectOrEmpty(u.Identities), true },
+	"sso_identities": func(model.User, []string) (any, bool) { return []any{}, true }, // no enterprise SSO connectors
+	"roles": func(_ model.User, roles []string) (any, bool) {
+		if roles == nil {
+			roles = []string{}
+		}
+		return roles, true
+	},
+}
+
+// claimValue is the value of claim c for u; ok is false when the claim is left out (an empty
+// profile member).
+func claimValue(c string, u model.User, roles []string) (any, bool) {
+	if f, ok := userClaims[c]; ok {
+		return f(u, roles)
+	}
+	v := profileClaim(u.Profile, c)
+	return v, v != ""
+}
+
+// preferredUsername is the profile's preferred_username, falling back to the username.
+func preferredUsername(u model.User, _ []string) (any, bool) {
+	switch {
+	case u.Profile.PreferredUsername != "":
+		return u.Profile.PreferredUsername, true
+	case u.Username != nil:
+		return *u.Username, true
+	}
+	return nil, false
 }
 
 // profileClaim returns the profile JSON member behind a standard claim.
@@ -183,12 +184,4 @@ func profileClaim(p model.UserProfile, claim string) string {
 		return p.Locale
 	}
 	return ""
-}
-
-// jsonObject passes a stored JSON object through, {} when empty.
-func jsonObject(raw json.RawMessage) json.RawMessage {
-	if len(raw) == 0 || string(raw) == "null" {
-		return json.RawMessage(`{}`)
-	}
-	return raw
 }

@@ -4,12 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
-	"github.com/gatehouse-id/gatehouse/internal/oidc/claims"
+	"github.com/gatehouse-id/gatehouse/internal/oidc/oauth"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
 	"github.com/gatehouse-id/gatehouse/internal/service/directory"
 	"github.com/gatehouse-id/gatehouse/internal/service/protocol"
@@ -26,9 +25,9 @@ import (
 // does not burn the code, so only the holder of the verifier can trigger the revocation.
 type authorizationCode struct{ issuer *userTokenIssuer }
 
-func (g *authorizationCode) GrantType() string { return GrantAuthorizationCode }
+func (g *authorizationCode) GrantType() string { return oauth.GrantAuthorizationCode }
 
-func (g *authorizationCode) Authorize(ctx context.Context, req *Request, client *directory.Client) (*TokenResponse, error) {
+func (g *authorizationCode) Authorize(ctx context.Context, req *oauth.Request, client *directory.Client) (*TokenResponse, error) {
 	opts := g.issuer.opts
 	code, redirectURI := req.Params.Get("code"), req.Params.Get("redirect_uri")
 	if redirectURI == "" && len(client.OIDCClientMetadata.RedirectURIs) == 1 {
@@ -38,7 +37,6 @@ func (g *authorizationCode) Authorize(ctx context.Context, req *Request, client 
 	if missing := missingParams(map[string]string{"code": code, "redirect_uri": redirectURI}, "code", "redirect_uri"); missing != nil {
 		return nil, missing
 	}
-
 	rec, err := opts.Service.FindAuthorizationCode(ctx, opts.TenantID, code)
 	if errors.Is(err, model.ErrNotFound) {
 		return nil, oautherr.InvalidGrantError("authorization code not found")
@@ -46,73 +44,57 @@ func (g *authorizationCode) Authorize(ctx context.Context, req *Request, client 
 	if err != nil {
 		return nil, err
 	}
-	if rec.ClientID != client.ID {
-		return nil, oautherr.InvalidGrantError("client mismatch")
-	}
 	now := opts.Clock.Now()
-	if rec.ExpiresAt <= now.UnixMilli() {
-		return nil, oautherr.InvalidGrantError("authorization code is expired")
-	}
-	grant, err := opts.Service.GetGrant(ctx, opts.TenantID, rec.GrantID)
-	if errors.Is(err, model.ErrNotFound) {
-		return nil, oautherr.InvalidGrantError("grant not found")
-	}
+	art := artifact{kind: "authorization code", clientID: rec.ClientID, accountID: rec.AccountID, expiresAt: rec.ExpiresAt}
+	grant, err := redeemPrologue(art, client, now, func() (model.Grant, error) {
+		return opts.Service.GetGrant(ctx, opts.TenantID, rec.GrantID)
+	})
 	if err != nil {
 		return nil, err
 	}
-	if grant.ClientID != client.ID {
-		return nil, oautherr.InvalidGrantError("client mismatch")
-	}
-	// The authorization endpoint already refused a request without a challenge from a client that
-	// must use PKCE; a code issued before the client's requirePkce was switched on is refused here.
-	if rec.CodeChallenge == "" && client.PKCERequired() {
-		return nil, oautherr.InvalidGrantError("PKCE is required for this client")
-	}
-	if oerr := verifyPKCE(req.Params.Get("code_verifier"), rec.CodeChallenge, rec.CodeChallengeMethod); oerr != nil {
+	if oerr := checkCodeBinding(rec, client, req.Params.Get("code_verifier"), redirectURI); oerr != nil {
 		return nil, oerr
-	}
-	if rec.RedirectURI != redirectURI {
-		return nil, oautherr.InvalidGrantError("authorization code redirect_uri mismatch")
 	}
 	if rec.ConsumedAt != nil {
 		return nil, g.replayed(ctx, rec.GrantID)
 	}
-	user, err := ActiveUser(ctx, opts.Accounts, opts.TenantID, rec.AccountID)
-	if inactive := (*InactiveAccountError)(nil); errors.As(err, &inactive) {
-		return nil, oautherr.InvalidGrantError(inactive.Reason)
-	}
+	user, err := g.issuer.account(ctx, art, grant)
 	if err != nil {
 		return nil, err
 	}
-	if grant.AccountID != rec.AccountID {
-		return nil, oautherr.InvalidGrantError("accountId mismatch")
-	}
-
-	// Everything is signed before the code is consumed: a failure to sign then leaves the code
-	// usable, and a consumed code always yields its tokens.
 	scopes := strings.Fields(rec.Scope)
-	resource, err := g.issuer.resolveResource(ctx, req.Resources, rec.Resources, scopes)
+	resp, at, err := g.issuer.signTokens(ctx, issuance{client: client, user: user, grant: grant, scopes: scopes,
+		requested: req.Resources, held: rec.Resources, sid: rec.SID, nonce: rec.Nonce, authTime: rec.AuthTime}, now)
 	if err != nil {
 		return nil, err
 	}
-	at, err := g.issuer.accessTokenFor(ctx, client, user.ID, grant, scopes, resource, rec.SID)
-	if err != nil {
-		return nil, err
+	return g.redeem(ctx, rec, client, grant, at, resp, now)
+}
+
+// checkCodeBinding checks what binds the code to its authorization request: the PKCE verifier
+// (RFC 7636 §4.6; required for a client that must use PKCE, even for a code issued before that
+// was switched on) and the redirect URI (RFC 6749 §4.1.3).
+func checkCodeBinding(rec model.AuthorizationCode, client *directory.Client, verifier, redirectURI string) *oautherr.Error {
+	if rec.CodeChallenge == "" && client.PKCERequired() {
+		return oautherr.InvalidGrantError("PKCE is required for this client")
 	}
-	resp := &TokenResponse{AccessToken: at.jwt, ExpiresIn: at.expiresIn, Scope: at.scope, TokenType: "Bearer"}
-	if slices.Contains(scopes, claims.OpenID) {
-		iat := now.Truncate(time.Second)
-		resp.IDToken, err = g.issuer.idToken(ctx, client, user, grantedOIDCScopes(grant, scopes), idTokenClaims{
-			Issuer: opts.Issuer, Audience: client.ID, IssuedAt: iat.Unix(), Expiry: iat.Add(IDTokenTTL(&client.Application)).Unix(),
-			AuthTime: rec.AuthTime, Nonce: rec.Nonce, SID: rec.SID,
-		})
-		if err != nil {
-			return nil, err
-		}
+	if oerr := oauth.VerifyPKCE(verifier, rec.CodeChallenge, rec.CodeChallengeMethod); oerr != nil {
+		return oerr
 	}
+	if rec.RedirectURI != redirectURI {
+		return oautherr.InvalidGrantError("authorization code redirect_uri mismatch")
+	}
+	return nil
+}
+
+// redeem consumes the code and stores what it issued: the opaque access token and, with offline
+// access, a refresh token. A concurrent exchange that won counts as a replay.
+func (g *authorizationCode) redeem(ctx context.Context, rec model.AuthorizationCode, client *directory.Client, grant model.Grant,
+	at accessToken, resp *TokenResponse, now time.Time) (*TokenResponse, error) {
+	opts := g.issuer.opts
 	issue := protocol.NewTokens{AccessToken: at.opaque}
-	if issuesRefreshToken(&client.Application, scopes) {
-		issue.RefreshToken = newRefreshTokenRecord(client, grant.ID, user.ID, rec.Scope, rec.Resources, rec.Nonce, rec.SID,
+	if issuesRefreshToken(&client.Application, strings.Fields(rec.Scope)) {
+		issue.RefreshToken = newRefreshTokenRecord(client, grant.ID, rec.AccountID, rec.Scope, rec.Resources, rec.Nonce, rec.SID,
 			rec.AuthTime, 0, now.UnixMilli(), now, now.Add(RefreshTokenTTL(&client.Application)).UnixMilli())
 	}
 	issued, err := opts.Service.RedeemAuthorizationCode(ctx, opts.TenantID, rec.Hash, issue)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
+	"github.com/gatehouse-id/gatehouse/internal/oidc/oauth"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
 	"github.com/gatehouse-id/gatehouse/internal/service/directory"
 )
@@ -23,9 +24,9 @@ type clientCredentials struct {
 	tokens    *accessTokenIssuer
 }
 
-func (g *clientCredentials) GrantType() string { return GrantClientCredentials }
+func (g *clientCredentials) GrantType() string { return oauth.GrantClientCredentials }
 
-func (g *clientCredentials) Authorize(ctx context.Context, req *Request, client *directory.Client) (*TokenResponse, error) {
+func (g *clientCredentials) Authorize(ctx context.Context, req *oauth.Request, client *directory.Client) (*TokenResponse, error) {
 	if req.Params.Get("authorization_details") != "" {
 		return nil, oautherr.BadRequest("authorization_details is unsupported for this grant_type")
 	}

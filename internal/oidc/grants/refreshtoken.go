@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
-	"github.com/gatehouse-id/gatehouse/internal/oidc/claims"
+	"github.com/gatehouse-id/gatehouse/internal/oidc/oauth"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
 	"github.com/gatehouse-id/gatehouse/internal/service/directory"
 	"github.com/gatehouse-id/gatehouse/internal/service/protocol"
@@ -28,9 +28,9 @@ const maxRotatingLifetime = time.Duration(365.25 * 24 * float64(time.Hour))
 // newest rotated token included.
 type refreshToken struct{ issuer *userTokenIssuer }
 
-func (g *refreshToken) GrantType() string { return GrantRefreshToken }
+func (g *refreshToken) GrantType() string { return oauth.GrantRefreshToken }
 
-func (g *refreshToken) Authorize(ctx context.Context, req *Request, client *directory.Client) (*TokenResponse, error) {
+func (g *refreshToken) Authorize(ctx context.Context, req *oauth.Request, client *directory.Client) (*TokenResponse, error) {
 	opts := g.issuer.opts
 	value := req.Params.Get("refresh_token")
 	if value == "" {
@@ -44,47 +44,18 @@ func (g *refreshToken) Authorize(ctx context.Context, req *Request, client *dire
 	if err != nil {
 		return nil, err
 	}
-	if rec.ClientID != client.ID {
-		return nil, oautherr.InvalidGrantError("client mismatch")
-	}
 	now := opts.Clock.Now()
-	if rec.ExpiresAt <= now.UnixMilli() {
-		return nil, oautherr.InvalidGrantError("refresh token is expired")
-	}
-	if grant.ClientID != client.ID {
-		return nil, oautherr.InvalidGrantError("client mismatch")
-	}
-	held := strings.Fields(rec.Scope)
-	scopes := held
-	if req.Scope != "" {
-		// A refresh may narrow the scope, never widen it (RFC 6749 §6).
-		requested := strings.Fields(req.Scope)
-		var missing []string
-		for _, s := range requested {
-			if !slices.Contains(held, s) && !slices.Contains(missing, s) {
-				missing = append(missing, s)
-			}
-		}
-		if len(missing) > 0 {
-			noun := "scope"
-			if len(missing) > 1 {
-				noun = "scopes"
-			}
-			e := oautherr.New(http.StatusBadRequest, oautherr.InvalidScope, "refresh token missing requested "+noun)
-			e.Scope = strings.Join(missing, " ")
-			return nil, e
-		}
-		scopes = requested
-	}
-	user, err := ActiveUser(ctx, opts.Accounts, opts.TenantID, rec.AccountID)
-	if inactive := (*InactiveAccountError)(nil); errors.As(err, &inactive) {
-		return nil, oautherr.InvalidGrantError(inactive.Reason)
-	}
-	if err != nil {
+	art := artifact{kind: "refresh token", clientID: rec.ClientID, accountID: rec.AccountID, expiresAt: rec.ExpiresAt}
+	if _, err := redeemPrologue(art, client, now, func() (model.Grant, error) { return grant, nil }); err != nil {
 		return nil, err
 	}
-	if grant.AccountID != rec.AccountID {
-		return nil, oautherr.InvalidGrantError("accountId mismatch")
+	scopes, oerr := narrowedScopes(rec.Scope, req.Scope)
+	if oerr != nil {
+		return nil, oerr
+	}
+	user, err := g.issuer.account(ctx, art, grant)
+	if err != nil {
+		return nil, err
 	}
 	if !protocol.RefreshUsable(rec, now) {
 		return nil, g.reused(ctx, rec.GrantID)
@@ -94,27 +65,46 @@ func (g *refreshToken) Authorize(ctx context.Context, req *Request, client *dire
 		// organizations, so the user is a member of none: Logto's answer for that case.
 		return nil, oautherr.New(http.StatusForbidden, oautherr.AccessDenied, "user is not a member of the organization")
 	}
+	resp, at, err := g.issuer.signTokens(ctx, issuance{client: client, user: user, grant: grant, scopes: scopes,
+		requested: req.Resources, held: rec.Resources, sid: rec.SID, nonce: rec.Nonce, authTime: rec.AuthTime}, now)
+	if err != nil {
+		return nil, err
+	}
+	resp.RefreshToken = value
+	return g.exchange(ctx, rec, client, at, resp, now)
+}
 
-	resource, err := g.issuer.resolveResource(ctx, req.Resources, rec.Resources, scopes)
-	if err != nil {
-		return nil, err
+// narrowedScopes is the scopes of the refreshed tokens: the refresh token's, or the subset the
+// request names. A refresh may narrow the scope, never widen it (RFC 6749 §6).
+func narrowedScopes(held, requested string) ([]string, *oautherr.Error) {
+	heldScopes := strings.Fields(held)
+	if requested == "" {
+		return heldScopes, nil
 	}
-	at, err := g.issuer.accessTokenFor(ctx, client, user.ID, grant, scopes, resource, rec.SID)
-	if err != nil {
-		return nil, err
-	}
-	resp := &TokenResponse{AccessToken: at.jwt, ExpiresIn: at.expiresIn, Scope: at.scope, TokenType: "Bearer", RefreshToken: value}
-	if slices.Contains(scopes, claims.OpenID) {
-		iat := now.Truncate(time.Second)
-		resp.IDToken, err = g.issuer.idToken(ctx, client, user, grantedOIDCScopes(grant, scopes), idTokenClaims{
-			Issuer: opts.Issuer, Audience: client.ID, IssuedAt: iat.Unix(), Expiry: iat.Add(IDTokenTTL(&client.Application)).Unix(),
-			AuthTime: rec.AuthTime, Nonce: rec.Nonce, SID: rec.SID,
-		})
-		if err != nil {
-			return nil, err
+	wanted := strings.Fields(requested)
+	var missing []string
+	for _, s := range wanted {
+		if !slices.Contains(heldScopes, s) && !slices.Contains(missing, s) {
+			missing = append(missing, s)
 		}
 	}
+	if len(missing) == 0 {
+		return wanted, nil
+	}
+	noun := "scope"
+	if len(missing) > 1 {
+		noun = "scopes"
+	}
+	e := oautherr.New(http.StatusBadRequest, oautherr.InvalidScope, "refresh token missing requested "+noun)
+	e.Scope = strings.Join(missing, " ")
+	return nil, e
+}
 
+// exchange stores the refresh's new opaque access token and, when the policy rotates it, the
+// refresh token's successor. A concurrent refresh that consumed the token first counts as reuse.
+func (g *refreshToken) exchange(ctx context.Context, rec model.RefreshToken, client *directory.Client,
+	at accessToken, resp *TokenResponse, now time.Time) (*TokenResponse, error) {
+	opts := g.issuer.opts
 	rotate := rotates(&client.Application, rec, now)
 	issue := protocol.NewTokens{AccessToken: at.opaque}
 	if rotate {
@@ -125,7 +115,7 @@ func (g *refreshToken) Authorize(ctx context.Context, req *Request, client *dire
 			// web clients without authentication).
 			expiresAt = rec.ExpiresAt
 		}
-		issue.RefreshToken = newRefreshTokenRecord(client, grant.ID, user.ID, rec.Scope, rec.Resources, rec.Nonce, rec.SID,
+		issue.RefreshToken = newRefreshTokenRecord(client, rec.GrantID, rec.AccountID, rec.Scope, rec.Resources, rec.Nonce, rec.SID,
 			rec.AuthTime, rec.Rotations+1, rec.FirstIssuedAt, now, expiresAt)
 	}
 	issued, err := opts.Service.ExchangeRefreshToken(ctx, opts.TenantID, rec, rotate, issue)

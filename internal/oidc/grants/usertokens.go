@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/keys"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/claims"
+	"github.com/gatehouse-id/gatehouse/internal/oidc/oauth"
 	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
 	"github.com/gatehouse-id/gatehouse/internal/service/directory"
 )
@@ -58,7 +59,7 @@ func RefreshTokenTTL(app *model.Application) time.Duration {
 // (the authorization endpoint drops it unless prompt=consent) or, for web (non-native)
 // applications, when customClientMetadata.alwaysIssueRefreshToken is set.
 func issuesRefreshToken(app *model.Application, scopes []string) bool {
-	if !GrantAllowed(app, GrantRefreshToken) {
+	if !oauth.GrantAllowed(app, oauth.GrantRefreshToken) {
 		return false
 	}
 	if slices.Contains(scopes, claims.OfflineAccess) {
@@ -130,7 +131,7 @@ func (i *userTokenIssuer) resolveResource(ctx context.Context, requested, grante
 		for _, r := range requested {
 			if r != requested[0] {
 				return nil, oautherr.New(http.StatusBadRequest, oautherr.InvalidTarget,
-					"only a single resource indicator value must be requested/resolved during Access Token Request")
+					"only a single resource indicator value must be requested/resolved during Access Token oauth.Request")
 			}
 		}
 		indicator = requested[0]

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
+	"github.com/gatehouse-id/gatehouse/internal/oidc/oauth"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -99,7 +100,7 @@ func TestVerifyPKCE(t *testing.T) {
 		{"bad characters", verifier[:42] + "!", challenge, "S256", "invalid_request"},
 	}
 	for _, tc := range cases {
-		err := verifyPKCE(tc.verifier, tc.challenge, tc.method)
+		err := oauth.VerifyPKCE(tc.verifier, tc.challenge, tc.method)
 		got := ""
 		if err != nil {
 			got = err.Code

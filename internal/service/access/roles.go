@@ -136,10 +136,8 @@ func (s *Access) CreateRole(ctx context.Context, tenantID string, in RoleInput) 
 	if err := validateRole(r); err != nil {
 		return model.Role{}, err
 	}
-	for i, id := range in.ScopeIDs {
-		if id == "" {
-			return model.Role{}, core.InvalidBody("scopeIds[%d]: must not be empty.", i)
-		}
+	if err := core.CheckIDList("scopeIds", in.ScopeIDs); err != nil {
+		return model.Role{}, err
 	}
 	err := s.core.Write(ctx, tenantID, func(t *core.Tx) error {
 		if _, err := t.Roles().GetByName(ctx, r.Name); err == nil {
@@ -252,13 +250,8 @@ func (s *Access) RoleScopes(ctx context.Context, tenantID, roleID, search string
 
 // AddRoleScopes links scopes to a role and returns all the role's scopes, as Logto answers.
 func (s *Access) AddRoleScopes(ctx context.Context, tenantID, roleID string, scopeIDs []string) ([]model.Scope, error) {
-	if len(scopeIDs) == 0 {
-		return nil, core.InvalidBody("scopeIds: must hold at least one scope id.")
-	}
-	for i, id := range scopeIDs {
-		if id == "" {
-			return nil, core.InvalidBody("scopeIds[%d]: must not be empty.", i)
-		}
+	if err := core.RequireIDs("scopeIds", "scope id", scopeIDs); err != nil {
+		return nil, err
 	}
 	var all []model.Scope
 	err := s.core.Write(ctx, tenantID, func(t *core.Tx) error {
@@ -271,13 +264,9 @@ func (s *Access) AddRoleScopes(ctx context.Context, tenantID, roleID string, sco
 			return fmt.Errorf("scopes of role %s: %w", roleID, err)
 		}
 		ids := core.Dedupe(scopeIDs)
-		for _, id := range ids {
-			for _, h := range held {
-				if h.ID == id {
-					return apperr.New(http.StatusUnprocessableEntity, "role.scope_exists",
-						"The scope id %s has already been added to this role", id)
-				}
-			}
+		if id, ok := firstHeld(ids, held, func(h model.Scope) string { return h.ID }); ok {
+			return apperr.New(http.StatusUnprocessableEntity, "role.scope_exists",
+				"The scope id %s has already been added to this role", id)
 		}
 		if err := checkScopesAssignable(ctx, t, r, ids); err != nil {
 			return err
@@ -341,13 +330,8 @@ func (s *Access) RoleApplications(ctx context.Context, tenantID, roleID, search 
 
 // AddRoleApplications gives a machine-to-machine role to applications.
 func (s *Access) AddRoleApplications(ctx context.Context, tenantID, roleID string, appIDs []string) error {
-	if len(appIDs) == 0 {
-		return core.InvalidBody("applicationIds: must hold at least one application id.")
-	}
-	for i, id := range appIDs {
-		if id == "" {
-			return core.InvalidBody("applicationIds[%d]: must not be empty.", i)
-		}
+	if err := core.RequireIDs("applicationIds", "application id", appIDs); err != nil {
+		return err
 	}
 	return s.core.Write(ctx, tenantID, func(t *core.Tx) error {
 		r, err := t.Roles().Get(ctx, roleID)
@@ -359,13 +343,9 @@ func (s *Access) AddRoleApplications(ctx context.Context, tenantID, roleID strin
 			return fmt.Errorf("applications of role %s: %w", roleID, err)
 		}
 		ids := core.Dedupe(appIDs)
-		for _, id := range ids {
-			for _, h := range holders {
-				if h.ID == id {
-					return apperr.New(http.StatusUnprocessableEntity, "role.application_exists",
-						"The application id %s is already been added to this role", id)
-				}
-			}
+		if id, ok := firstHeld(ids, holders, func(h model.Application) string { return h.ID }); ok {
+			return apperr.New(http.StatusUnprocessableEntity, "role.application_exists",
+				"The application id %s is already been added to this role", id)
 		}
 		for _, id := range ids {
 			app, err := t.Applications().Get(ctx, id)
@@ -429,4 +409,16 @@ func roleWriteErr(err error, r model.Role) error {
 
 func errRoleNameInUse(name string) *apperr.Error {
 	return apperr.New(http.StatusUnprocessableEntity, "role.name_in_use", "This role name %s is already in use", name)
+}
+
+// firstHeld is the first of ids that is the id (idOf) of one of held.
+func firstHeld[T any](ids []string, held []T, idOf func(T) string) (string, bool) {
+	for _, id := range ids {
+		for _, h := range held {
+			if idOf(h) == id {
+				return id, true
+			}
+		}
+	}
+	return "", false
 }

@@ -116,36 +116,73 @@ func (s *Applications) CreateApplicationWithRoles(ctx context.Context, tenantID 
 // newApplication validates in and builds the row, following POST /applications in Logto
 // (core/routes/applications/application.ts).
 func (s *Applications) newApplication(tenantID string, in CreateApplicationInput) (model.Application, error) {
+	if err := checkNewApplicationType(in); err != nil {
+		return model.Application{}, err
+	}
+	app := buildApplication(tenantID, in, s.core.NowMs())
+	if err := validateApplication(app); err != nil {
+		return model.Application{}, err
+	}
+	return app, nil
+}
+
+// errUseSAMLAPI is Logto's answer to the applications API used on a SAML app.
+func errUseSAMLAPI() *apperr.Error {
+	return apperr.New(http.StatusBadRequest, "application.saml.use_saml_app_api",
+		"Use `[METHOD] /saml-applications(/.*)?` API to operate SAML app.")
+}
+
+// checkNewApplicationType checks that in's type can be created here and allows what in asks of
+// it: device flow (native only), third party, protected app metadata.
+func checkNewApplicationType(in CreateApplicationInput) error {
 	if !in.Type.Valid() {
-		return model.Application{}, core.InvalidBody("type: must be one of Native, SPA, Traditional, MachineToMachine, Protected.")
+		return core.InvalidBody("type: must be one of Native, SPA, Traditional, MachineToMachine, Protected.")
 	}
 	if in.Type == model.AppSAML {
-		return model.Application{}, apperr.New(http.StatusBadRequest, "application.saml.use_saml_app_api",
-			"Use `[METHOD] /saml-applications(/.*)?` API to operate SAML app.")
+		return errUseSAMLAPI()
 	}
 	if in.Type != model.AppNative && core.IsTrue(in.CustomClientMetadata.IsDeviceFlow) {
-		return model.Application{}, apperr.New(http.StatusUnprocessableEntity, "application.device_flow_native_only",
+		return apperr.New(http.StatusUnprocessableEntity, "application.device_flow_native_only",
 			"Device flow is only available for native applications.")
 	}
 	if in.IsThirdParty {
-		if in.Type != model.AppTraditional && in.Type != model.AppSPA && in.Type != model.AppNative {
-			return model.Application{}, apperr.New(http.StatusBadRequest, "application.invalid_third_party_application_type",
-				"Only traditional web, single-page, and native applications can be marked as third-party apps.")
-		}
-		if core.IsTrue(in.CustomClientMetadata.AllowTokenExchange) {
-			return model.Application{}, errThirdPartyTokenExchange()
+		if err := checkThirdParty(in); err != nil {
+			return err
 		}
 	}
 	if in.Type == model.AppProtected {
-		if len(in.ProtectedAppMetadata) == 0 || string(in.ProtectedAppMetadata) == "null" {
-			return model.Application{}, apperr.New(http.StatusBadRequest, "application.protected_app_metadata_is_required",
-				"Protected app metadata is required.")
-		}
-		// Logto hosts protected apps on Cloudflare, which only Logto Cloud configures; the open
-		// source version answers the same way (core/libraries/protected-app.ts).
-		return model.Application{}, apperr.New(http.StatusNotImplemented, "application.protected_app_not_configured",
-			"Protected app provider is not configured. This feature is not available for open source version.")
+		return checkProtectedApp(in)
 	}
+	return nil
+}
+
+// checkThirdParty allows third-party apps of the user-facing types only, and without token
+// exchange.
+func checkThirdParty(in CreateApplicationInput) error {
+	if in.Type != model.AppTraditional && in.Type != model.AppSPA && in.Type != model.AppNative {
+		return apperr.New(http.StatusBadRequest, "application.invalid_third_party_application_type",
+			"Only traditional web, single-page, and native applications can be marked as third-party apps.")
+	}
+	if core.IsTrue(in.CustomClientMetadata.AllowTokenExchange) {
+		return errThirdPartyTokenExchange()
+	}
+	return nil
+}
+
+// checkProtectedApp answers a Protected app: its metadata is required, and then it is refused.
+func checkProtectedApp(in CreateApplicationInput) error {
+	if len(in.ProtectedAppMetadata) == 0 || string(in.ProtectedAppMetadata) == "null" {
+		return apperr.New(http.StatusBadRequest, "application.protected_app_metadata_is_required",
+			"Protected app metadata is required.")
+	}
+	// Logto hosts protected apps on Cloudflare, which only Logto Cloud configures; the open
+	// source version answers the same way (core/libraries/protected-app.ts).
+	return apperr.New(http.StatusNotImplemented, "application.protected_app_not_configured",
+		"Protected app provider is not configured. This feature is not available for open source version.")
+}
+
+// buildApplication is the row of a new application created from in at createdAt (epoch ms).
+func buildApplication(tenantID string, in CreateApplicationInput, createdAt int64) model.Application {
 	app := model.Application{
 		TenantID: tenantID,
 		ID:       ids.New(),
@@ -161,7 +198,7 @@ func (s *Applications) newApplication(tenantID string, in CreateApplicationInput
 		CustomClientMetadata: in.CustomClientMetadata,
 		CustomData:           in.CustomData,
 		IsThirdParty:         in.IsThirdParty,
-		CreatedAt:            s.core.NowMs(),
+		CreatedAt:            createdAt,
 	}
 	if in.Description != "" {
 		d := in.Description
@@ -170,10 +207,7 @@ func (s *Applications) newApplication(tenantID string, in CreateApplicationInput
 	if len(app.CustomData) == 0 {
 		app.CustomData = json.RawMessage(`{}`)
 	}
-	if err := validateApplication(app); err != nil {
-		return model.Application{}, err
-	}
-	return app, nil
+	return app
 }
 
 // validateApplication checks the fields every write must keep valid.
@@ -186,15 +220,27 @@ func validateApplication(app model.Application) error {
 			return err
 		}
 	}
-	md := app.OIDCClientMetadata
-	for i, u := range md.RedirectURIs {
-		if err := core.CheckRedirectURI(u); err != nil {
-			return core.InvalidBody("oidcClientMetadata.redirectUris[%d]: %v.", i, err)
-		}
+	if err := validateOIDCClientMetadata(app.OIDCClientMetadata); err != nil {
+		return err
 	}
-	for i, u := range md.PostLogoutRedirectURIs {
-		if err := core.CheckRedirectURI(u); err != nil {
-			return core.InvalidBody("oidcClientMetadata.postLogoutRedirectUris[%d]: %v.", i, err)
+	if err := validateCustomClientMetadata(app.CustomClientMetadata); err != nil {
+		return err
+	}
+	return core.CheckJSONObject("customData", app.CustomData)
+}
+
+// validateOIDCClientMetadata checks the redirect URIs, the back-channel logout URI and the logo.
+func validateOIDCClientMetadata(md model.OIDCClientMetadata) error {
+	for _, list := range []struct {
+		key  string
+		uris []string
+	}{
+		{"redirectUris", md.RedirectURIs}, {"postLogoutRedirectUris", md.PostLogoutRedirectURIs},
+	} {
+		for i, u := range list.uris {
+			if err := core.CheckRedirectURI(u); err != nil {
+				return core.InvalidBody("oidcClientMetadata.%s[%d]: %v.", list.key, i, err)
+			}
 		}
 	}
 	if md.BackchannelLogoutURI != nil {
@@ -203,11 +249,15 @@ func validateApplication(app model.Application) error {
 		}
 	}
 	if md.LogoURI != nil {
-		if err := core.CheckText("oidcClientMetadata.logoUri", *md.LogoURI, 0); err != nil {
-			return err
-		}
+		return core.CheckText("oidcClientMetadata.logoUri", *md.LogoURI, 0)
 	}
-	cm := app.CustomClientMetadata
+	return nil
+}
+
+// validateCustomClientMetadata checks the CORS origins and, as Logto's
+// customClientMetadataGuard, the token lifetimes: refreshTokenTtlInDays int 1–180,
+// maxAllowedGrants > 0, and (Gatehouse) positive idTokenTtl and refreshTokenTtl.
+func validateCustomClientMetadata(cm model.CustomClientMetadata) error {
 	for i, o := range cm.CORSAllowedOrigins {
 		if o == "" {
 			return core.InvalidBody("customClientMetadata.corsAllowedOrigins[%d]: must not be empty.", i)
@@ -216,21 +266,20 @@ func validateApplication(app model.Application) error {
 			return err
 		}
 	}
-	// Logto's customClientMetadataGuard: refreshTokenTtlInDays int 1–180, maxAllowedGrants > 0.
-	if v := cm.RefreshTokenTTLInDays; v != nil && (*v < 1 || *v > 180) {
-		return core.InvalidBody("customClientMetadata.refreshTokenTtlInDays: must be between 1 and 180.")
-	}
-	if v := cm.MaxAllowedGrants; v != nil && *v < 1 {
-		return core.InvalidBody("customClientMetadata.maxAllowedGrants: must be a positive integer.")
-	}
-	if v := cm.IDTokenTTL; v != nil && *v < 1 {
-		return core.InvalidBody("customClientMetadata.idTokenTtl: must be a positive number of seconds.")
-	}
-	if v := cm.RefreshTokenTTL; v != nil && *v < 1 {
-		return core.InvalidBody("customClientMetadata.refreshTokenTtl: must be a positive number of seconds.")
-	}
-	if err := core.CheckJSONObject("customData", app.CustomData); err != nil {
-		return err
+	for _, limit := range []struct {
+		v       *int64
+		min     int64
+		max     int64 // 0: none
+		message string
+	}{
+		{cm.RefreshTokenTTLInDays, 1, 180, "customClientMetadata.refreshTokenTtlInDays: must be between 1 and 180."},
+		{cm.MaxAllowedGrants, 1, 0, "customClientMetadata.maxAllowedGrants: must be a positive integer."},
+		{cm.IDTokenTTL, 1, 0, "customClientMetadata.idTokenTtl: must be a positive number of seconds."},
+		{cm.RefreshTokenTTL, 1, 0, "customClientMetadata.refreshTokenTtl: must be a positive number of seconds."},
+	} {
+		if limit.v != nil && (*limit.v < limit.min || limit.max != 0 && *limit.v > limit.max) {
+			return core.InvalidBody("%s", limit.message)
+		}
 	}
 	return nil
 }
@@ -278,61 +327,14 @@ type ApplicationPatch struct {
 func (s *Applications) UpdateApplication(ctx context.Context, tenantID, id string, p ApplicationPatch) (model.Application, error) {
 	var updated model.Application
 	err := s.core.Write(ctx, tenantID, func(t *core.Tx) error {
-		app, err := t.Applications().Get(ctx, id)
+		app, err := getOIDCApplication(ctx, t, id)
 		if err != nil {
-			return core.MapStoreErr(err, core.TableApplications, id)
+			return err
 		}
-		if app.Type == model.AppSAML {
-			return apperr.New(http.StatusBadRequest, "application.saml.use_saml_app_api",
-				"Use `[METHOD] /saml-applications(/.*)?` API to operate SAML app.")
+		if err := checkApplicationPatch(app, p); err != nil {
+			return err
 		}
-		if p.AppLevelAccessControlEnabled != nil && *p.AppLevelAccessControlEnabled {
-			// Logto refuses to enable app-level access control without rules
-			// (assertApplicationAccessControlHasRules); Gatehouse has no rules API yet.
-			return apperr.New(http.StatusUnprocessableEntity, "request.invalid_input",
-				"Input is invalid. Application access control must include at least one rule before it can be enabled.")
-		}
-		if p.CustomClientMetadata != nil {
-			if app.IsThirdParty && core.IsTrue(p.CustomClientMetadata.AllowTokenExchange) {
-				return errThirdPartyTokenExchange()
-			}
-			// Device flow is fixed at creation (application.device_flow_not_changeable).
-			if core.IsTrue(p.CustomClientMetadata.IsDeviceFlow) != core.IsTrue(app.CustomClientMetadata.IsDeviceFlow) {
-				return apperr.New(http.StatusUnprocessableEntity, "application.device_flow_not_changeable",
-					"Device flow cannot be changed after application creation.")
-			}
-			app.CustomClientMetadata = *p.CustomClientMetadata
-		}
-		if p.Name != nil {
-			app.Name = *p.Name
-		}
-		if p.Description != nil {
-			app.Description = *p.Description
-		}
-		if m := p.OIDCClientMetadata; m != nil {
-			md := &app.OIDCClientMetadata
-			if m.RedirectURIs != nil {
-				md.RedirectURIs = core.NonNil(*m.RedirectURIs)
-			}
-			if m.PostLogoutRedirectURIs != nil {
-				md.PostLogoutRedirectURIs = core.NonNil(*m.PostLogoutRedirectURIs)
-			}
-			if m.BackchannelLogoutURI != nil {
-				md.BackchannelLogoutURI = m.BackchannelLogoutURI
-			}
-			if m.BackchannelLogoutSessionRequired != nil {
-				md.BackchannelLogoutSessionRequired = m.BackchannelLogoutSessionRequired
-			}
-			if m.LogoURI != nil {
-				md.LogoURI = m.LogoURI
-			}
-		}
-		if p.CustomData != nil {
-			app.CustomData = p.CustomData
-		}
-		if p.AppLevelAccessControlEnabled != nil {
-			app.AppLevelAccessControlEnabled = *p.AppLevelAccessControlEnabled
-		}
+		p.applyTo(&app)
 		if err := validateApplication(app); err != nil {
 			return err
 		}
@@ -345,16 +347,88 @@ func (s *Applications) UpdateApplication(ctx context.Context, tenantID, id strin
 	return updated, err
 }
 
+// getOIDCApplication reads an application this API may change: not a SAML app (Logto's
+// use_saml_app_api).
+func getOIDCApplication(ctx context.Context, t store.Tenant, id string) (model.Application, error) {
+	app, err := t.Applications().Get(ctx, id)
+	if err != nil {
+		return model.Application{}, core.MapStoreErr(err, core.TableApplications, id)
+	}
+	if app.Type == model.AppSAML {
+		return model.Application{}, errUseSAMLAPI()
+	}
+	return app, nil
+}
+
+// checkApplicationPatch refuses what p may not change on app: enabling app-level access control
+// (no rules yet), token exchange on a third-party app, device flow.
+func checkApplicationPatch(app model.Application, p ApplicationPatch) error {
+	if p.AppLevelAccessControlEnabled != nil && *p.AppLevelAccessControlEnabled {
+		// Logto refuses to enable app-level access control without rules
+		// (assertApplicationAccessControlHasRules); Gatehouse has no rules API yet.
+		return apperr.New(http.StatusUnprocessableEntity, "request.invalid_input",
+			"Input is invalid. Application access control must include at least one rule before it can be enabled.")
+	}
+	if p.CustomClientMetadata == nil {
+		return nil
+	}
+	if app.IsThirdParty && core.IsTrue(p.CustomClientMetadata.AllowTokenExchange) {
+		return errThirdPartyTokenExchange()
+	}
+	// Device flow is fixed at creation (application.device_flow_not_changeable).
+	if core.IsTrue(p.CustomClientMetadata.IsDeviceFlow) != core.IsTrue(app.CustomClientMetadata.IsDeviceFlow) {
+		return apperr.New(http.StatusUnprocessableEntity, "application.device_flow_not_changeable",
+			"Device flow cannot be changed after application creation.")
+	}
+	return nil
+}
+
+// applyTo sets the members of app that p sets.
+func (p ApplicationPatch) applyTo(app *model.Application) {
+	if p.CustomClientMetadata != nil {
+		app.CustomClientMetadata = *p.CustomClientMetadata
+	}
+	if p.Name != nil {
+		app.Name = *p.Name
+	}
+	if p.Description != nil {
+		app.Description = *p.Description
+	}
+	if p.OIDCClientMetadata != nil {
+		p.OIDCClientMetadata.applyTo(&app.OIDCClientMetadata)
+	}
+	if p.CustomData != nil {
+		app.CustomData = p.CustomData
+	}
+	if p.AppLevelAccessControlEnabled != nil {
+		app.AppLevelAccessControlEnabled = *p.AppLevelAccessControlEnabled
+	}
+}
+
+// applyTo sets the members of md that m sets.
+func (m OIDCClientMetadataPatch) applyTo(md *model.OIDCClientMetadata) {
+	if m.RedirectURIs != nil {
+		md.RedirectURIs = core.NonNil(*m.RedirectURIs)
+	}
+	if m.PostLogoutRedirectURIs != nil {
+		md.PostLogoutRedirectURIs = core.NonNil(*m.PostLogoutRedirectURIs)
+	}
+	if m.BackchannelLogoutURI != nil {
+		md.BackchannelLogoutURI = m.BackchannelLogoutURI
+	}
+	if m.BackchannelLogoutSessionRequired != nil {
+		md.BackchannelLogoutSessionRequired = m.BackchannelLogoutSessionRequired
+	}
+	if m.LogoURI != nil {
+		md.LogoURI = m.LogoURI
+	}
+}
+
 // DeleteApplication removes an application with its secrets and role links.
 func (s *Applications) DeleteApplication(ctx context.Context, tenantID, id string) error {
 	return s.core.Write(ctx, tenantID, func(t *core.Tx) error {
-		app, err := t.Applications().Get(ctx, id)
-		if err != nil {
-			return core.MapStoreErr(err, core.TableApplications, id)
-		}
-		if app.Type == model.AppSAML {
-			return apperr.New(http.StatusBadRequest, "application.saml.use_saml_app_api",
-				"Use `[METHOD] /saml-applications(/.*)?` API to operate SAML app.")
+		if _, err := getOIDCApplication(ctx, t, id); err != nil {
+			return err
 		}
 		return core.MapStoreErr(t.Applications().Delete(ctx, id), core.TableApplications, id)
 	})

@@ -19,6 +19,22 @@ var mobileScheme = regexp.MustCompile(`^[a-z][\d+_a-z-]*(\.[\d+_a-z-]+)*$`)
 // (RFC 8252 §7.1). Logto's wildcard "*" is allowed in the host and path of web URIs only
 // (core-kit validateRedirectUrl).
 func CheckRedirectURI(raw string) error {
+	if err := checkRedirectURIText(raw); err != nil {
+		return err
+	}
+	u, err := url.Parse(strings.ReplaceAll(raw, "*", "wildcard"))
+	if err != nil || !u.IsAbs() {
+		return fmt.Errorf("%q is not an absolute URI", raw)
+	}
+	if u.Scheme == "http" || u.Scheme == "https" {
+		return checkWebRedirectURI(raw, u)
+	}
+	return checkNativeRedirectURI(raw, u)
+}
+
+// checkRedirectURIText checks what can be seen before parsing raw: not empty, no white space or
+// control characters, no fragment, a scheme, and no wildcard in the scheme or the query.
+func checkRedirectURIText(raw string) error {
 	if raw == "" {
 		return fmt.Errorf("must not be empty")
 	}
@@ -32,40 +48,43 @@ func CheckRedirectURI(raw string) error {
 	if schemeEnd <= 0 {
 		return fmt.Errorf("%q is not an absolute URI", raw)
 	}
-	scheme := raw[:schemeEnd]
-	if strings.Contains(scheme, "*") {
+	if strings.Contains(raw[:schemeEnd], "*") {
 		return fmt.Errorf("%q: a wildcard is not allowed in the scheme", raw)
 	}
 	if q := strings.Index(raw, "?"); q >= 0 && strings.Contains(raw[q:], "*") {
 		return fmt.Errorf("%q: a wildcard is not allowed in the query", raw)
 	}
-	u, err := url.Parse(strings.ReplaceAll(raw, "*", "wildcard"))
-	if err != nil || !u.IsAbs() {
-		return fmt.Errorf("%q is not an absolute URI", raw)
+	return nil
+}
+
+// checkWebRedirectURI checks an http(s) redirect URI u (parsed from raw, wildcards replaced): a
+// host and no dot segments.
+func checkWebRedirectURI(raw string, u *url.URL) error {
+	if u.Host == "" {
+		return fmt.Errorf("%q has no host", raw)
 	}
+	for _, seg := range strings.Split(u.Path, "/") {
+		if seg == "." || seg == ".." {
+			return fmt.Errorf("%q must not contain dot segments", raw)
+		}
+	}
+	return nil
+}
+
+// checkNativeRedirectURI checks a native app's redirect URI u (parsed from raw): no wildcard, a
+// private-use scheme of Logto's grammar, and none that runs or embeds content in a browser.
+func checkNativeRedirectURI(raw string, u *url.URL) error {
+	if strings.Contains(raw, "*") {
+		return fmt.Errorf("%q: wildcards are only allowed in http(s) URIs", raw)
+	}
+	if !mobileScheme.MatchString(u.Scheme) {
+		return fmt.Errorf("%q has an invalid scheme", raw)
+	}
+	// Schemes that run or embed content in a browser are never redirect targets
+	// (Logto's grammar would admit them; RFC 8252 §7.1 wants reverse-domain names).
 	switch u.Scheme {
-	case "http", "https":
-		if u.Host == "" {
-			return fmt.Errorf("%q has no host", raw)
-		}
-		for _, seg := range strings.Split(u.Path, "/") {
-			if seg == "." || seg == ".." {
-				return fmt.Errorf("%q must not contain dot segments", raw)
-			}
-		}
-	default:
-		if strings.Contains(raw, "*") {
-			return fmt.Errorf("%q: wildcards are only allowed in http(s) URIs", raw)
-		}
-		if !mobileScheme.MatchString(u.Scheme) {
-			return fmt.Errorf("%q has an invalid scheme", raw)
-		}
-		// Schemes that run or embed content in a browser are never redirect targets
-		// (Logto's grammar would admit them; RFC 8252 §7.1 wants reverse-domain names).
-		switch u.Scheme {
-		case "javascript", "data", "vbscript", "file", "blob", "about":
-			return fmt.Errorf("%q: the %s scheme cannot be a redirect target", raw, u.Scheme)
-		}
+	case "javascript", "data", "vbscript", "file", "blob", "about":
+		return fmt.Errorf("%q: the %s scheme cannot be a redirect target", raw, u.Scheme)
 	}
 	return nil
 }
@@ -129,4 +148,23 @@ func CheckJSONObject(field string, raw json.RawMessage) error {
 		return InvalidBody("%s: must be a JSON object.", field)
 	}
 	return nil
+}
+
+// CheckIDList requires every id of list, the member field of a request, to be non-empty.
+func CheckIDList(field string, list []string) error {
+	for i, id := range list {
+		if id == "" {
+			return InvalidBody("%s[%d]: must not be empty.", field, i)
+		}
+	}
+	return nil
+}
+
+// RequireIDs is CheckIDList for a list that must hold at least one id, what naming its kind
+// ("scope id").
+func RequireIDs(field, what string, list []string) error {
+	if len(list) == 0 {
+		return InvalidBody("%s: must hold at least one %s.", field, what)
+	}
+	return CheckIDList(field, list)
 }

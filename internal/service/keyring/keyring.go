@@ -137,43 +137,64 @@ func (s *Keyring) RotateKeysWithGrace(ctx context.Context, tenantID, keyType, al
 		if grace != nil {
 			return nil, apperr.New(http.StatusUnprocessableEntity, "oidc.invalid_request", "Request is invalid.")
 		}
-		var out []KeyInfo
-		err := s.core.Write(ctx, tenantID, func(t *core.Tx) error {
-			existing, err := loadCookieKeys(ctx, t.Configs())
-			if err != nil && !errors.Is(err, model.ErrNotFound) {
-				return err
-			}
-			updated := append([]model.CookieKey{keys.GenerateCookieKey(now)}, existing...)
-			if len(updated) > maxCookieKeys {
-				updated = updated[:maxCookieKeys]
-			}
-			if err := core.PutConfig(ctx, t.Configs(), model.ConfigCookieKeys, updated); err != nil {
-				return err
-			}
-			out = cookieKeyInfos(updated)
-			return nil
-		})
-		return out, err
+		return s.rotateCookieKeys(ctx, tenantID, now)
 	}
-
 	kind, err := keyKind(algorithm)
 	if err != nil {
 		return nil, err
 	}
-	period := s.grace
-	if grace != nil {
-		period = *grace
-	}
-	if period < 0 {
-		return nil, core.InvalidBody("rotationGracePeriod: must not be negative.")
+	period, err := s.gracePeriod(grace)
+	if err != nil {
+		return nil, err
 	}
 	// Generate outside the transaction: an RSA-4096 key takes seconds and SQLite has one writer.
 	fresh, err := keys.Generate(kind, now)
 	if err != nil {
 		return nil, fmt.Errorf("generate signing key: %w", err)
 	}
+	return s.rotateSigningKeys(ctx, tenantID, fresh, now, period)
+}
+
+// rotateCookieKeys puts a new cookie key first and keeps only the previous one.
+func (s *Keyring) rotateCookieKeys(ctx context.Context, tenantID string, now time.Time) ([]KeyInfo, error) {
 	var out []KeyInfo
-	err = s.core.Write(ctx, tenantID, func(t *core.Tx) error {
+	err := s.core.Write(ctx, tenantID, func(t *core.Tx) error {
+		existing, err := loadCookieKeys(ctx, t.Configs())
+		if err != nil && !errors.Is(err, model.ErrNotFound) {
+			return err
+		}
+		updated := append([]model.CookieKey{keys.GenerateCookieKey(now)}, existing...)
+		if len(updated) > maxCookieKeys {
+			updated = updated[:maxCookieKeys]
+		}
+		if err := core.PutConfig(ctx, t.Configs(), model.ConfigCookieKeys, updated); err != nil {
+			return err
+		}
+		out = cookieKeyInfos(updated)
+		return nil
+	})
+	return out, err
+}
+
+// gracePeriod is the grace period of a rotation: grace, or the configured one when nil; never
+// negative.
+func (s *Keyring) gracePeriod(grace *time.Duration) (time.Duration, error) {
+	period := s.grace
+	if grace != nil {
+		period = *grace
+	}
+	if period < 0 {
+		return 0, core.InvalidBody("rotationGracePeriod: must not be negative.")
+	}
+	return period, nil
+}
+
+// rotateSigningKeys adds fresh to the signing keys, after promoting a staged key whose time has
+// come: signing at once when period is 0 (refused while a Next key is staged), else staged as
+// Next with its takeover scheduled period after now.
+func (s *Keyring) rotateSigningKeys(ctx context.Context, tenantID string, fresh model.PrivateKey, now time.Time, period time.Duration) ([]KeyInfo, error) {
+	var out []KeyInfo
+	err := s.core.Write(ctx, tenantID, func(t *core.Tx) error {
 		c := t.Configs()
 		existing, _, err := s.promoteIfDue(ctx, c)
 		if err != nil {
@@ -189,20 +210,24 @@ func (s *Keyring) RotateKeysWithGrace(ctx context.Context, tenantID, keyType, al
 		if err := core.PutConfig(ctx, c, model.ConfigPrivateKeys, updated); err != nil {
 			return err
 		}
-		state, err := loadRotationState(ctx, c)
+		state, err := scheduleIfStaged(ctx, c, staged, now, period)
 		if err != nil {
 			return err
-		}
-		if staged {
-			state = keys.ScheduleRotation(now, period)
-			if err := core.PutConfig(ctx, c, model.ConfigSigningKeyRotationState, state); err != nil {
-				return err
-			}
 		}
 		out, err = privateKeyInfos(updated, state)
 		return err
 	})
 	return out, err
+}
+
+// scheduleIfStaged records when a staged key takes over and returns the rotation state in force.
+func scheduleIfStaged(ctx context.Context, c store.Configs, staged bool, now time.Time, period time.Duration) (model.SigningKeyRotationState, error) {
+	state, err := loadRotationState(ctx, c)
+	if err != nil || !staged {
+		return state, err
+	}
+	state = keys.ScheduleRotation(now, period)
+	return state, core.PutConfig(ctx, c, model.ConfigSigningKeyRotationState, state)
 }
 
 // DeleteKey removes a key. A signing key can only be deleted while it is Previous (Logto's

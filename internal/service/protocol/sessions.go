@@ -92,52 +92,58 @@ func (s *Protocol) SessionAuthorizations(ctx context.Context, tenantID, sessionI
 // revoked, except those that persist logout because the user granted offline_access (their
 // refresh tokens keep working, as in Logto), and the session is deleted.
 func (s *Protocol) EndSession(ctx context.Context, tenantID, sessionID string) error {
-	err := s.core.Store().InTx(ctx, tenantID, func(t store.Tenant) error {
-		repo := t.OIDC()
-		auths, err := repo.SessionAuthorizations(ctx, sessionID)
-		if err != nil {
-			return err
-		}
-		for _, a := range auths {
-			if a.PersistsLogout {
-				continue
+	return s.withSessionAuthorizations(ctx, tenantID, sessionID, "end session",
+		func(repo store.OIDC, auths []store.SessionAuthorization) error {
+			for _, a := range auths {
+				if err := revokeUnlessPersisted(ctx, repo, a); err != nil {
+					return err
+				}
 			}
-			if err := repo.RevokeGrant(ctx, a.GrantID); err != nil {
-				return err
-			}
-		}
-		return repo.DeleteSession(ctx, sessionID)
-	})
-	if err != nil {
-		return fmt.Errorf("end session: %w", err)
-	}
-	return nil
+			return repo.DeleteSession(ctx, sessionID)
+		})
 }
 
 // EndClientSession signs one client out of a session (logout without ending the whole session):
 // its grant is revoked unless it persists logout, and its authorization removed.
 func (s *Protocol) EndClientSession(ctx context.Context, tenantID, sessionID, clientID string) error {
+	return s.withSessionAuthorizations(ctx, tenantID, sessionID, "end client session",
+		func(repo store.OIDC, auths []store.SessionAuthorization) error {
+			for _, a := range auths {
+				if a.ClientID != clientID {
+					continue
+				}
+				if err := revokeUnlessPersisted(ctx, repo, a); err != nil {
+					return err
+				}
+				return repo.DeleteSessionAuthorization(ctx, sessionID, clientID)
+			}
+			return nil
+		})
+}
+
+// withSessionAuthorizations runs fn in one transaction with the session's client
+// authorizations; op names the operation in its error.
+func (s *Protocol) withSessionAuthorizations(ctx context.Context, tenantID, sessionID, op string,
+	fn func(repo store.OIDC, auths []store.SessionAuthorization) error) error {
 	err := s.core.Store().InTx(ctx, tenantID, func(t store.Tenant) error {
 		repo := t.OIDC()
 		auths, err := repo.SessionAuthorizations(ctx, sessionID)
 		if err != nil {
 			return err
 		}
-		for _, a := range auths {
-			if a.ClientID != clientID {
-				continue
-			}
-			if !a.PersistsLogout {
-				if err := repo.RevokeGrant(ctx, a.GrantID); err != nil {
-					return err
-				}
-			}
-			return repo.DeleteSessionAuthorization(ctx, sessionID, clientID)
-		}
-		return nil
+		return fn(repo, auths)
 	})
 	if err != nil {
-		return fmt.Errorf("end client session: %w", err)
+		return fmt.Errorf("%s: %w", op, err)
 	}
 	return nil
+}
+
+// revokeUnlessPersisted revokes the grant a client holds through a, unless it persists logout
+// (the user granted offline_access: its refresh tokens keep working, as in Logto).
+func revokeUnlessPersisted(ctx context.Context, repo store.OIDC, a store.SessionAuthorization) error {
+	if a.PersistsLogout {
+		return nil
+	}
+	return repo.RevokeGrant(ctx, a.GrantID)
 }

@@ -81,47 +81,20 @@ func (s *Protocol) AuthorizeClient(ctx context.Context, tenantID string, a Autho
 	now := s.core.Clock().Now()
 	err := s.core.Store().InTx(ctx, tenantID, func(t store.Tenant) error {
 		repo := t.OIDC()
-		existing, err := repo.SessionAuthorizations(ctx, a.SessionID)
+		var err error
+		grant, auth, err = findSessionGrant(ctx, repo, a, now.UnixMilli())
 		if err != nil {
 			return err
 		}
-		for _, e := range existing {
-			if e.ClientID != a.ClientID {
-				continue
-			}
-			g, err := repo.GetGrant(ctx, e.GrantID)
-			if err == nil && g.AccountID == a.AccountID && g.ExpiresAt > now.UnixMilli() {
-				grant, auth = g, e
-			} else if err != nil && !errors.Is(err, model.ErrNotFound) {
-				return err
-			}
-		}
 		if grant.ID == "" {
-			grant = model.Grant{
-				ID: ids.New(), AccountID: a.AccountID, ClientID: a.ClientID,
-				Scopes: core.Union(nil, a.Scopes), ResourceScopes: map[string][]string{},
-				CreatedAt: now.UnixMilli(), ExpiresAt: now.Add(GrantTTL).UnixMilli(),
-			}
-			for indicator, scopes := range a.ResourceScopes {
-				grant.ResourceScopes[indicator] = core.Union(nil, scopes)
-			}
-			if err := repo.CreateGrant(ctx, grant); err != nil {
-				return err
-			}
-			// Each client gets its own random sid, so one client cannot correlate or end another
-			// client's session through it (oidc-provider's per-client sidFor).
-			auth = model.SessionAuthorization{SessionID: a.SessionID, ClientID: a.ClientID, GrantID: grant.ID, SID: ids.NewString(21)}
+			grant, auth = newGrant(a, now)
+			err = repo.CreateGrant(ctx, grant)
 		} else {
-			grant.Scopes = core.Union(grant.Scopes, a.Scopes)
-			if grant.ResourceScopes == nil {
-				grant.ResourceScopes = map[string][]string{}
-			}
-			for indicator, scopes := range a.ResourceScopes {
-				grant.ResourceScopes[indicator] = core.Union(grant.ResourceScopes[indicator], scopes)
-			}
-			if err := repo.UpdateGrantScopes(ctx, grant); err != nil {
-				return err
-			}
+			widenGrant(&grant, a)
+			err = repo.UpdateGrantScopes(ctx, grant)
+		}
+		if err != nil {
+			return err
 		}
 		auth.PersistsLogout = auth.PersistsLogout || a.PersistsLogout
 		return repo.PutSessionAuthorization(ctx, auth)
@@ -130,6 +103,58 @@ func (s *Protocol) AuthorizeClient(ctx context.Context, tenantID string, a Autho
 		return model.Grant{}, model.SessionAuthorization{}, fmt.Errorf("authorize client %s: %w", a.ClientID, err)
 	}
 	return grant, auth, nil
+}
+
+// findSessionGrant finds the live grant a's session holds for a's client and account, with the
+// session's authorization of the client; a zero grant when there is none.
+func findSessionGrant(ctx context.Context, repo store.OIDC, a Authorization, nowMs int64) (model.Grant, model.SessionAuthorization, error) {
+	var (
+		grant model.Grant
+		auth  model.SessionAuthorization
+	)
+	existing, err := repo.SessionAuthorizations(ctx, a.SessionID)
+	if err != nil {
+		return grant, auth, err
+	}
+	for _, e := range existing {
+		if e.ClientID != a.ClientID {
+			continue
+		}
+		g, err := repo.GetGrant(ctx, e.GrantID)
+		if err == nil && g.AccountID == a.AccountID && g.ExpiresAt > nowMs {
+			grant, auth = g, e
+		} else if err != nil && !errors.Is(err, model.ErrNotFound) {
+			return grant, auth, err
+		}
+	}
+	return grant, auth, nil
+}
+
+// newGrant is a new grant of a's scopes and the session's authorization of a's client under it.
+func newGrant(a Authorization, now time.Time) (model.Grant, model.SessionAuthorization) {
+	grant := model.Grant{
+		ID: ids.New(), AccountID: a.AccountID, ClientID: a.ClientID,
+		Scopes: core.Union(nil, a.Scopes), ResourceScopes: map[string][]string{},
+		CreatedAt: now.UnixMilli(), ExpiresAt: now.Add(GrantTTL).UnixMilli(),
+	}
+	for indicator, scopes := range a.ResourceScopes {
+		grant.ResourceScopes[indicator] = core.Union(nil, scopes)
+	}
+	// Each client gets its own random sid, so one client cannot correlate or end another
+	// client's session through it (oidc-provider's per-client sidFor).
+	auth := model.SessionAuthorization{SessionID: a.SessionID, ClientID: a.ClientID, GrantID: grant.ID, SID: ids.NewString(21)}
+	return grant, auth
+}
+
+// widenGrant adds a's scopes and resource scopes to grant.
+func widenGrant(grant *model.Grant, a Authorization) {
+	grant.Scopes = core.Union(grant.Scopes, a.Scopes)
+	if grant.ResourceScopes == nil {
+		grant.ResourceScopes = map[string][]string{}
+	}
+	for indicator, scopes := range a.ResourceScopes {
+		grant.ResourceScopes[indicator] = core.Union(grant.ResourceScopes[indicator], scopes)
+	}
 }
 
 // GetGrant returns a live grant; an absent or expired one wraps model.ErrNotFound.

@@ -46,47 +46,18 @@ func (s *Seeder) Seed(ctx context.Context, opts SeedOptions) (bool, error) {
 	if len(opts.PrivateKeys) > 2 {
 		return false, fmt.Errorf("seed: at most 2 private keys can be given (OIDC_PRIVATE_KEYS), got %d", len(opts.PrivateKeys))
 	}
-	existing, err := s.core.Store().Tenants(ctx)
+	have, err := s.tenantIDs(ctx)
 	if err != nil {
-		return false, fmt.Errorf("seed: list tenants: %w", err)
+		return false, err
 	}
-	have := map[string]bool{}
-	for _, t := range existing {
-		have[t.ID] = true
-	}
-
 	seededAny := false
 	for _, tenantID := range []string{model.DefaultTenantID, model.AdminTenantID} {
 		if !have[tenantID] {
-			err := s.core.Store().CreateTenant(ctx, model.Tenant{ID: tenantID, Name: tenantID, CreatedAt: s.core.NowMs()})
-			if err != nil && !errors.Is(err, store.ErrConflict) {
-				return seededAny, fmt.Errorf("seed: create tenant %s: %w", tenantID, err)
+			if err := s.createTenant(ctx, tenantID); err != nil {
+				return seededAny, err
 			}
 		}
-		seeded := false
-		err := s.core.Store().InTx(ctx, tenantID, func(t store.Tenant) error {
-			if _, err := t.Configs().Get(ctx, model.ConfigPrivateKeys); err == nil {
-				return nil // seeded before
-			} else if !errors.Is(err, model.ErrNotFound) {
-				return fmt.Errorf("read signing keys: %w", err)
-			}
-			if err := s.seedKeys(ctx, t, opts); err != nil {
-				return err
-			}
-			var err error
-			if tenantID == model.DefaultTenantID {
-				err = s.seedDefaultTenant(ctx, t)
-			} else {
-				err = s.seedAdminTenant(ctx, t)
-			}
-			seeded = err == nil
-			return err
-		})
-		if err != nil && errors.Is(err, store.ErrConflict) && s.tenantSeeded(ctx, tenantID) {
-			// Another node starting on the same empty database seeded this tenant between our
-			// check and our insert (both read "no keys" under READ COMMITTED); its seed stands.
-			err, seeded = nil, false
-		}
+		seeded, err := s.seedTenant(ctx, tenantID, opts)
 		if err != nil {
 			return seededAny, fmt.Errorf("seed tenant %s: %w", tenantID, err)
 		}
@@ -99,6 +70,58 @@ func (s *Seeder) Seed(ctx context.Context, opts SeedOptions) (bool, error) {
 		return false, ErrAlreadySeeded
 	}
 	return seededAny, nil
+}
+
+// tenantIDs is the set of the tenants that exist.
+func (s *Seeder) tenantIDs(ctx context.Context) (map[string]bool, error) {
+	existing, err := s.core.Store().Tenants(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("seed: list tenants: %w", err)
+	}
+	have := map[string]bool{}
+	for _, t := range existing {
+		have[t.ID] = true
+	}
+	return have, nil
+}
+
+// createTenant creates the tenant row; one another node created meanwhile will do.
+func (s *Seeder) createTenant(ctx context.Context, tenantID string) error {
+	err := s.core.Store().CreateTenant(ctx, model.Tenant{ID: tenantID, Name: tenantID, CreatedAt: s.core.NowMs()})
+	if err != nil && !errors.Is(err, store.ErrConflict) {
+		return fmt.Errorf("seed: create tenant %s: %w", tenantID, err)
+	}
+	return nil
+}
+
+// seedTenant seeds one tenant in one transaction unless its signing keys exist, and reports
+// whether it did.
+func (s *Seeder) seedTenant(ctx context.Context, tenantID string, opts SeedOptions) (bool, error) {
+	seeded := false
+	err := s.core.Store().InTx(ctx, tenantID, func(t store.Tenant) error {
+		if _, err := t.Configs().Get(ctx, model.ConfigPrivateKeys); err == nil {
+			return nil // seeded before
+		} else if !errors.Is(err, model.ErrNotFound) {
+			return fmt.Errorf("read signing keys: %w", err)
+		}
+		if err := s.seedKeys(ctx, t, opts); err != nil {
+			return err
+		}
+		var err error
+		if tenantID == model.DefaultTenantID {
+			err = s.seedDefaultTenant(ctx, t)
+		} else {
+			err = s.seedAdminTenant(ctx, t)
+		}
+		seeded = err == nil
+		return err
+	})
+	if err != nil && errors.Is(err, store.ErrConflict) && s.tenantSeeded(ctx, tenantID) {
+		// Another node starting on the same empty database seeded this tenant between our
+		// check and our insert (both read "no keys" under READ COMMITTED); its seed stands.
+		return false, nil
+	}
+	return seeded, err
 }
 
 // tenantSeeded reports whether the tenant's signing keys exist, the mark of a completed seed.

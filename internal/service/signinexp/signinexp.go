@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"net/url"
 	"reflect"
 	"regexp"
 	"slices"
@@ -16,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
+	"github.com/gatehouse-id/gatehouse/internal/jsonbody"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service/core"
 	"github.com/gatehouse-id/gatehouse/internal/store"
@@ -241,11 +241,11 @@ var nullableSignInExperienceKeys = map[string]bool{
 // parseSignInExperiencePatch checks the body's shape: a JSON object of known keys, without NUL
 // characters or nulls where Logto's guard allows none. It returns the keys to apply.
 func parseSignInExperiencePatch(patch json.RawMessage) (map[string]json.RawMessage, error) {
-	patch = bytes.TrimSpace(patch)
+	patch = bytes.Trim(patch, " \t\r\n") // JSON's own white space only (RFC 8259 §2)
 	if len(patch) == 0 {
 		return map[string]json.RawMessage{}, nil // Logto's koa-guard reads an empty body as {}
 	}
-	if bytes.Contains(patch, []byte(`\u0000`)) || bytes.IndexByte(patch, 0) >= 0 {
+	if jsonbody.HasNUL(patch) {
 		return nil, core.InvalidBody("Strings must not contain NUL characters.")
 	}
 	var fields map[string]json.RawMessage
@@ -335,43 +335,10 @@ func applySignInExperiencePatch(current model.SignInExperience, fields map[strin
 
 // decodeStrict decodes raw into into, refusing unknown keys and wrong types with the key path.
 func decodeStrict(raw json.RawMessage, into any, key string) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(into)
-	if err == nil {
-		return nil
+	if err := jsonbody.DecodeValue(raw, into, key); err != nil {
+		return core.InvalidBody("%s", err.Error())
 	}
-	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) {
-		path := key
-		if typeErr.Field != "" {
-			path += "." + typeErr.Field
-		}
-		return core.InvalidBody("Error in key path %q: Expected %s but received %s.", path, jsonTypeName(typeErr.Type), typeErr.Value)
-	}
-	if rest, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return core.InvalidBody("Error in key path %q: Unrecognized key %s.", key, rest)
-	}
-	return core.InvalidBody("Error in key path %q: %s.", key, strings.TrimPrefix(err.Error(), "json: "))
-}
-
-func jsonTypeName(t reflect.Type) string {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return "string"
-	case reflect.Bool:
-		return "boolean"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return "integer"
-	case reflect.Float32, reflect.Float64:
-		return "number"
-	case reflect.Slice:
-		return "array"
-	}
-	return "object"
+	return nil
 }
 
 // checkRequired reports the first required member missing from raw, walking t's structs and
@@ -382,35 +349,49 @@ func checkRequired(raw json.RawMessage, t reflect.Type, path string) error {
 	}
 	switch t.Kind() {
 	case reflect.Struct:
-		var obj map[string]json.RawMessage
-		if json.Unmarshal(raw, &obj) != nil {
-			return nil // the typed decode already refused it
-		}
-		for _, f := range reflect.VisibleFields(t) {
-			name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if !f.IsExported() || f.Anonymous || name == "" || name == "-" {
-				continue
-			}
-			value, ok := obj[name]
-			if !ok {
-				if !strings.Contains(opts, "omitempty") {
-					return core.InvalidBody("Error in key path %q: Required.", path+"."+name)
-				}
-				continue
-			}
-			if err := checkRequired(value, f.Type, path+"."+name); err != nil {
-				return err
-			}
-		}
+		return checkRequiredMembers(raw, t, path)
 	case reflect.Slice:
-		var items []json.RawMessage
-		if json.Unmarshal(raw, &items) != nil {
-			return nil
+		return checkRequiredItems(raw, t.Elem(), path)
+	}
+	return nil
+}
+
+// checkRequiredMembers reports the first member of struct type t that raw lacks and that is not
+// omitempty, or the first one missing inside a member raw has.
+func checkRequiredMembers(raw json.RawMessage, t reflect.Type, path string) error {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) != nil {
+		return nil // the typed decode already refused it
+	}
+	for _, f := range reflect.VisibleFields(t) {
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !f.IsExported() || f.Anonymous || name == "" || name == "-" {
+			continue
 		}
-		for i, item := range items {
-			if err := checkRequired(item, t.Elem(), fmt.Sprintf("%s.%d", path, i)); err != nil {
-				return err
+		value, ok := obj[name]
+		if !ok {
+			if !strings.Contains(opts, "omitempty") {
+				return core.InvalidBody("Error in key path %q: Required.", path+"."+name)
 			}
+			continue
+		}
+		if err := checkRequired(value, f.Type, path+"."+name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkRequiredItems reports the first required member missing from an item of the array raw,
+// whose items are of type elem.
+func checkRequiredItems(raw json.RawMessage, elem reflect.Type, path string) error {
+	var items []json.RawMessage
+	if json.Unmarshal(raw, &items) != nil {
+		return nil
+	}
+	for i, item := range items {
+		if err := checkRequired(item, elem, fmt.Sprintf("%s.%d", path, i)); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -620,15 +601,15 @@ func isImageURL(s string) bool {
 	return isHTTPURL(s)
 }
 
-// isHTTPURL reports whether s is an absolute http(s) URL with a host. Links on the sign-in page
-// (terms, privacy, support) and the unknown-session redirect are followed by the browser, so
-// javascript:, data: and other schemes Logto's z.string().url() would let through are refused.
+// isHTTPURL reports whether s is an absolute http(s) URL with a host (model.IsHTTPURL), of at
+// most 2048 bytes and without white space. Links on the sign-in page (terms, privacy, support)
+// and the unknown-session redirect are followed by the browser, so javascript:, data: and other
+// schemes Logto's z.string().url() would let through are refused.
 func isHTTPURL(s string) bool {
 	if len(s) > 2048 || strings.ContainsAny(s, " \t\r\n") { // Logto's varchar(2048)
 		return false
 	}
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+	return model.IsHTTPURL(s)
 }
 
 // validateLinkURL accepts null, "" (Logto's PATCH guard: url().nullable().or(literal(""))) or
@@ -794,14 +775,38 @@ func validateSignUp(up model.SignUp, connectors connectorAvailability) error {
 	if len(up.SecondaryIdentifiers) > 0 && len(up.Identifiers) == 0 {
 		return sieError("missing_sign_up_identifiers", "Primary sign-up identifier cannot be empty.")
 	}
-	primary := map[string]bool{}
+	primary, secondary := signUpIdentifierSets(up)
+	if signUpIdentifiersDuplicated(up, primary, secondary) {
+		return sieError("duplicated_sign_up_identifiers", "Duplicate sign-up identifiers detected.")
+	}
+	if err := checkSignUpVerify(up); err != nil {
+		return err
+	}
+	if err := checkSignUpConnectors(primary, secondary, connectors); err != nil {
+		return err
+	}
+	if primary[model.IdentifierUsername] && !up.Password {
+		return sieError("username_requires_password", "Must enable set a password for username sign up identifier.")
+	}
+	return nil
+}
+
+// signUpIdentifierSets are the sets of up's primary and secondary identifiers.
+func signUpIdentifierSets(up model.SignUp) (primary, secondary map[string]bool) {
+	primary = map[string]bool{}
 	for _, id := range up.Identifiers {
 		primary[id] = true
 	}
-	secondary := map[string]bool{}
+	secondary = map[string]bool{}
 	for _, s := range up.SecondaryIdentifiers {
 		secondary[s.Identifier] = true
 	}
+	return primary, secondary
+}
+
+// signUpIdentifiersDuplicated reports an identifier listed twice among the primary or the
+// secondary identifiers, or listed in both (emailOrPhone standing for email and phone).
+func signUpIdentifiersDuplicated(up model.SignUp, primary, secondary map[string]bool) bool {
 	duplicated := len(primary) != len(up.Identifiers) || len(secondary) != len(up.SecondaryIdentifiers)
 	for id := range secondary {
 		if id == identifierEmailOrPhone {
@@ -810,10 +815,12 @@ func validateSignUp(up model.SignUp, connectors connectorAvailability) error {
 			duplicated = duplicated || primary[id]
 		}
 	}
-	if duplicated {
-		return sieError("duplicated_sign_up_identifiers", "Duplicate sign-up identifiers detected.")
-	}
+	return duplicated
+}
 
+// checkSignUpVerify requires verification when any identifier other than username is collected,
+// and on each such secondary identifier.
+func checkSignUpVerify(up model.SignUp) error {
 	passwordless := false
 	for _, id := range up.Identifiers {
 		passwordless = passwordless || id != model.IdentifierUsername
@@ -829,14 +836,18 @@ func validateSignUp(up model.SignUp, connectors connectorAvailability) error {
 			return sieError("passwordless_requires_verify", "Must enable verify for email/phone sign up identifier.")
 		}
 	}
-	if (primary[model.IdentifierEmail] || secondary[model.IdentifierEmail] || secondary[identifierEmailOrPhone]) && !connectors.email {
+	return nil
+}
+
+// checkSignUpConnectors requires an enabled Email connector when sign-up collects an email, and
+// an SMS connector when it collects a phone number.
+func checkSignUpConnectors(primary, secondary map[string]bool, connectors connectorAvailability) error {
+	either := secondary[identifierEmailOrPhone]
+	if (primary[model.IdentifierEmail] || secondary[model.IdentifierEmail] || either) && !connectors.email {
 		return connectorMissing(connectorTypeEmail)
 	}
-	if (primary[model.IdentifierPhone] || secondary[model.IdentifierPhone] || secondary[identifierEmailOrPhone]) && !connectors.sms {
+	if (primary[model.IdentifierPhone] || secondary[model.IdentifierPhone] || either) && !connectors.sms {
 		return connectorMissing(connectorTypeSMS)
-	}
-	if primary[model.IdentifierUsername] && !up.Password {
-		return sieError("username_requires_password", "Must enable set a password for username sign up identifier.")
 	}
 	return nil
 }
@@ -848,53 +859,78 @@ func validateSignUp(up model.SignUp, connectors connectorAvailability) error {
 // accept it (password_sign_in_must_be_enabled). Social-only (no methods, no sign-up identifiers)
 // passes every rule.
 func validateSignIn(in model.SignIn, up model.SignUp, mfa model.MFA, connectors connectorAvailability) error {
-	codeWith := func(identifier string) bool {
-		return slices.ContainsFunc(in.Methods, func(m model.SignInMethod) bool {
-			return m.Identifier == identifier && m.VerificationCode
-		})
+	if err := checkSignInConnectors(in, connectors); err != nil {
+		return err
 	}
-	if codeWith(model.IdentifierEmail) && !connectors.email {
+	if err := checkSignInFactors(in, up); err != nil {
+		return err
+	}
+	if err := checkSignInCodesAgainstMFA(in, mfa); err != nil {
+		return err
+	}
+	return checkSignUpIdentifierInSignIn(in, up)
+}
+
+// signInByCode reports whether in offers a verification code sign-in with identifier.
+func signInByCode(in model.SignIn, identifier string) bool {
+	return slices.ContainsFunc(in.Methods, func(m model.SignInMethod) bool {
+		return m.Identifier == identifier && m.VerificationCode
+	})
+}
+
+// checkSignInConnectors requires an enabled Email (SMS) connector for an email (phone)
+// verification code sign-in.
+func checkSignInConnectors(in model.SignIn, connectors connectorAvailability) error {
+	if signInByCode(in, model.IdentifierEmail) && !connectors.email {
 		return connectorMissing(connectorTypeEmail)
 	}
-	if codeWith(model.IdentifierPhone) && !connectors.sms {
+	if signInByCode(in, model.IdentifierPhone) && !connectors.sms {
 		return connectorMissing(connectorTypeSMS)
 	}
+	return nil
+}
+
+// checkSignInFactors requires a factor on every method, and a verification code on every
+// non-username method when sign-up verifies without setting a password.
+func checkSignInFactors(in model.SignIn, up model.SignUp) error {
 	for _, m := range in.Methods {
 		if !m.Password && !m.VerificationCode {
 			return sieError("at_least_one_authentication_factor", "You have to select at least one authentication factor.")
 		}
 	}
-	if up.Verify && !up.Password {
-		for _, m := range in.Methods {
-			if !m.VerificationCode && m.Identifier != model.IdentifierUsername {
-				return sieError("code_sign_in_must_be_enabled",
-					"Verification code sign in must be enabled when set a password is not required in sign up.")
-			}
+	if !up.Verify || up.Password {
+		return nil
+	}
+	for _, m := range in.Methods {
+		if !m.VerificationCode && m.Identifier != model.IdentifierUsername {
+			return sieError("code_sign_in_must_be_enabled",
+				"Verification code sign in must be enabled when set a password is not required in sign up.")
 		}
 	}
-	if codeWith(model.IdentifierEmail) && slices.Contains(mfa.Factors, mfaEmailVerificationCode) {
+	return nil
+}
+
+// checkSignInCodesAgainstMFA refuses an email (SMS) code sign-in while email (SMS) codes are an
+// MFA factor.
+func checkSignInCodesAgainstMFA(in model.SignIn, mfa model.MFA) error {
+	if signInByCode(in, model.IdentifierEmail) && slices.Contains(mfa.Factors, mfaEmailVerificationCode) {
 		return sieError("email_verification_code_cannot_be_used_for_sign_in",
 			"Email verification code cannot be used for sign-in when it is enabled for MFA.")
 	}
-	if codeWith(model.IdentifierPhone) && slices.Contains(mfa.Factors, mfaPhoneVerificationCode) {
+	if signInByCode(in, model.IdentifierPhone) && slices.Contains(mfa.Factors, mfaPhoneVerificationCode) {
 		return sieError("phone_verification_code_cannot_be_used_for_sign_in",
 			"SMS verification code cannot be used for sign-in when it is enabled for MFA.")
 	}
+	return nil
+}
 
+// checkSignUpIdentifierInSignIn requires, when sign-up collects identifiers, a sign-in method
+// for one of them, and one accepting a password when sign-up sets one.
+func checkSignUpIdentifierInSignIn(in model.SignIn, up model.SignUp) error {
 	if len(up.Identifiers) == 0 {
 		return nil
 	}
-	collected := map[string]bool{}
-	for _, id := range up.Identifiers {
-		collected[id] = true
-	}
-	for _, s := range up.SecondaryIdentifiers {
-		if s.Identifier == identifierEmailOrPhone {
-			collected[model.IdentifierEmail], collected[model.IdentifierPhone] = true, true
-		} else {
-			collected[s.Identifier] = true
-		}
-	}
+	collected := collectedIdentifiers(up)
 	reachable, withPassword := false, false
 	for _, m := range in.Methods {
 		if collected[m.Identifier] {
@@ -910,6 +946,23 @@ func validateSignIn(in model.SignIn, up model.SignUp, mfa model.MFA, connectors 
 			"Password sign in must be enabled when set a password is required in sign up.")
 	}
 	return nil
+}
+
+// collectedIdentifiers is the set of identifiers sign-up collects (emailOrPhone standing for
+// both).
+func collectedIdentifiers(up model.SignUp) map[string]bool {
+	collected := map[string]bool{}
+	for _, id := range up.Identifiers {
+		collected[id] = true
+	}
+	for _, s := range up.SecondaryIdentifiers {
+		if s.Identifier == identifierEmailOrPhone {
+			collected[model.IdentifierEmail], collected[model.IdentifierPhone] = true, true
+		} else {
+			collected[s.Identifier] = true
+		}
+	}
+	return collected
 }
 
 // validateMFA is Logto's validateMfa (libraries/sign-in-experience/mfa.ts).

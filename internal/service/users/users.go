@@ -97,12 +97,6 @@ func mapUserErr(err error, id string) error {
 	return core.MapStoreErr(err, "user", id)
 }
 
-// writeUsers runs fn in one transaction. Unlike write it leaves the tenant's caches alone: users
-// and their role links are read from the store on every use, never cached.
-func (s *Users) writeUsers(ctx context.Context, tenantID string, fn func(store.Tenant) error) error {
-	return s.core.Store().InTx(ctx, tenantID, fn)
-}
-
 func (s *Users) hasher() (core.PasswordHasher, error) {
 	if s.passwords == nil {
 		return nil, errors.New("service: no password hasher configured (Options.Passwords)")
@@ -252,83 +246,112 @@ func usernameCaseSensitive(ctx context.Context, t store.Tenant) (bool, error) {
 // phone, username; libraries/user.ts checkIdentifierCollision); excludeID is the user being
 // changed. The unique indexes still catch a concurrent writer.
 func checkIdentifierCollision(ctx context.Context, t store.Tenant, username, email, phone *string, excludeID string) error {
-	taken := func(u model.User, err error) (bool, error) {
-		if errors.Is(err, model.ErrNotFound) {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		return u.ID != excludeID, nil
-	}
 	if email != nil {
-		if in, err := taken(t.Users().GetByEmail(ctx, *email)); err != nil || in {
-			return orErr(err, apperr.EmailInUse())
+		u, err := t.Users().GetByEmail(ctx, *email)
+		if err := refuseTaken(u, err, excludeID, apperr.EmailInUse()); err != nil {
+			return err
 		}
 	}
 	if phone != nil {
-		if in, err := taken(t.Users().GetByPhone(ctx, *phone)); err != nil || in {
-			return orErr(err, apperr.PhoneInUse())
+		u, err := t.Users().GetByPhone(ctx, *phone)
+		if err := refuseTaken(u, err, excludeID, apperr.PhoneInUse()); err != nil {
+			return err
 		}
 	}
 	if username != nil {
-		caseSensitive, err := usernameCaseSensitive(ctx, t)
-		if err != nil {
-			return err
-		}
-		if in, err := taken(t.Users().GetByUsername(ctx, *username, caseSensitive)); err != nil || in {
-			return orErr(err, apperr.UsernameInUse())
-		}
-		if !caseSensitive {
-			// Several users may differ only in case (written under a case-sensitive policy);
-			// GetByUsername returned the preferred one, so check the exact one as well.
-			if in, err := taken(t.Users().GetByUsername(ctx, *username, true)); err != nil || in {
-				return orErr(err, apperr.UsernameInUse())
-			}
-		}
+		return checkUsernameCollision(ctx, t, *username, excludeID)
 	}
 	return nil
 }
 
-func orErr(err error, fallback error) error {
+// checkUsernameCollision refuses a username another user holds under the tenant's username case
+// policy.
+func checkUsernameCollision(ctx context.Context, t store.Tenant, username, excludeID string) error {
+	caseSensitive, err := usernameCaseSensitive(ctx, t)
 	if err != nil {
-		return fmt.Errorf("check identifiers: %w", err)
+		return err
 	}
-	return fallback
+	u, err := t.Users().GetByUsername(ctx, username, caseSensitive)
+	if err := refuseTaken(u, err, excludeID, apperr.UsernameInUse()); err != nil || caseSensitive {
+		return err
+	}
+	// Several users may differ only in case (written under a case-sensitive policy);
+	// GetByUsername returned the preferred one, so check the exact one as well.
+	u, err = t.Users().GetByUsername(ctx, username, true)
+	return refuseTaken(u, err, excludeID, apperr.UsernameInUse())
+}
+
+// refuseTaken reads the result of a lookup by identifier: inUse when it found a user other than
+// excludeID, nil when it found nobody (or excludeID itself), the lookup's error otherwise.
+func refuseTaken(u model.User, err error, excludeID string, inUse *apperr.Error) error {
+	switch {
+	case errors.Is(err, model.ErrNotFound):
+		return nil
+	case err != nil:
+		return fmt.Errorf("check identifiers: %w", err)
+	case u.ID != excludeID:
+		return inUse
+	}
+	return nil
 }
 
 // CreateUser creates a user with Logto's validation and codes, hashing Password with the
 // configured hasher or storing an imported PasswordDigest after checking it parses. The tenant's
 // default User roles are given to the new user in the same transaction (Logto's insertUser).
 func (s *Users) CreateUser(ctx context.Context, tenantID string, in CreateUserInput) (model.User, error) {
+	if err := checkCreateUserInput(&in); err != nil {
+		return model.User{}, err
+	}
+	now := s.core.NowMs()
+	u := newUserRecord(tenantID, in, now)
+	// Hash before the transaction: it is the slow part and must not hold the writer.
+	if err := s.setInitialPassword(ctx, &u, in, now); err != nil {
+		return model.User{}, err
+	}
+	return s.insertUser(ctx, tenantID, u)
+}
+
+// checkCreateUserInput checks in and normalizes its identifiers, in Logto's order: the password
+// members, the identifiers and values, then the application id.
+func checkCreateUserInput(in *CreateUserInput) error {
 	if in.Password != "" && in.PasswordDigest != "" {
-		return model.User{}, apperr.New(http.StatusBadRequest, "user.password_and_digest",
+		return apperr.New(http.StatusBadRequest, "user.password_and_digest",
 			"You cannot set both plain text password and password digest.")
 	}
 	if in.PasswordDigest != "" && in.PasswordAlgorithm == "" {
-		return model.User{}, apperr.New(http.StatusBadRequest, "user.password_algorithm_required", "Password algorithm is required.")
+		return apperr.New(http.StatusBadRequest, "user.password_algorithm_required", "Password algorithm is required.")
 	}
 	if len(in.PasswordDigest) > maxPasswordDigestLen {
-		return model.User{}, core.InvalidBody("passwordDigest: must be at most %d characters.", maxPasswordDigestLen)
+		return core.InvalidBody("passwordDigest: must be at most %d characters.", maxPasswordDigestLen)
 	}
-	if err := normalizeIdentifiers(&in.Username, &in.PrimaryEmail, &in.PrimaryPhone, &in.Name, &in.Avatar); err != nil {
-		return model.User{}, err
-	}
-	if in.CustomData != nil {
-		if err := core.CheckJSONObject("customData", in.CustomData); err != nil {
-			return model.User{}, err
-		}
-	}
-	if in.Profile != nil {
-		if err := checkProfile(*in.Profile); err != nil {
-			return model.User{}, err
-		}
+	if err := checkUserValues(&in.Username, &in.PrimaryEmail, &in.PrimaryPhone, &in.Name, &in.Avatar, in.CustomData, in.Profile); err != nil {
+		return err
 	}
 	if len(in.ApplicationID) > maxApplicationIDLen {
-		return model.User{}, core.InvalidBody("applicationId: must be at most %d characters.", maxApplicationIDLen)
+		return core.InvalidBody("applicationId: must be at most %d characters.", maxApplicationIDLen)
 	}
+	return nil
+}
 
-	now := s.core.NowMs()
+// checkUserValues normalizes the identifiers and names a create or patch sets and checks its
+// customData and profile (each nil when not set).
+func checkUserValues(username, email, phone, name, avatar **string, customData json.RawMessage, profile *model.UserProfile) error {
+	if err := normalizeIdentifiers(username, email, phone, name, avatar); err != nil {
+		return err
+	}
+	if customData != nil {
+		if err := core.CheckJSONObject("customData", customData); err != nil {
+			return err
+		}
+	}
+	if profile != nil {
+		return checkProfile(*profile)
+	}
+	return nil
+}
+
+// newUserRecord is the row of a new user created from in, without its password.
+func newUserRecord(tenantID string, in CreateUserInput, now int64) model.User {
 	u := model.User{
 		TenantID: tenantID, ID: ids.NewUserID(), Username: in.Username, PrimaryEmail: in.PrimaryEmail,
 		PrimaryPhone: in.PrimaryPhone, Name: in.Name, Avatar: in.Avatar, CustomData: in.CustomData,
@@ -340,25 +363,35 @@ func (s *Users) CreateUser(ctx context.Context, tenantID string, in CreateUserIn
 	if in.ApplicationID != "" {
 		u.ApplicationID = &in.ApplicationID
 	}
+	return u
+}
+
+// setInitialPassword sets u's password from in: Password hashed with the configured hasher, or
+// PasswordDigest after checking it parses under PasswordAlgorithm; neither leaves u without one.
+func (s *Users) setInitialPassword(ctx context.Context, u *model.User, in CreateUserInput, now int64) error {
 	switch {
 	case in.Password != "":
-		// Hash before the transaction: it is the slow part and must not hold the writer.
 		h, err := s.hasher()
 		if err != nil {
-			return model.User{}, err
+			return err
 		}
 		encrypted, method, err := h.Hash(ctx, in.Password)
 		if err != nil {
-			return model.User{}, fmt.Errorf("create user: %w", err)
+			return fmt.Errorf("create user: %w", err)
 		}
 		u.PasswordEncrypted, u.PasswordEncryptionMethod, u.PasswordUpdatedAt = &encrypted, &method, &now
 	case in.PasswordDigest != "":
 		if err := password.ValidateDigest(in.PasswordAlgorithm, in.PasswordDigest); err != nil {
-			return model.User{}, err
+			return err
 		}
 		u.PasswordEncrypted, u.PasswordEncryptionMethod, u.PasswordUpdatedAt = &in.PasswordDigest, &in.PasswordAlgorithm, &now
 	}
+	return nil
+}
 
+// insertUser writes u after the identifier checks and gives it the tenant's default User roles,
+// in one transaction, and returns the user as stored.
+func (s *Users) insertUser(ctx context.Context, tenantID string, u model.User) (model.User, error) {
 	var created model.User
 	err := s.core.WriteUncached(ctx, tenantID, func(t *core.Tx) error {
 		if err := checkIdentifierCollision(ctx, t, u.Username, u.PrimaryEmail, u.PrimaryPhone, ""); err != nil {
@@ -367,19 +400,10 @@ func (s *Users) CreateUser(ctx context.Context, tenantID string, in CreateUserIn
 		if err := t.Users().Create(ctx, u); err != nil {
 			return mapUserErr(err, u.ID)
 		}
-		roles, _, err := t.Roles().List(ctx, model.RoleFilter{Type: model.RoleUser}, model.Page{})
-		if err != nil {
-			return fmt.Errorf("list roles: %w", err)
+		if err := giveDefaultRoles(ctx, t, u.ID); err != nil {
+			return err
 		}
-		var defaults []string
-		for _, r := range roles {
-			if r.IsDefault {
-				defaults = append(defaults, r.ID)
-			}
-		}
-		if err := t.Users().AddRoles(ctx, u.ID, defaults); err != nil {
-			return fmt.Errorf("give default roles to user %s: %w", u.ID, err)
-		}
+		var err error
 		created, err = t.Users().Get(ctx, u.ID)
 		return mapUserErr(err, u.ID)
 	})
@@ -387,6 +411,24 @@ func (s *Users) CreateUser(ctx context.Context, tenantID string, in CreateUserIn
 		return model.User{}, err
 	}
 	return created, nil
+}
+
+// giveDefaultRoles links userID to the tenant's User roles marked default.
+func giveDefaultRoles(ctx context.Context, t store.Tenant, userID string) error {
+	roles, _, err := t.Roles().List(ctx, model.RoleFilter{Type: model.RoleUser}, model.Page{})
+	if err != nil {
+		return fmt.Errorf("list roles: %w", err)
+	}
+	var defaults []string
+	for _, r := range roles {
+		if r.IsDefault {
+			defaults = append(defaults, r.ID)
+		}
+	}
+	if err := t.Users().AddRoles(ctx, userID, defaults); err != nil {
+		return fmt.Errorf("give default roles to user %s: %w", userID, err)
+	}
+	return nil
 }
 
 // GetUser returns one user (404 entity.not_found when absent).
@@ -526,43 +568,43 @@ func (s *Users) UserScopeNames(ctx context.Context, tenantID, userID, resourceID
 
 // UpdateUser applies p (PATCH /api/users/:id). An empty patch is Logto's 422 entity.invalid_input.
 func (s *Users) UpdateUser(ctx context.Context, tenantID, id string, p UserPatch) (model.User, error) {
-	if p.Username == nil && p.PrimaryEmail == nil && p.PrimaryPhone == nil && p.Name == nil &&
-		p.Avatar == nil && p.CustomData == nil && p.Profile == nil {
+	if p.empty() {
 		return model.User{}, apperr.New(http.StatusUnprocessableEntity, "entity.invalid_input",
 			"Invalid input. Value list must not be empty.")
 	}
-	if err := normalizeIdentifiers(p.Username, p.PrimaryEmail, p.PrimaryPhone, p.Name, p.Avatar); err != nil {
+	if err := checkUserValues(p.Username, p.PrimaryEmail, p.PrimaryPhone, p.Name, p.Avatar, p.CustomData, p.Profile); err != nil {
 		return model.User{}, err
 	}
-	if p.CustomData != nil {
-		if err := core.CheckJSONObject("customData", p.CustomData); err != nil {
-			return model.User{}, err
-		}
-	}
-	if p.Profile != nil {
-		if err := checkProfile(*p.Profile); err != nil {
-			return model.User{}, err
-		}
-	}
 	return s.changeUser(ctx, tenantID, id, func(ctx context.Context, t store.Tenant, u *model.User) error {
-		set := func(dst **string, v **string) {
-			if v != nil {
-				*dst = *v
-			}
-		}
-		set(&u.Username, p.Username)
-		set(&u.PrimaryEmail, p.PrimaryEmail)
-		set(&u.PrimaryPhone, p.PrimaryPhone)
-		set(&u.Name, p.Name)
-		set(&u.Avatar, p.Avatar)
-		if p.CustomData != nil {
-			u.CustomData = p.CustomData
-		}
-		if p.Profile != nil {
-			u.Profile = *p.Profile
-		}
+		p.applyTo(u)
 		return checkIdentifierCollision(ctx, t, deref(p.Username), deref(p.PrimaryEmail), deref(p.PrimaryPhone), id)
 	})
+}
+
+// empty reports whether p sets nothing.
+func (p UserPatch) empty() bool {
+	return p.Username == nil && p.PrimaryEmail == nil && p.PrimaryPhone == nil && p.Name == nil &&
+		p.Avatar == nil && p.CustomData == nil && p.Profile == nil
+}
+
+// applyTo sets the members of u that p sets.
+func (p UserPatch) applyTo(u *model.User) {
+	set := func(dst **string, v **string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&u.Username, p.Username)
+	set(&u.PrimaryEmail, p.PrimaryEmail)
+	set(&u.PrimaryPhone, p.PrimaryPhone)
+	set(&u.Name, p.Name)
+	set(&u.Avatar, p.Avatar)
+	if p.CustomData != nil {
+		u.CustomData = p.CustomData
+	}
+	if p.Profile != nil {
+		u.Profile = *p.Profile
+	}
 }
 
 func deref(p **string) *string {
@@ -763,19 +805,10 @@ func checkUserRoles(ctx context.Context, t store.Tenant, roleIDs []string) error
 	return nil
 }
 
-func checkIDList(field string, list []string) error {
-	for i, id := range list {
-		if id == "" {
-			return core.InvalidBody("%s[%d]: must not be empty.", field, i)
-		}
-	}
-	return nil
-}
-
 // AssignUserRoles gives roles to a user, ignoring those it holds already (POST
 // /api/users/:id/roles).
 func (s *Users) AssignUserRoles(ctx context.Context, tenantID, userID string, roleIDs []string) (UserRoleAssignment, error) {
-	if err := checkIDList("roleIds", roleIDs); err != nil {
+	if err := core.CheckIDList("roleIds", roleIDs); err != nil {
 		return UserRoleAssignment{}, err
 	}
 	out := UserRoleAssignment{RoleIDs: core.NonNil(roleIDs), AddedRoleIDs: []string{}}
@@ -803,7 +836,7 @@ func (s *Users) AssignUserRoles(ctx context.Context, tenantID, userID string, ro
 // ReplaceUserRoles makes roleIDs exactly the user's roles (PUT /api/users/:id/roles) and returns
 // them without duplicates.
 func (s *Users) ReplaceUserRoles(ctx context.Context, tenantID, userID string, roleIDs []string) ([]string, error) {
-	if err := checkIDList("roleIds", roleIDs); err != nil {
+	if err := core.CheckIDList("roleIds", roleIDs); err != nil {
 		return nil, err
 	}
 	wanted := core.NonNil(core.Dedupe(roleIDs))
@@ -846,10 +879,7 @@ func (s *Users) RoleUsers(ctx context.Context, tenantID, roleID string, search m
 // role already is 422 role.user_exists, a missing user 404 entity.not_found, and a
 // machine-to-machine role 422 entity.db_constraint_violated (its users_roles check constraint).
 func (s *Users) AddRoleUsers(ctx context.Context, tenantID, roleID string, userIDs []string) error {
-	if len(userIDs) == 0 {
-		return core.InvalidBody("userIds: must hold at least one user id.")
-	}
-	if err := checkIDList("userIds", userIDs); err != nil {
+	if err := core.RequireIDs("userIds", "user id", userIDs); err != nil {
 		return err
 	}
 	return s.core.WriteUncached(ctx, tenantID, func(t *core.Tx) error {

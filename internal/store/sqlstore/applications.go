@@ -6,6 +6,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/sqlx"
 )
 
 type applications struct{ s *tenantScope }
@@ -33,14 +34,14 @@ func encodeApp(a model.Application) (appRow, error) {
 	if r.custom, err = encodeCustomMetadata(a.CustomClientMetadata); err != nil {
 		return r, err
 	}
-	if r.customData, err = encodeObject("customData", a.CustomData); err != nil {
+	if r.customData, err = sqlx.EncodeObject("customData", a.CustomData); err != nil {
 		return r, err
 	}
-	r.protected, err = encodeNullableObject("protectedAppMetadata", a.ProtectedAppMetadata)
+	r.protected, err = sqlx.EncodeNullableObject("protectedAppMetadata", a.ProtectedAppMetadata)
 	return r, err
 }
 
-func scanApp(tenantID string, sc scanner) (model.Application, error) {
+func scanApp(tenantID string, sc sqlx.Scanner) (model.Application, error) {
 	var (
 		a                              model.Application
 		description                    sql.NullString
@@ -74,13 +75,10 @@ func (r applications) Create(ctx context.Context, a model.Application) error {
 	if err != nil {
 		return wrapErr("create application", err)
 	}
-	err = r.s.write(ctx, func(c conn) error {
-		_, err := c.exec(ctx, `INSERT INTO applications (tenant_id, `+appColumns+`)
+	err = r.s.write(ctx, sqlx.ExecStmt(ctx, `INSERT INTO applications (tenant_id, `+appColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.s.tenantID, a.ID, a.Name, a.Description, a.Type, row.oidc, row.custom, row.protected, row.customData,
-			a.IsThirdParty, a.AppLevelAccessControlEnabled, a.CreatedAt)
-		return err
-	})
+		r.s.tenantID, a.ID, a.Name, a.Description, a.Type, row.oidc, row.custom, row.protected, row.customData,
+		a.IsThirdParty, a.AppLevelAccessControlEnabled, a.CreatedAt))
 	return wrapErr("create application "+a.ID, err)
 }
 
@@ -89,7 +87,7 @@ func (r applications) Get(ctx context.Context, id string) (model.Application, er
 	if err != nil {
 		return model.Application{}, err
 	}
-	a, err := scanApp(r.s.tenantID, c.queryRow(ctx,
+	a, err := scanApp(r.s.tenantID, c.QueryRow(ctx,
 		"SELECT "+appColumns+" FROM applications WHERE tenant_id = ? AND id = ?", r.s.tenantID, id))
 	if err != nil {
 		return model.Application{}, wrapErr("get application "+id, err)
@@ -102,29 +100,24 @@ func (r applications) List(ctx context.Context, f store.ApplicationFilter, p sto
 	if err != nil {
 		return nil, 0, err
 	}
-	q := listQuery{columns: prefixed("a", appColumns), from: "applications a", orderBy: appOrder, page: p}
-	q.where.add("a.tenant_id = ?", r.s.tenantID)
+	q := sqlx.ListQuery{Columns: sqlx.Prefixed("a", appColumns), From: "applications a", OrderBy: appOrder, Page: p}
+	q.Where.Add("a.tenant_id = ?", r.s.tenantID)
 	if len(f.Types) > 0 {
 		types := make([]string, len(f.Types))
 		for i, t := range f.Types {
 			types[i] = string(t)
 		}
-		q.where.in("a.type", types)
+		q.Where.In("a.type", types)
 	}
 	if f.IsThirdParty != nil {
-		q.where.add("a.is_third_party = ?", *f.IsThirdParty)
+		q.Where.Add("a.is_third_party = ?", *f.IsThirdParty)
 	}
 	if f.ExcludeRoleID != "" {
-		q.where.add(`NOT EXISTS (SELECT 1 FROM applications_roles ar
+		q.Where.Add(`NOT EXISTS (SELECT 1 FROM applications_roles ar
 			WHERE ar.tenant_id = a.tenant_id AND ar.application_id = a.id AND ar.role_id = ?)`, f.ExcludeRoleID)
 	}
-	q.where.search(f.Search, "a.id", "a.name", "a.description")
-	out := []model.Application{}
-	total, err := q.run(ctx, c, func(sc scanner) error {
-		a, err := scanApp(r.s.tenantID, sc)
-		out = append(out, a)
-		return err
-	})
+	q.Where.Search(f.Search, "a.id", "a.name", "a.description")
+	out, total, err := sqlx.ListRows(ctx, c, q, r.s.tenantID, scanApp)
 	if err != nil {
 		return nil, 0, wrapErr("list applications", err)
 	}
@@ -142,29 +135,17 @@ func (r applications) Update(ctx context.Context, a model.Application) error {
 	if err != nil {
 		return wrapErr("update application", err)
 	}
-	err = r.s.write(ctx, func(c conn) error {
-		res, err := c.exec(ctx, `UPDATE applications SET name = ?, description = ?, oidc_client_metadata = ?,
+	err = r.s.write(ctx, sqlx.ExecRow(ctx, `UPDATE applications SET name = ?, description = ?, oidc_client_metadata = ?,
 			custom_client_metadata = ?, protected_app_metadata = ?, custom_data = ?, is_third_party = ?,
 			app_level_access_control_enabled = ?
 			WHERE tenant_id = ? AND id = ?`,
-			a.Name, a.Description, row.oidc, row.custom, row.protected, row.customData, a.IsThirdParty,
-			a.AppLevelAccessControlEnabled, r.s.tenantID, a.ID)
-		if err != nil {
-			return err
-		}
-		return expectRow(res)
-	})
+		a.Name, a.Description, row.oidc, row.custom, row.protected, row.customData, a.IsThirdParty,
+		a.AppLevelAccessControlEnabled, r.s.tenantID, a.ID))
 	return wrapErr("update application "+a.ID, err)
 }
 
 func (r applications) Delete(ctx context.Context, id string) error {
-	err := r.s.write(ctx, func(c conn) error {
-		// Secrets and role links go with it (ON DELETE CASCADE).
-		res, err := c.exec(ctx, "DELETE FROM applications WHERE tenant_id = ? AND id = ?", r.s.tenantID, id)
-		if err != nil {
-			return err
-		}
-		return expectRow(res)
-	})
+	// Secrets and role links go with it (ON DELETE CASCADE).
+	err := r.s.write(ctx, sqlx.ExecRow(ctx, "DELETE FROM applications WHERE tenant_id = ? AND id = ?", r.s.tenantID, id))
 	return wrapErr("delete application "+id, err)
 }

@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
+
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/sqlx"
 )
 
 type configs struct{ s *tenantScope }
@@ -13,29 +15,26 @@ func (r configs) Get(ctx context.Context, key string) (json.RawMessage, error) {
 		return nil, err
 	}
 	var value []byte
-	if err := c.queryRow(ctx, "SELECT value FROM logto_configs WHERE tenant_id = ? AND key = ?", r.s.tenantID, key).Scan(&value); err != nil {
+	if err := c.QueryRow(ctx, "SELECT value FROM logto_configs WHERE tenant_id = ? AND key = ?", r.s.tenantID, key).Scan(&value); err != nil {
 		return nil, wrapErr("get config "+key, err)
 	}
-	return r.s.db.openConfig(r.s.tenantID, key, value)
+	return r.s.db.sealer.OpenConfig(r.s.tenantID, key, value)
 }
 
 func (r configs) Put(ctx context.Context, key string, value json.RawMessage) error {
 	if err := checkLen("config key", key, true, maxConfigKeyLen); err != nil {
 		return err
 	}
-	encoded, err := encodeJSON("config "+key, value)
+	encoded, err := sqlx.EncodeJSON("config "+key, value)
 	if err != nil {
 		return wrapErr("put config", err)
 	}
-	// Key rows are sealed (sealing.go); the JSON is validated above, before it disappears.
-	if encoded, err = r.s.db.sealConfig(r.s.tenantID, key, encoded); err != nil {
+	// Key rows are sealed (package sealing); the JSON is validated above, before it disappears.
+	if encoded, err = r.s.db.sealer.SealConfig(r.s.tenantID, key, encoded); err != nil {
 		return err
 	}
-	err = r.s.write(ctx, func(c conn) error {
-		// The same upsert syntax works on PostgreSQL and SQLite (≥ 3.24).
-		_, err := c.exec(ctx, `INSERT INTO logto_configs (tenant_id, key, value) VALUES (?, ?, ?)
-			ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value`, r.s.tenantID, key, encoded)
-		return err
-	})
+	// The same upsert syntax works on PostgreSQL and SQLite (≥ 3.24).
+	err = r.s.write(ctx, sqlx.ExecStmt(ctx, `INSERT INTO logto_configs (tenant_id, key, value) VALUES (?, ?, ?)
+			ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value`, r.s.tenantID, key, encoded))
 	return wrapErr("put config "+key, err)
 }

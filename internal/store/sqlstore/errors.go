@@ -1,15 +1,11 @@
 package sqlstore
 
 import (
-	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
-
-	"github.com/jackc/pgx/v5/pgconn"
-	"modernc.org/sqlite"
 
 	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/sqlx"
 )
 
 // uniqueRule maps a uniqueness constraint, as each dialect names it in its error, to the
@@ -35,71 +31,23 @@ var uniqueRules = []uniqueRule{
 	{"applications_roles__application_id_role_id", "applications_roles.tenant_id, applications_roles.application_id, applications_roles.role_id", store.UniqueApplicationRole},
 }
 
-// SQLite extended result codes (sqlite3.h) for the constraint failures mapped below.
-const (
-	sqliteConstraintForeignKey = 787
-	sqliteConstraintPrimaryKey = 1555
-	sqliteConstraintUnique     = 2067
-)
-
-// errReferenceMissing explains a foreign-key failure: the row written points at a row (an
-// application, resource, scope or role of the tenant) that does not exist.
-var errReferenceMissing = fmt.Errorf("referenced row does not exist: %w", store.ErrNotFound)
-
 // wrapErr gives err the operation's context and translates what the database said into the
-// store's errors: missing rows into store.ErrNotFound, uniqueness violations into a
-// *store.ConflictError naming the rule, foreign-key violations into store.ErrNotFound.
+// store's errors (sqlx.WrapErr): missing rows into store.ErrNotFound, uniqueness violations into
+// a *store.ConflictError naming the rule, foreign-key violations into store.ErrNotFound.
 func wrapErr(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("sqlstore: %s: %w", op, translate(err))
+	return nameConflict(op, sqlx.WrapErr(op, err), uniqueRules)
 }
 
-func translate(err error) error {
-	if errors.Is(err, sql.ErrNoRows) {
-		return store.ErrNotFound
-	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		switch pgErr.Code {
-		case "23505": // unique_violation
-			return &store.ConflictError{Constraint: ruleFor(pgErr.ConstraintName, func(r uniqueRule) string { return r.postgres })}
-		case "23503": // foreign_key_violation
-			return errReferenceMissing
-		}
-		return err
-	}
-	var liteErr *sqlite.Error
-	if errors.As(err, &liteErr) {
-		switch liteErr.Code() {
-		case sqliteConstraintUnique, sqliteConstraintPrimaryKey:
-			return &store.ConflictError{Constraint: ruleFor(sqliteColumns(liteErr.Error()), func(r uniqueRule) string { return r.sqlite })}
-		case sqliteConstraintForeignKey:
-			return errReferenceMissing
+// nameConflict gives a *store.ConflictError in err the store rule of its constraint, when rules
+// has it; an unknown constraint keeps the database's own name.
+func nameConflict(op string, err error, rules []uniqueRule) error {
+	var conflict *store.ConflictError
+	if errors.As(err, &conflict) {
+		for _, r := range rules {
+			if conflict.Constraint == r.postgres || conflict.Constraint == r.sqlite {
+				return fmt.Errorf("sqlstore: %s: %w", op, &store.ConflictError{Constraint: r.rule})
+			}
 		}
 	}
 	return err
-}
-
-// ruleFor finds the store rule of a constraint; an unknown one keeps the database's own name.
-func ruleFor(name string, key func(uniqueRule) string) string {
-	for _, r := range uniqueRules {
-		if key(r) == name {
-			return r.rule
-		}
-	}
-	return name
-}
-
-// sqliteColumns extracts "t.a, t.b" from "constraint failed: UNIQUE constraint failed: t.a, t.b (2067)".
-func sqliteColumns(msg string) string {
-	_, cols, ok := strings.Cut(msg, "UNIQUE constraint failed: ")
-	if !ok {
-		return msg
-	}
-	if i := strings.Index(cols, " ("); i >= 0 {
-		cols = cols[:i]
-	}
-	return cols
 }

@@ -12,7 +12,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -23,6 +22,8 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/secretbox"
 	"github.com/gatehouse-id/gatehouse/internal/store"
 	"github.com/gatehouse-id/gatehouse/internal/store/migrations"
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/sealing"
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/sqlx"
 )
 
 // Options tune the connection pools. Zero values pick the defaults noted on each field.
@@ -38,7 +39,7 @@ type Options struct {
 	Migrate bool
 	// Logger, when set, records the migrations Open applied and the values it sealed.
 	Logger *slog.Logger
-	// MasterKey seals secrets at rest (client secrets, signing and cookie keys; see sealing.go).
+	// MasterKey seals secrets at rest (client secrets, signing and cookie keys; package sealing).
 	// With it, Open checks that it unwraps the database's data keys (failing with an error
 	// matching secretbox.ErrKeyMismatch if not), creates the first data key of a fresh database
 	// and seals values still stored in clear. Without it values are stored unsealed, which is
@@ -70,11 +71,9 @@ type DB struct {
 	read    *sql.DB
 	// readStmts caches prepared statements for the SQLite read pool; nil on PostgreSQL, where
 	// pgx already prepares and caches every statement per connection.
-	readStmts *stmtCache
-	// sealing is the master key and unwrapped data keys (sealing.go), swapped whole by
-	// RotateMasterKey.
-	sealing atomic.Pointer[sealState]
-	clk     clock.Clock // dates new data keys
+	readStmts *sqlx.StmtCache
+	// sealer seals and opens secrets at rest with the master key and the unwrapped data keys.
+	sealer *sealing.Sealer
 }
 
 var _ store.Store = (*DB)(nil)
@@ -115,8 +114,10 @@ func Open(ctx context.Context, dbURL string, o Options) (*DB, error) {
 			}
 		}
 	}
-	d.clk = o.Clock
-	if err := d.initSealing(ctx, o); err != nil {
+	d.sealer, err = sealing.Start(ctx, sealing.Config{
+		DB: d.write, Postgres: d.postgres(), MasterKey: o.MasterKey, Clock: o.Clock, Logger: o.Logger,
+	})
+	if err != nil {
 		_ = d.Close()
 		return nil, err
 	}
@@ -238,7 +239,7 @@ func openSQLite(ctx context.Context, path string, o Options) (*DB, error) {
 		_ = read.Close()
 		return nil, fmt.Errorf("sqlstore: open SQLite %s for reading: %w", path, err)
 	}
-	return &DB{dialect: migrations.DialectSQLite, write: write, read: read, readStmts: newStmtCache(read)}, nil
+	return &DB{dialect: migrations.DialectSQLite, write: write, read: read, readStmts: sqlx.NewStmtCache(read)}, nil
 }
 
 // createOwnerOnly creates path as an empty file of mode 0600 unless it exists. Left to itself
@@ -280,7 +281,7 @@ func (d *DB) Ping(ctx context.Context) error {
 func (d *DB) Close() error {
 	var errs []error
 	if d.readStmts != nil {
-		errs = append(errs, d.readStmts.close())
+		errs = append(errs, d.readStmts.Close())
 	}
 	if d.read != d.write {
 		errs = append(errs, d.read.Close())
@@ -290,4 +291,14 @@ func (d *DB) Close() error {
 		return fmt.Errorf("sqlstore: close: %w", err)
 	}
 	return nil
+}
+
+// RotateReport says what RotateMasterKey did.
+type RotateReport = sealing.RotateReport
+
+// RotateMasterKey wraps every data key with next instead of the current master key, in one
+// transaction, and with newDataKey also replaces the active data key and re-seals every value
+// with it; running processes must then restart with next (see sealing.Sealer.RotateMasterKey).
+func (d *DB) RotateMasterKey(ctx context.Context, next *secretbox.MasterKey, newDataKey bool) (RotateReport, error) {
+	return d.sealer.RotateMasterKey(ctx, next, newDataKey)
 }

@@ -6,13 +6,14 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/sqlx"
 )
 
 type resources struct{ s *tenantScope }
 
 const resourceColumns = "id, name, indicator, is_default, access_token_ttl"
 
-func scanResource(tenantID string, sc scanner) (model.Resource, error) {
+func scanResource(tenantID string, sc sqlx.Scanner) (model.Resource, error) {
 	res := model.Resource{TenantID: tenantID}
 	err := sc.Scan(&res.ID, &res.Name, &res.Indicator, &res.IsDefault, &res.AccessTokenTTL)
 	return res, err
@@ -35,14 +36,14 @@ func (r resources) Create(ctx context.Context, res model.Resource) error {
 	if err := checkResource(res); err != nil {
 		return err
 	}
-	err := r.s.write(ctx, func(c conn) error {
+	err := r.s.write(ctx, func(c sqlx.Conn) error {
 		if res.IsDefault {
-			if _, err := c.exec(ctx, "UPDATE resources SET is_default = ? WHERE tenant_id = ? AND is_default = ?",
+			if _, err := c.Exec(ctx, "UPDATE resources SET is_default = ? WHERE tenant_id = ? AND is_default = ?",
 				false, r.s.tenantID, true); err != nil {
 				return err
 			}
 		}
-		_, err := c.exec(ctx, "INSERT INTO resources (tenant_id, "+resourceColumns+") VALUES (?, ?, ?, ?, ?, ?)",
+		_, err := c.Exec(ctx, "INSERT INTO resources (tenant_id, "+resourceColumns+") VALUES (?, ?, ?, ?, ?, ?)",
 			r.s.tenantID, res.ID, res.Name, res.Indicator, res.IsDefault, res.AccessTokenTTL)
 		return err
 	})
@@ -63,7 +64,7 @@ func (r resources) getBy(ctx context.Context, column, value string) (model.Resou
 	if err != nil {
 		return model.Resource{}, err
 	}
-	res, err := scanResource(r.s.tenantID, c.queryRow(ctx,
+	res, err := scanResource(r.s.tenantID, c.QueryRow(ctx,
 		"SELECT "+resourceColumns+" FROM resources WHERE tenant_id = ? AND "+column+" = ?", r.s.tenantID, value))
 	if err != nil {
 		return model.Resource{}, wrapErr("get resource by "+column+" "+value, err)
@@ -76,14 +77,9 @@ func (r resources) List(ctx context.Context, p store.Page) ([]model.Resource, in
 	if err != nil {
 		return nil, 0, err
 	}
-	q := listQuery{columns: resourceColumns, from: "resources", orderBy: "seq", page: p}
-	q.where.add("tenant_id = ?", r.s.tenantID)
-	out := []model.Resource{}
-	total, err := q.run(ctx, c, func(sc scanner) error {
-		res, err := scanResource(r.s.tenantID, sc)
-		out = append(out, res)
-		return err
-	})
+	q := sqlx.ListQuery{Columns: resourceColumns, From: "resources", OrderBy: "seq", Page: p}
+	q.Where.Add("tenant_id = ?", r.s.tenantID)
+	out, total, err := sqlx.ListRows(ctx, c, q, r.s.tenantID, scanResource)
 	if err != nil {
 		return nil, 0, wrapErr("list resources", err)
 	}
@@ -94,44 +90,38 @@ func (r resources) Update(ctx context.Context, res model.Resource) error {
 	if err := checkResource(res); err != nil {
 		return err
 	}
-	err := r.s.write(ctx, func(c conn) error {
-		result, err := c.exec(ctx, "UPDATE resources SET name = ?, indicator = ?, access_token_ttl = ? WHERE tenant_id = ? AND id = ?",
+	err := r.s.write(ctx, func(c sqlx.Conn) error {
+		result, err := c.Exec(ctx, "UPDATE resources SET name = ?, indicator = ?, access_token_ttl = ? WHERE tenant_id = ? AND id = ?",
 			res.Name, res.Indicator, res.AccessTokenTTL, r.s.tenantID, res.ID)
 		if err != nil {
 			return err
 		}
-		return expectRow(result)
+		return sqlx.ExpectRow(result)
 	})
 	return wrapErr("update resource "+res.ID, err)
 }
 
 func (r resources) SetDefault(ctx context.Context, id string, isDefault bool) error {
-	err := r.s.write(ctx, func(c conn) error {
+	err := r.s.write(ctx, func(c sqlx.Conn) error {
 		// Clear the old default before setting the new one: the partial unique index is checked
 		// row by row, so doing both in one UPDATE could trip it on PostgreSQL.
 		if isDefault {
-			if _, err := c.exec(ctx, "UPDATE resources SET is_default = ? WHERE tenant_id = ? AND is_default = ? AND id <> ?",
+			if _, err := c.Exec(ctx, "UPDATE resources SET is_default = ? WHERE tenant_id = ? AND is_default = ? AND id <> ?",
 				false, r.s.tenantID, true, id); err != nil {
 				return err
 			}
 		}
-		res, err := c.exec(ctx, "UPDATE resources SET is_default = ? WHERE tenant_id = ? AND id = ?", isDefault, r.s.tenantID, id)
+		res, err := c.Exec(ctx, "UPDATE resources SET is_default = ? WHERE tenant_id = ? AND id = ?", isDefault, r.s.tenantID, id)
 		if err != nil {
 			return err
 		}
-		return expectRow(res)
+		return sqlx.ExpectRow(res)
 	})
 	return wrapErr("set default resource "+id, err)
 }
 
 func (r resources) Delete(ctx context.Context, id string) error {
-	err := r.s.write(ctx, func(c conn) error {
-		// Its scopes, and their links to roles, go with it (ON DELETE CASCADE).
-		res, err := c.exec(ctx, "DELETE FROM resources WHERE tenant_id = ? AND id = ?", r.s.tenantID, id)
-		if err != nil {
-			return err
-		}
-		return expectRow(res)
-	})
+	// Its scopes, and their links to roles, go with it (ON DELETE CASCADE).
+	err := r.s.write(ctx, sqlx.ExecRow(ctx, "DELETE FROM resources WHERE tenant_id = ? AND id = ?", r.s.tenantID, id))
 	return wrapErr("delete resource "+id, err)
 }

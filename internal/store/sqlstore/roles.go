@@ -6,6 +6,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/ids"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/sqlx"
 )
 
 // roles persists roles and their links. That only MachineToMachine roles may be given to
@@ -15,7 +16,7 @@ type roles struct{ s *tenantScope }
 
 const roleColumns = "id, name, description, type, is_default"
 
-func scanRole(tenantID string, sc scanner) (model.Role, error) {
+func scanRole(tenantID string, sc sqlx.Scanner) (model.Role, error) {
 	r := model.Role{TenantID: tenantID}
 	err := sc.Scan(&r.ID, &r.Name, &r.Description, &r.Type, &r.IsDefault)
 	return r, err
@@ -25,11 +26,8 @@ func (r roles) Create(ctx context.Context, role model.Role) error {
 	if err := checkRole(role); err != nil {
 		return err
 	}
-	err := r.s.write(ctx, func(c conn) error {
-		_, err := c.exec(ctx, "INSERT INTO roles (tenant_id, "+roleColumns+") VALUES (?, ?, ?, ?, ?, ?)",
-			r.s.tenantID, role.ID, role.Name, role.Description, role.Type, role.IsDefault)
-		return err
-	})
+	err := r.s.write(ctx, sqlx.ExecStmt(ctx, "INSERT INTO roles (tenant_id, "+roleColumns+") VALUES (?, ?, ?, ?, ?, ?)",
+		r.s.tenantID, role.ID, role.Name, role.Description, role.Type, role.IsDefault))
 	return wrapErr("create role "+role.ID, err)
 }
 
@@ -46,7 +44,7 @@ func (r roles) getBy(ctx context.Context, column, value string) (model.Role, err
 	if err != nil {
 		return model.Role{}, err
 	}
-	role, err := scanRole(r.s.tenantID, c.queryRow(ctx,
+	role, err := scanRole(r.s.tenantID, c.QueryRow(ctx,
 		"SELECT "+roleColumns+" FROM roles WHERE tenant_id = ? AND "+column+" = ?", r.s.tenantID, value))
 	if err != nil {
 		return model.Role{}, wrapErr("get role by "+column+" "+value, err)
@@ -62,34 +60,29 @@ func (r roles) List(ctx context.Context, f store.RoleFilter, p store.Page) ([]mo
 	if err != nil {
 		return nil, 0, err
 	}
-	q := listQuery{columns: prefixed("r", roleColumns), from: "roles r", orderBy: "r.seq", page: p}
-	q.where.add("r.tenant_id = ?", r.s.tenantID)
+	q := sqlx.ListQuery{Columns: sqlx.Prefixed("r", roleColumns), From: "roles r", OrderBy: "r.seq", Page: p}
+	q.Where.Add("r.tenant_id = ?", r.s.tenantID)
 	if f.Type != "" {
-		q.where.add("r.type = ?", f.Type)
+		q.Where.Add("r.type = ?", f.Type)
 	}
 	if f.IDs != nil {
-		q.where.in("r.id", f.IDs)
+		q.Where.In("r.id", f.IDs)
 	}
 	if f.ExcludeApplicationID != "" {
-		q.where.add(`NOT EXISTS (SELECT 1 FROM applications_roles ar
+		q.Where.Add(`NOT EXISTS (SELECT 1 FROM applications_roles ar
 			WHERE ar.tenant_id = r.tenant_id AND ar.role_id = r.id AND ar.application_id = ?)`, f.ExcludeApplicationID)
 	}
 	if f.ExcludeUserID != "" {
-		q.where.add(`NOT EXISTS (SELECT 1 FROM users_roles ur
+		q.Where.Add(`NOT EXISTS (SELECT 1 FROM users_roles ur
 			WHERE ur.tenant_id = r.tenant_id AND ur.role_id = r.id AND ur.user_id = ?)`, f.ExcludeUserID)
 	}
-	q.where.search(f.Search, "r.id", "r.name", "r.description")
+	q.Where.Search(f.Search, "r.id", "r.name", "r.description")
 	out, total, err := runRoleList(ctx, c, q, r.s.tenantID)
 	return out, total, wrapErr("list roles", err)
 }
 
-func runRoleList(ctx context.Context, c conn, q listQuery, tenantID string) ([]model.Role, int, error) {
-	out := []model.Role{}
-	total, err := q.run(ctx, c, func(sc scanner) error {
-		role, err := scanRole(tenantID, sc)
-		out = append(out, role)
-		return err
-	})
+func runRoleList(ctx context.Context, c sqlx.Conn, q sqlx.ListQuery, tenantID string) ([]model.Role, int, error) {
+	out, total, err := sqlx.ListRows(ctx, c, q, tenantID, scanRole)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -106,26 +99,14 @@ func (r roles) Update(ctx context.Context, role model.Role) error {
 	if err := checkLen("role description", role.Description, false, maxRoleDescLen); err != nil {
 		return err
 	}
-	err := r.s.write(ctx, func(c conn) error {
-		res, err := c.exec(ctx, "UPDATE roles SET name = ?, description = ?, is_default = ? WHERE tenant_id = ? AND id = ?",
-			role.Name, role.Description, role.IsDefault, r.s.tenantID, role.ID)
-		if err != nil {
-			return err
-		}
-		return expectRow(res)
-	})
+	err := r.s.write(ctx, sqlx.ExecRow(ctx, "UPDATE roles SET name = ?, description = ?, is_default = ? WHERE tenant_id = ? AND id = ?",
+		role.Name, role.Description, role.IsDefault, r.s.tenantID, role.ID))
 	return wrapErr("update role "+role.ID, err)
 }
 
 func (r roles) Delete(ctx context.Context, id string) error {
-	err := r.s.write(ctx, func(c conn) error {
-		// Its links to scopes and applications go with it (ON DELETE CASCADE).
-		res, err := c.exec(ctx, "DELETE FROM roles WHERE tenant_id = ? AND id = ?", r.s.tenantID, id)
-		if err != nil {
-			return err
-		}
-		return expectRow(res)
-	})
+	// Its links to scopes and applications go with it (ON DELETE CASCADE).
+	err := r.s.write(ctx, sqlx.ExecRow(ctx, "DELETE FROM roles WHERE tenant_id = ? AND id = ?", r.s.tenantID, id))
 	return wrapErr("delete role "+id, err)
 }
 
@@ -135,9 +116,9 @@ func (r roles) AddScopes(ctx context.Context, roleID string, scopeIDs []string) 
 	if len(scopeIDs) == 0 {
 		return nil
 	}
-	err := r.s.write(ctx, func(c conn) error {
+	err := r.s.write(ctx, func(c sqlx.Conn) error {
 		for _, scopeID := range scopeIDs {
-			if _, err := c.exec(ctx, "INSERT INTO roles_scopes (tenant_id, id, role_id, scope_id) VALUES (?, ?, ?, ?)",
+			if _, err := c.Exec(ctx, "INSERT INTO roles_scopes (tenant_id, id, role_id, scope_id) VALUES (?, ?, ?, ?)",
 				r.s.tenantID, ids.New(), roleID, scopeID); err != nil {
 				return err
 			}
@@ -148,14 +129,8 @@ func (r roles) AddScopes(ctx context.Context, roleID string, scopeIDs []string) 
 }
 
 func (r roles) RemoveScope(ctx context.Context, roleID, scopeID string) error {
-	err := r.s.write(ctx, func(c conn) error {
-		res, err := c.exec(ctx, "DELETE FROM roles_scopes WHERE tenant_id = ? AND role_id = ? AND scope_id = ?",
-			r.s.tenantID, roleID, scopeID)
-		if err != nil {
-			return err
-		}
-		return expectRow(res)
-	})
+	err := r.s.write(ctx, sqlx.ExecRow(ctx, "DELETE FROM roles_scopes WHERE tenant_id = ? AND role_id = ? AND scope_id = ?",
+		r.s.tenantID, roleID, scopeID))
 	return wrapErr("remove scope "+scopeID+" from role "+roleID, err)
 }
 
@@ -168,14 +143,14 @@ func (r roles) Scopes(ctx context.Context, roleID string, f store.ScopeFilter, p
 	if err := r.mustExist(ctx, c, "roles", roleID); err != nil {
 		return nil, 0, wrapErr("list scopes of role "+roleID, err)
 	}
-	q := listQuery{
-		columns: prefixed("s", scopeColumns),
-		from:    "scopes s JOIN roles_scopes rs ON rs.tenant_id = s.tenant_id AND rs.scope_id = s.id",
-		orderBy: "s.seq",
-		page:    p,
+	q := sqlx.ListQuery{
+		Columns: sqlx.Prefixed("s", scopeColumns),
+		From:    "scopes s JOIN roles_scopes rs ON rs.tenant_id = s.tenant_id AND rs.scope_id = s.id",
+		OrderBy: "s.seq",
+		Page:    p,
 	}
-	q.where.add("rs.tenant_id = ? AND rs.role_id = ?", r.s.tenantID, roleID)
-	addScopeFilter(&q.where, f)
+	q.Where.Add("rs.tenant_id = ? AND rs.role_id = ?", r.s.tenantID, roleID)
+	addScopeFilter(&q.Where, f)
 	out, total, err := runScopeList(ctx, c, q, r.s.tenantID)
 	return out, total, wrapErr("list scopes of role "+roleID, err)
 }
@@ -185,9 +160,9 @@ func (r roles) AddApplications(ctx context.Context, roleID string, appIDs []stri
 	if len(appIDs) == 0 {
 		return nil
 	}
-	err := r.s.write(ctx, func(c conn) error {
+	err := r.s.write(ctx, func(c sqlx.Conn) error {
 		for _, appID := range appIDs {
-			if _, err := c.exec(ctx, "INSERT INTO applications_roles (tenant_id, id, application_id, role_id) VALUES (?, ?, ?, ?)",
+			if _, err := c.Exec(ctx, "INSERT INTO applications_roles (tenant_id, id, application_id, role_id) VALUES (?, ?, ?, ?)",
 				r.s.tenantID, ids.New(), appID, roleID); err != nil {
 				return err
 			}
@@ -198,14 +173,8 @@ func (r roles) AddApplications(ctx context.Context, roleID string, appIDs []stri
 }
 
 func (r roles) RemoveApplication(ctx context.Context, roleID, appID string) error {
-	err := r.s.write(ctx, func(c conn) error {
-		res, err := c.exec(ctx, "DELETE FROM applications_roles WHERE tenant_id = ? AND role_id = ? AND application_id = ?",
-			r.s.tenantID, roleID, appID)
-		if err != nil {
-			return err
-		}
-		return expectRow(res)
-	})
+	err := r.s.write(ctx, sqlx.ExecRow(ctx, "DELETE FROM applications_roles WHERE tenant_id = ? AND role_id = ? AND application_id = ?",
+		r.s.tenantID, roleID, appID))
 	return wrapErr("remove application "+appID+" from role "+roleID, err)
 }
 
@@ -219,19 +188,14 @@ func (r roles) Applications(ctx context.Context, roleID string, p store.Page) ([
 	if err := r.mustExist(ctx, c, "roles", roleID); err != nil {
 		return nil, 0, wrapErr("list applications of role "+roleID, err)
 	}
-	q := listQuery{
-		columns: prefixed("a", appColumns),
-		from:    "applications a JOIN applications_roles ar ON ar.tenant_id = a.tenant_id AND ar.application_id = a.id",
-		orderBy: appOrder,
-		page:    p,
+	q := sqlx.ListQuery{
+		Columns: sqlx.Prefixed("a", appColumns),
+		From:    "applications a JOIN applications_roles ar ON ar.tenant_id = a.tenant_id AND ar.application_id = a.id",
+		OrderBy: appOrder,
+		Page:    p,
 	}
-	q.where.add("ar.tenant_id = ? AND ar.role_id = ?", r.s.tenantID, roleID)
-	out := []model.Application{}
-	total, err := q.run(ctx, c, func(sc scanner) error {
-		a, err := scanApp(r.s.tenantID, sc)
-		out = append(out, a)
-		return err
-	})
+	q.Where.Add("ar.tenant_id = ? AND ar.role_id = ?", r.s.tenantID, roleID)
+	out, total, err := sqlx.ListRows(ctx, c, q, r.s.tenantID, scanApp)
 	if err != nil {
 		return nil, 0, wrapErr("list applications of role "+roleID, err)
 	}
@@ -248,13 +212,13 @@ func (r roles) OfApplication(ctx context.Context, appID string, p store.Page) ([
 	if err := r.mustExist(ctx, c, "applications", appID); err != nil {
 		return nil, 0, wrapErr("list roles of application "+appID, err)
 	}
-	q := listQuery{
-		columns: prefixed("r", roleColumns),
-		from:    "roles r JOIN applications_roles ar ON ar.tenant_id = r.tenant_id AND ar.role_id = r.id",
-		orderBy: "r.seq",
-		page:    p,
+	q := sqlx.ListQuery{
+		Columns: sqlx.Prefixed("r", roleColumns),
+		From:    "roles r JOIN applications_roles ar ON ar.tenant_id = r.tenant_id AND ar.role_id = r.id",
+		OrderBy: "r.seq",
+		Page:    p,
 	}
-	q.where.add("ar.tenant_id = ? AND ar.application_id = ?", r.s.tenantID, appID)
+	q.Where.Add("ar.tenant_id = ? AND ar.application_id = ?", r.s.tenantID, appID)
 	out, total, err := runRoleList(ctx, c, q, r.s.tenantID)
 	return out, total, wrapErr("list roles of application "+appID, err)
 }
@@ -266,7 +230,7 @@ func (r roles) ApplicationScopeNames(ctx context.Context, appID, resourceID stri
 		return nil, err
 	}
 	names := []string{}
-	err = scanAll(ctx, c, func(sc scanner) error {
+	err = sqlx.ScanAll(ctx, c, func(sc sqlx.Scanner) error {
 		var name string
 		err := sc.Scan(&name)
 		names = append(names, name)
@@ -283,8 +247,8 @@ func (r roles) ApplicationScopeNames(ctx context.Context, appID, resourceID stri
 }
 
 // mustExist returns store.ErrNotFound unless table has a row with id in the tenant.
-func (r roles) mustExist(ctx context.Context, c conn, table, id string) error {
-	found, err := exists(ctx, c, "SELECT 1 FROM "+table+" WHERE tenant_id = ? AND id = ?", r.s.tenantID, id)
+func (r roles) mustExist(ctx context.Context, c sqlx.Conn, table, id string) error {
+	found, err := sqlx.Exists(ctx, c, "SELECT 1 FROM "+table+" WHERE tenant_id = ? AND id = ?", r.s.tenantID, id)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,8 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/secretbox"
 	"github.com/gatehouse-id/gatehouse/internal/store/migrations"
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/sealing"
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/sqlx"
 	"github.com/gatehouse-id/gatehouse/internal/store/storetest"
 )
 
@@ -86,18 +88,18 @@ func checkReadable(t *testing.T, d *DB, f secretFixture) {
 // storedValues returns the raw stored secret and config values.
 func storedValues(t *testing.T, d *DB) []string {
 	t.Helper()
-	c := conn{postgres: d.postgres(), r: d.write}
-	secrets, err := listSecretValues(t.Context(), c, false)
+	c := sqlx.Conn{Postgres: d.postgres(), Runner: d.write}
+	secrets, err := sealing.ListSecretValues(t.Context(), c, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	configs, err := listConfigValues(t.Context(), c)
+	configs, err := sealing.ListConfigValues(t.Context(), c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []string
 	for _, v := range append(secrets, configs...) {
-		out = append(out, v.value)
+		out = append(out, v.Value)
 	}
 	return out
 }
@@ -113,8 +115,8 @@ func TestMasterKeyCheckAtOpen(t *testing.T) {
 			if _, err := openWith(t, url, secretbox.GenerateMasterKey()); !errors.Is(err, secretbox.ErrKeyMismatch) {
 				t.Fatalf("Open with another master key: %v, want ErrKeyMismatch", err)
 			}
-			if _, err := openWith(t, url, nil); !errors.Is(err, errNoMasterKey) {
-				t.Fatalf("Open without a master key on a sealed database: %v, want errNoMasterKey", err)
+			if _, err := openWith(t, url, nil); !errors.Is(err, sealing.ErrNoMasterKey) {
+				t.Fatalf("Open without a master key on a sealed database: %v, want ErrNoMasterKey", err)
 			}
 			checkReadable(t, mustOpenWith(t, url, key), f)
 		})
@@ -170,7 +172,7 @@ func writeLegacyDatabase(t *testing.T, url string) {
 	if _, err := migrations.UpTo(t.Context(), db, dialect, 4); err != nil {
 		t.Fatal(err)
 	}
-	c := conn{postgres: dialect == migrations.DialectPostgres, r: db}
+	c := sqlx.Conn{Postgres: dialect == migrations.DialectPostgres, Runner: db}
 	cookies := `[{"id":"c1","value":"cookie-material","createdAt":1}]`
 	for _, q := range []struct {
 		query string
@@ -185,7 +187,7 @@ func writeLegacyDatabase(t *testing.T, url string) {
 		{"INSERT INTO logto_configs (tenant_id, key, value) VALUES (?, ?, ?)", []any{"default", model.ConfigCookieKeys, cookies}},
 		{"INSERT INTO logto_configs (tenant_id, key, value) VALUES (?, ?, ?)", []any{"default", model.ConfigPrivateKeys, cookies}},
 	} {
-		if _, err := c.exec(t.Context(), q.query, q.args...); err != nil {
+		if _, err := c.Exec(t.Context(), q.query, q.args...); err != nil {
 			t.Fatalf("%s: %v", q.query, err)
 		}
 	}
@@ -213,7 +215,7 @@ func TestFirstDataKeyWithConcurrentStartsOnPostgres(t *testing.T) {
 				}
 				defer stores[i].Close()
 			}
-			keys, err := loadDataKeys(t.Context(), conn{postgres: stores[0].postgres(), r: stores[0].write}, false)
+			keys, err := sealing.LoadDataKeys(t.Context(), sqlx.Conn{Postgres: stores[0].postgres(), Runner: stores[0].write}, false)
 			if err != nil || len(keys) != 1 || !keys[0].Active {
 				t.Fatalf("data keys = %+v, %v; want exactly one, active", keys, err)
 			}
@@ -269,7 +271,7 @@ func TestRotateMasterKey(t *testing.T) {
 			}
 			d = mustOpenWith(t, url, third)
 			checkReadable(t, d, f)
-			keys, _ := loadDataKeys(t.Context(), conn{postgres: d.postgres(), r: d.write}, false)
+			keys, _ := sealing.LoadDataKeys(t.Context(), sqlx.Conn{Postgres: d.postgres(), Runner: d.write}, false)
 			if len(keys) != 2 || keys[0].Active || !keys[1].Active || keys[1].ID != rep.NewDataKey {
 				t.Fatalf("data keys after a data key rotation = %+v; want the old one retired and the new one active", keys)
 			}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/sealing"
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/sqlx"
 )
 
 type secrets struct{ s *tenantScope }
@@ -23,16 +25,13 @@ func (r secrets) Create(ctx context.Context, sec model.ApplicationSecret) error 
 	if err := checkLen("secret value", sec.Value, true, maxSecretValueLen); err != nil {
 		return err
 	}
-	stored, err := r.s.db.seal(secretPlace(r.s.tenantID, sec.ApplicationID), sec.Value)
+	stored, err := r.s.db.sealer.Seal(sealing.SecretPlace(r.s.tenantID, sec.ApplicationID), sec.Value)
 	if err != nil {
 		return err
 	}
-	err = r.s.write(ctx, func(c conn) error {
-		_, err := c.exec(ctx, `INSERT INTO application_secrets (tenant_id, application_id, name, value, created_at, expires_at)
+	err = r.s.write(ctx, sqlx.ExecStmt(ctx, `INSERT INTO application_secrets (tenant_id, application_id, name, value, created_at, expires_at)
 			VALUES (?, ?, ?, ?, ?, ?)`,
-			r.s.tenantID, sec.ApplicationID, sec.Name, stored, sec.CreatedAt, sec.ExpiresAt)
-		return err
-	})
+		r.s.tenantID, sec.ApplicationID, sec.Name, stored, sec.CreatedAt, sec.ExpiresAt))
 	return wrapErr("create secret of application "+sec.ApplicationID, err)
 }
 
@@ -45,14 +44,14 @@ func (r secrets) List(ctx context.Context, appID string) ([]model.ApplicationSec
 		return nil, err
 	}
 	out := []model.ApplicationSecret{}
-	err = scanAll(ctx, c, func(sc scanner) error {
+	err = sqlx.ScanAll(ctx, c, func(sc sqlx.Scanner) error {
 		sec := model.ApplicationSecret{TenantID: r.s.tenantID}
 		var expires sql.NullInt64
 		var stored string
 		if err := sc.Scan(&sec.ApplicationID, &sec.Name, &stored, &sec.CreatedAt, &expires); err != nil {
 			return err
 		}
-		value, err := r.s.db.open(secretPlace(r.s.tenantID, sec.ApplicationID), stored)
+		value, err := r.s.db.sealer.Open(sealing.SecretPlace(r.s.tenantID, sec.ApplicationID), stored)
 		if err != nil {
 			return err
 		}
@@ -74,25 +73,13 @@ func (r secrets) Rename(ctx context.Context, appID, oldName, newName string) err
 	if err := checkSecretName(newName); err != nil {
 		return err
 	}
-	err := r.s.write(ctx, func(c conn) error {
-		res, err := c.exec(ctx, `UPDATE application_secrets SET name = ?
-			WHERE tenant_id = ? AND application_id = ? AND name = ?`, newName, r.s.tenantID, appID, oldName)
-		if err != nil {
-			return err
-		}
-		return expectRow(res)
-	})
+	err := r.s.write(ctx, sqlx.ExecRow(ctx, `UPDATE application_secrets SET name = ?
+			WHERE tenant_id = ? AND application_id = ? AND name = ?`, newName, r.s.tenantID, appID, oldName))
 	return wrapErr("rename secret of application "+appID, err)
 }
 
 func (r secrets) Delete(ctx context.Context, appID, name string) error {
-	err := r.s.write(ctx, func(c conn) error {
-		res, err := c.exec(ctx, "DELETE FROM application_secrets WHERE tenant_id = ? AND application_id = ? AND name = ?",
-			r.s.tenantID, appID, name)
-		if err != nil {
-			return err
-		}
-		return expectRow(res)
-	})
+	err := r.s.write(ctx, sqlx.ExecRow(ctx, "DELETE FROM application_secrets WHERE tenant_id = ? AND application_id = ? AND name = ?",
+		r.s.tenantID, appID, name))
 	return wrapErr("delete secret of application "+appID, err)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/sqlx"
 )
 
 // sentinel implements store.Sentinel. Its writes use writeUncached: a burst of sign-in attempts
@@ -56,14 +57,11 @@ func (r *sentinel) Record(ctx context.Context, a store.SentinelActivity) error {
 	if err := checkSentinelActivity(a); err != nil {
 		return err
 	}
-	err := r.s.writeSingle(ctx, func(c conn) error {
-		_, err := c.exec(ctx, `INSERT INTO sentinel_activities
+	err := r.s.writeSingle(ctx, sqlx.ExecStmt(ctx, `INSERT INTO sentinel_activities
 			(tenant_id, id, target_type, target_hash, action, action_result, decision, decision_expires_at, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.s.tenantID, a.ID, a.TargetType, a.TargetHash, a.Action, a.ActionResult, a.Decision,
-			a.DecisionExpiresAt, a.CreatedAt)
-		return err
-	})
+		r.s.tenantID, a.ID, a.TargetType, a.TargetHash, a.Action, a.ActionResult, a.Decision,
+		a.DecisionExpiresAt, a.CreatedAt))
 	return wrapErr("record sentinel activity", err)
 }
 
@@ -81,17 +79,24 @@ func (r *sentinel) targetFilter(t store.SentinelTarget) (string, []any, error) {
 	return "tenant_id = ? AND target_type = ? AND target_hash = ? AND action IN (" + strings.Join(marks, ", ") + ")", args, nil
 }
 
-func (r *sentinel) BlockedUntil(ctx context.Context, t store.SentinelTarget, now int64) (int64, error) {
+// targetReader is the connection to read t's activities with, and targetFilter's clause and
+// arguments.
+func (r *sentinel) targetReader(t store.SentinelTarget) (sqlx.Conn, string, []any, error) {
 	where, args, err := r.targetFilter(t)
 	if err != nil {
-		return 0, err
+		return sqlx.Conn{}, "", nil, err
 	}
 	c, err := r.s.reader()
+	return c, where, args, err
+}
+
+func (r *sentinel) BlockedUntil(ctx context.Context, t store.SentinelTarget, now int64) (int64, error) {
+	c, where, args, err := r.targetReader(t)
 	if err != nil {
 		return 0, err
 	}
 	var until sql.NullInt64
-	err = c.queryRow(ctx, "SELECT MAX(decision_expires_at) FROM sentinel_activities WHERE "+where+
+	err = c.QueryRow(ctx, "SELECT MAX(decision_expires_at) FROM sentinel_activities WHERE "+where+
 		" AND decision = ? AND decision_expires_at > ?",
 		append(args, store.SentinelDecisionBlocked, now)...).Scan(&until)
 	if err != nil {
@@ -101,11 +106,7 @@ func (r *sentinel) BlockedUntil(ctx context.Context, t store.SentinelTarget, now
 }
 
 func (r *sentinel) CountFailures(ctx context.Context, t store.SentinelTarget, since int64) (int, error) {
-	where, args, err := r.targetFilter(t)
-	if err != nil {
-		return 0, err
-	}
-	c, err := r.s.reader()
+	c, where, args, err := r.targetReader(t)
 	if err != nil {
 		return 0, err
 	}
@@ -118,7 +119,7 @@ func (r *sentinel) CountFailures(ctx context.Context, t store.SentinelTarget, si
 	all = append(all, args...)
 	all = append(all, store.SentinelResultSuccess)
 	var n int
-	if err := c.queryRow(ctx, query, all...).Scan(&n); err != nil {
+	if err := c.QueryRow(ctx, query, all...).Scan(&n); err != nil {
 		return 0, wrapErr("count sentinel failures", err)
 	}
 	return n, nil
@@ -128,21 +129,15 @@ func (r *sentinel) Block(ctx context.Context, id string, expiresAt int64) error 
 	if err := checkID("sentinel activity id", id); err != nil {
 		return err
 	}
-	err := r.s.writeSingle(ctx, func(c conn) error {
-		res, err := c.exec(ctx, "UPDATE sentinel_activities SET decision = ?, decision_expires_at = ? WHERE tenant_id = ? AND id = ?",
-			store.SentinelDecisionBlocked, expiresAt, r.s.tenantID, id)
-		if err != nil {
-			return err
-		}
-		return expectRow(res)
-	})
+	err := r.s.writeSingle(ctx, sqlx.ExecRow(ctx, "UPDATE sentinel_activities SET decision = ?, decision_expires_at = ? WHERE tenant_id = ? AND id = ?",
+		store.SentinelDecisionBlocked, expiresAt, r.s.tenantID, id))
 	return wrapErr("block sentinel target", err)
 }
 
 func (r *sentinel) DeleteBefore(ctx context.Context, cutoff int64) (int64, error) {
 	var n int64
-	err := r.s.writeUncached(ctx, func(c conn) error {
-		res, err := c.exec(ctx, "DELETE FROM sentinel_activities WHERE tenant_id = ? AND created_at < ? AND decision_expires_at <= ?",
+	err := r.s.writeUncached(ctx, func(c sqlx.Conn) error {
+		res, err := c.Exec(ctx, "DELETE FROM sentinel_activities WHERE tenant_id = ? AND created_at < ? AND decision_expires_at <= ?",
 			r.s.tenantID, cutoff, cutoff)
 		if err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/sqlx"
 )
 
 // Tenant returns tenantID's repositories outside any transaction.
@@ -16,7 +17,7 @@ func (d *DB) Tenant(tenantID string) store.Tenant {
 
 // Tenants lists all tenants, oldest first.
 func (d *DB) Tenants(ctx context.Context) ([]model.Tenant, error) {
-	rows, err := d.readConn().query(ctx, "SELECT id, name, created_at FROM tenants ORDER BY created_at, id")
+	rows, err := d.readConn().Query(ctx, "SELECT id, name, created_at FROM tenants ORDER BY created_at, id")
 	if err != nil {
 		return nil, wrapErr("list tenants", err)
 	}
@@ -40,12 +41,12 @@ func (d *DB) CreateTenant(ctx context.Context, t model.Tenant) error {
 	if err := checkLen("tenant name", t.Name, false, maxTenantNameLen); err != nil {
 		return err
 	}
-	err := d.inWriteTx(ctx, func(tx *sql.Tx) error {
-		c := conn{postgres: d.postgres(), r: tx}
-		if _, err := c.exec(ctx, "INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)", t.ID, t.Name, t.CreatedAt); err != nil {
+	err := sqlx.WithTx(ctx, d.write, func(tx *sql.Tx) error {
+		c := sqlx.Conn{Postgres: d.postgres(), Runner: tx}
+		if _, err := c.Exec(ctx, "INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)", t.ID, t.Name, t.CreatedAt); err != nil {
 			return err
 		}
-		_, err := c.exec(ctx, "INSERT INTO tenant_generations (tenant_id, generation) VALUES (?, 0)", t.ID)
+		_, err := c.Exec(ctx, "INSERT INTO tenant_generations (tenant_id, generation) VALUES (?, 0)", t.ID)
 		return err
 	})
 	return wrapErr("create tenant "+t.ID, err)
@@ -54,7 +55,7 @@ func (d *DB) CreateTenant(ctx context.Context, t model.Tenant) error {
 // Generation returns the tenant's change counter (store.ErrNotFound for an unknown tenant).
 func (d *DB) Generation(ctx context.Context, tenantID string) (int64, error) {
 	var gen int64
-	err := d.readConn().queryRow(ctx, "SELECT generation FROM tenant_generations WHERE tenant_id = ?", tenantID).Scan(&gen)
+	err := d.readConn().QueryRow(ctx, "SELECT generation FROM tenant_generations WHERE tenant_id = ?", tenantID).Scan(&gen)
 	if err != nil {
 		return 0, wrapErr(fmt.Sprintf("generation of tenant %s", tenantID), err)
 	}

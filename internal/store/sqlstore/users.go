@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/ids"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/sqlx"
 )
 
 // users implements store.Users. Every write goes through writeUncached: no process caches users,
@@ -52,16 +53,7 @@ var userUniqueRules = []uniqueRule{
 
 // wrapUserErr is wrapErr with the users tables' constraint names translated.
 func wrapUserErr(op string, err error) error {
-	err = wrapErr(op, err)
-	var conflict *store.ConflictError
-	if errors.As(err, &conflict) {
-		for _, r := range userUniqueRules {
-			if conflict.Constraint == r.postgres || conflict.Constraint == r.sqlite {
-				return fmt.Errorf("sqlstore: %s: %w", op, &store.ConflictError{Constraint: r.rule})
-			}
-		}
-	}
-	return err
+	return nameConflict(op, wrapErr(op, err), userUniqueRules)
 }
 
 // validPasswordMethod reports whether method is one of Logto's users_password_encryption_method.
@@ -142,17 +134,17 @@ func encodeUser(u model.User) (userRow, error) {
 		return r, fmt.Errorf("encode profile: %w", err)
 	}
 	r.profile = string(profile)
-	if r.identities, err = encodeObject("identities", u.Identities); err != nil {
+	if r.identities, err = sqlx.EncodeObject("identities", u.Identities); err != nil {
 		return r, err
 	}
-	if r.customData, err = encodeObject("customData", u.CustomData); err != nil {
+	if r.customData, err = sqlx.EncodeObject("customData", u.CustomData); err != nil {
 		return r, err
 	}
-	r.logtoConfig, err = encodeObject("logtoConfig", u.LogtoConfig)
+	r.logtoConfig, err = sqlx.EncodeObject("logtoConfig", u.LogtoConfig)
 	return r, err
 }
 
-func scanUser(tenantID string, sc scanner) (model.User, error) {
+func scanUser(tenantID string, sc sqlx.Scanner) (model.User, error) {
 	var (
 		u                                            model.User
 		username, email, phone, encrypted, method    sql.NullString
@@ -200,8 +192,8 @@ func (r users) Create(ctx context.Context, u model.User) error {
 	if err != nil {
 		return wrapErr("create user", err)
 	}
-	err = r.s.writeUncached(ctx, func(c conn) error {
-		_, err := c.exec(ctx, `INSERT INTO users (tenant_id, `+userColumns+`)
+	err = r.s.writeUncached(ctx, func(c sqlx.Conn) error {
+		_, err := c.Exec(ctx, `INSERT INTO users (tenant_id, `+userColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.s.tenantID, u.ID, u.Username, u.PrimaryEmail, u.PrimaryPhone, u.PasswordEncrypted,
 			u.PasswordEncryptionMethod, u.Name, u.Avatar, row.profile, u.ApplicationID, row.identities,
@@ -246,7 +238,7 @@ func (r users) getWhere(ctx context.Context, op, cond string, args ...any) (mode
 	if err != nil {
 		return model.User{}, err
 	}
-	u, err := scanUser(r.s.tenantID, c.queryRow(ctx,
+	u, err := scanUser(r.s.tenantID, c.QueryRow(ctx,
 		"SELECT "+userColumns+" FROM users WHERE tenant_id = ? AND "+cond, append([]any{r.s.tenantID}, args...)...))
 	if err != nil {
 		return model.User{}, wrapErr(op, err)
@@ -280,25 +272,20 @@ func (r users) List(ctx context.Context, f store.UserFilter, p store.Page) ([]mo
 	if err != nil {
 		return nil, 0, err
 	}
-	q := listQuery{columns: prefixed("u", userColumns), from: "users u", orderBy: userOrder, page: p}
-	q.where.add("u.tenant_id = ?", r.s.tenantID)
+	q := sqlx.ListQuery{Columns: sqlx.Prefixed("u", userColumns), From: "users u", OrderBy: userOrder, Page: p}
+	q.Where.Add("u.tenant_id = ?", r.s.tenantID)
 	if f.RoleID != "" {
-		q.where.add(`EXISTS (SELECT 1 FROM users_roles ur
+		q.Where.Add(`EXISTS (SELECT 1 FROM users_roles ur
 			WHERE ur.tenant_id = u.tenant_id AND ur.user_id = u.id AND ur.role_id = ?)`, f.RoleID)
 	}
 	if f.ExcludeRoleID != "" {
-		q.where.add(`NOT EXISTS (SELECT 1 FROM users_roles ur
+		q.Where.Add(`NOT EXISTS (SELECT 1 FROM users_roles ur
 			WHERE ur.tenant_id = u.tenant_id AND ur.user_id = u.id AND ur.role_id = ?)`, f.ExcludeRoleID)
 	}
-	if err := addUserSearch(&q.where, f.Search, c.postgres); err != nil {
+	if err := addUserSearch(&q.Where, f.Search, c.Postgres); err != nil {
 		return nil, 0, wrapErr("list users", err)
 	}
-	out := []model.User{}
-	total, err := q.run(ctx, c, func(sc scanner) error {
-		u, err := scanUser(r.s.tenantID, sc)
-		out = append(out, u)
-		return err
-	})
+	out, total, err := sqlx.ListRows(ctx, c, q, r.s.tenantID, scanUser)
 	if err != nil {
 		return nil, 0, wrapErr("list users", err)
 	}
@@ -308,70 +295,101 @@ func (r users) List(ctx context.Context, f store.UserFilter, p store.Page) ([]mo
 // addUserSearch adds Logto's search conditions (core/utils/search.ts buildConditionsFromSearch):
 // one parenthesised group per match, the field's (or every field's) comparisons joined with OR,
 // the groups joined with OR or AND.
-func addUserSearch(w *where, s store.UserSearch, postgres bool) error {
+func addUserSearch(w *sqlx.Where, s store.UserSearch, postgres bool) error {
 	if len(s.Matches) == 0 {
 		return nil
 	}
 	groups := make([]string, 0, len(s.Matches))
 	var args []any
 	for _, m := range s.Matches {
-		fields := allUserFields()
-		if m.Field != "" {
-			if !m.Field.Valid() {
-				return fmt.Errorf("search field %q is not one of id, primaryEmail, primaryPhone, username, name", m.Field)
-			}
-			fields = []store.UserSearchField{m.Field}
+		group, groupArgs, err := userMatchCondition(m, s.CaseSensitive, postgres)
+		if err != nil {
+			return err
 		}
-		if len(m.Values) == 0 {
-			return errors.New("a search match needs a value")
-		}
-		for _, v := range m.Values {
-			if v == "" || !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
-				return errors.New("search values must be non-empty UTF-8 without NUL characters")
-			}
-		}
-		ors := make([]string, 0, len(fields))
-		for _, field := range fields {
-			col := userColumn(field)
-			switch m.Mode {
-			case store.UserMatchLike, "":
-				if len(m.Values) != 1 {
-					return errors.New("a like match takes exactly one value")
-				}
-				pattern := closeEscape(m.Values[0])
-				switch {
-				case !s.CaseSensitive:
-					ors = append(ors, "lower("+col+`) LIKE lower(?) ESCAPE '\'`)
-					args = append(args, pattern)
-				case postgres:
-					ors = append(ors, col+` LIKE ? ESCAPE '\'`)
-					args = append(args, pattern)
-				default:
-					// SQLite's LIKE ignores ASCII case; GLOB is its case-sensitive matcher.
-					ors = append(ors, col+" GLOB ?")
-					args = append(args, likeToGlob(pattern))
-				}
-			case store.UserMatchExact:
-				if s.CaseSensitive {
-					ors = append(ors, col+" IN ("+placeholders(len(m.Values))+")")
-				} else {
-					ors = append(ors, "lower("+col+") IN ("+strings.TrimSuffix(strings.Repeat("lower(?), ", len(m.Values)), ", ")+")")
-				}
-				for _, v := range m.Values {
-					args = append(args, v)
-				}
-			default:
-				return fmt.Errorf("search mode %q is not like or exact", m.Mode)
-			}
-		}
-		groups = append(groups, "("+strings.Join(ors, " OR ")+")")
+		groups = append(groups, group)
+		args = append(args, groupArgs...)
 	}
 	joint := " OR "
 	if s.All {
 		joint = " AND "
 	}
-	w.add("("+strings.Join(groups, joint)+")", args...)
+	w.Add("("+strings.Join(groups, joint)+")", args...)
 	return nil
+}
+
+// userMatchCondition is one match's parenthesised group: its field's (or every field's)
+// comparisons joined with OR, and their arguments.
+func userMatchCondition(m store.UserMatch, caseSensitive, postgres bool) (string, []any, error) {
+	fields, err := userMatchFields(m)
+	if err != nil {
+		return "", nil, err
+	}
+	ors := make([]string, 0, len(fields))
+	var args []any
+	for _, field := range fields {
+		cond, condArgs, err := userFieldCondition(userColumn(field), m, caseSensitive, postgres)
+		if err != nil {
+			return "", nil, err
+		}
+		ors = append(ors, cond)
+		args = append(args, condArgs...)
+	}
+	return "(" + strings.Join(ors, " OR ") + ")", args, nil
+}
+
+// userMatchFields checks m's field and values and returns the fields it searches: its field, or
+// every searchable one.
+func userMatchFields(m store.UserMatch) ([]store.UserSearchField, error) {
+	fields := allUserFields()
+	if m.Field != "" {
+		if !m.Field.Valid() {
+			return nil, fmt.Errorf("search field %q is not one of id, primaryEmail, primaryPhone, username, name", m.Field)
+		}
+		fields = []store.UserSearchField{m.Field}
+	}
+	if len(m.Values) == 0 {
+		return nil, errors.New("a search match needs a value")
+	}
+	for _, v := range m.Values {
+		if v == "" || !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+			return nil, errors.New("search values must be non-empty UTF-8 without NUL characters")
+		}
+	}
+	return fields, nil
+}
+
+// userFieldCondition is the comparison of column col with m's values under m's mode.
+func userFieldCondition(col string, m store.UserMatch, caseSensitive, postgres bool) (string, []any, error) {
+	switch m.Mode {
+	case store.UserMatchLike, "":
+		if len(m.Values) != 1 {
+			return "", nil, errors.New("a like match takes exactly one value")
+		}
+		cond, arg := likeCondition(col, closeEscape(m.Values[0]), caseSensitive, postgres)
+		return cond, []any{arg}, nil
+	case store.UserMatchExact:
+		args := make([]any, 0, len(m.Values))
+		for _, v := range m.Values {
+			args = append(args, v)
+		}
+		if caseSensitive {
+			return col + " IN (" + sqlx.Placeholders(len(m.Values)) + ")", args, nil
+		}
+		return "lower(" + col + ") IN (" + strings.TrimSuffix(strings.Repeat("lower(?), ", len(m.Values)), ", ") + ")", args, nil
+	}
+	return "", nil, fmt.Errorf("search mode %q is not like or exact", m.Mode)
+}
+
+// likeCondition is the comparison of column col with the LIKE pattern, and its argument.
+func likeCondition(col, pattern string, caseSensitive, postgres bool) (string, any) {
+	switch {
+	case !caseSensitive:
+		return "lower(" + col + `) LIKE lower(?) ESCAPE '\'`, pattern
+	case postgres:
+		return col + ` LIKE ? ESCAPE '\'`, pattern
+	}
+	// SQLite's LIKE ignores ASCII case; GLOB is its case-sensitive matcher.
+	return col + " GLOB ?", likeToGlob(pattern)
 }
 
 // closeEscape makes a trailing lone backslash literal: PostgreSQL refuses a LIKE pattern that
@@ -433,8 +451,8 @@ func (r users) Update(ctx context.Context, u model.User) error {
 	if err != nil {
 		return wrapErr("update user", err)
 	}
-	err = r.s.writeUncached(ctx, func(c conn) error {
-		res, err := c.exec(ctx, `UPDATE users SET username = ?, primary_email = ?, primary_phone = ?, name = ?,
+	err = r.s.writeUncached(ctx, func(c sqlx.Conn) error {
+		res, err := c.Exec(ctx, `UPDATE users SET username = ?, primary_email = ?, primary_phone = ?, name = ?,
 			avatar = ?, profile = ?, identities = ?, custom_data = ?, logto_config = ?, is_password_expired = ?,
 			updated_at = ?
 			WHERE tenant_id = ? AND id = ?`,
@@ -443,7 +461,7 @@ func (r users) Update(ctx context.Context, u model.User) error {
 		if err != nil {
 			return err
 		}
-		return expectRow(res)
+		return sqlx.ExpectRow(res)
 	})
 	return wrapUserErr("update user "+u.ID, err)
 }
@@ -475,26 +493,20 @@ func (r users) RecordSignIn(ctx context.Context, id string, at int64) error {
 
 // updateOne runs "UPDATE users SET <set> WHERE <the user>"; ErrNotFound when id does not exist.
 func (r users) updateOne(ctx context.Context, op, set, id string, args ...any) error {
-	err := r.s.writeUncached(ctx, func(c conn) error {
-		res, err := c.exec(ctx, "UPDATE users SET "+set+" WHERE tenant_id = ? AND id = ?",
+	err := r.s.writeUncached(ctx, func(c sqlx.Conn) error {
+		res, err := c.Exec(ctx, "UPDATE users SET "+set+" WHERE tenant_id = ? AND id = ?",
 			append(args, r.s.tenantID, id)...)
 		if err != nil {
 			return err
 		}
-		return expectRow(res)
+		return sqlx.ExpectRow(res)
 	})
 	return wrapUserErr(op, err)
 }
 
 func (r users) Delete(ctx context.Context, id string) error {
-	err := r.s.writeUncached(ctx, func(c conn) error {
-		// Role links go with the user (ON DELETE CASCADE).
-		res, err := c.exec(ctx, "DELETE FROM users WHERE tenant_id = ? AND id = ?", r.s.tenantID, id)
-		if err != nil {
-			return err
-		}
-		return expectRow(res)
-	})
+	// Role links go with the user (ON DELETE CASCADE).
+	err := r.s.writeUncached(ctx, sqlx.ExecRow(ctx, "DELETE FROM users WHERE tenant_id = ? AND id = ?", r.s.tenantID, id))
 	return wrapErr("delete user "+id, err)
 }
 
@@ -506,22 +518,22 @@ func (r users) AddRoles(ctx context.Context, userID string, roleIDs []string) er
 	if len(roleIDs) == 0 {
 		return nil
 	}
-	err := r.s.writeUncached(ctx, func(c conn) error {
+	err := r.s.writeUncached(ctx, func(c sqlx.Conn) error {
 		return r.insertRoles(ctx, c, userID, roleIDs)
 	})
 	return wrapUserErr("add roles to user "+userID, err)
 }
 
 func (r users) ReplaceRoles(ctx context.Context, userID string, roleIDs []string) error {
-	err := r.s.writeUncached(ctx, func(c conn) error {
-		found, err := exists(ctx, c, "SELECT 1 FROM users WHERE tenant_id = ? AND id = ?", r.s.tenantID, userID)
+	err := r.s.writeUncached(ctx, func(c sqlx.Conn) error {
+		found, err := sqlx.Exists(ctx, c, "SELECT 1 FROM users WHERE tenant_id = ? AND id = ?", r.s.tenantID, userID)
 		if err != nil {
 			return err
 		}
 		if !found {
 			return store.ErrNotFound
 		}
-		if _, err := c.exec(ctx, "DELETE FROM users_roles WHERE tenant_id = ? AND user_id = ?", r.s.tenantID, userID); err != nil {
+		if _, err := c.Exec(ctx, "DELETE FROM users_roles WHERE tenant_id = ? AND user_id = ?", r.s.tenantID, userID); err != nil {
 			return err
 		}
 		return r.insertRoles(ctx, c, userID, roleIDs)
@@ -531,38 +543,32 @@ func (r users) ReplaceRoles(ctx context.Context, userID string, roleIDs []string
 
 // insertRoles links each role when it is a User role of the tenant; a role that is not (or does
 // not exist) inserts nothing and is then told apart.
-func (r users) insertRoles(ctx context.Context, c conn, userID string, roleIDs []string) error {
+func (r users) insertRoles(ctx context.Context, c sqlx.Conn, userID string, roleIDs []string) error {
 	for _, roleID := range roleIDs {
-		res, err := c.exec(ctx, `INSERT INTO users_roles (tenant_id, id, user_id, role_id)
+		res, err := c.Exec(ctx, `INSERT INTO users_roles (tenant_id, id, user_id, role_id)
 			SELECT ?, ?, ?, r.id FROM roles r WHERE r.tenant_id = ? AND r.id = ? AND r.type = ?`,
 			r.s.tenantID, ids.New(), userID, r.s.tenantID, roleID, model.RoleUser)
 		if err != nil {
 			return err
 		}
-		if err := expectRow(res); err == nil {
+		if err := sqlx.ExpectRow(res); err == nil {
 			continue
 		}
-		found, err := exists(ctx, c, "SELECT 1 FROM roles WHERE tenant_id = ? AND id = ?", r.s.tenantID, roleID)
+		found, err := sqlx.Exists(ctx, c, "SELECT 1 FROM roles WHERE tenant_id = ? AND id = ?", r.s.tenantID, roleID)
 		if err != nil {
 			return err
 		}
 		if found {
 			return fmt.Errorf("role %s: %w", roleID, errNotUserRole)
 		}
-		return fmt.Errorf("role %s: %w", roleID, errReferenceMissing)
+		return fmt.Errorf("role %s: %w", roleID, sqlx.ErrReferenceMissing)
 	}
 	return nil
 }
 
 func (r users) RemoveRole(ctx context.Context, userID, roleID string) error {
-	err := r.s.writeUncached(ctx, func(c conn) error {
-		res, err := c.exec(ctx, "DELETE FROM users_roles WHERE tenant_id = ? AND user_id = ? AND role_id = ?",
-			r.s.tenantID, userID, roleID)
-		if err != nil {
-			return err
-		}
-		return expectRow(res)
-	})
+	err := r.s.writeUncached(ctx, sqlx.ExecRow(ctx, "DELETE FROM users_roles WHERE tenant_id = ? AND user_id = ? AND role_id = ?",
+		r.s.tenantID, userID, roleID))
 	return wrapErr("remove role "+roleID+" from user "+userID, err)
 }
 
@@ -597,7 +603,7 @@ func (r users) column(ctx context.Context, query string, args ...any) ([]string,
 		return nil, err
 	}
 	out := []string{}
-	err = scanAll(ctx, c, func(sc scanner) error {
+	err = sqlx.ScanAll(ctx, c, func(sc sqlx.Scanner) error {
 		var v string
 		err := sc.Scan(&v)
 		out = append(out, v)

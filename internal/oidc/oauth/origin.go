@@ -1,4 +1,4 @@
-package grants
+package oauth
 
 import (
 	"net/http"

@@ -1,4 +1,4 @@
-package sqlstore
+package sealing
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/gatehouse-id/gatehouse/internal/secretbox"
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/sqlx"
 )
 
 // RotateReport says what RotateMasterKey did.
@@ -29,8 +30,8 @@ type RotateReport struct {
 //
 // One rotation must run at a time: a data key changed by another rotation meanwhile fails this
 // one rather than leaving keys wrapped by two different master keys.
-func (d *DB) RotateMasterKey(ctx context.Context, next *secretbox.MasterKey, newDataKey bool) (RotateReport, error) {
-	cur := d.sealState()
+func (s *Sealer) RotateMasterKey(ctx context.Context, next *secretbox.MasterKey, newDataKey bool) (RotateReport, error) {
+	cur := s.current()
 	switch {
 	case next == nil:
 		return RotateReport{}, errors.New("sqlstore: no new master key")
@@ -42,16 +43,16 @@ func (d *DB) RotateMasterKey(ctx context.Context, next *secretbox.MasterKey, new
 		return RotateReport{}, errors.New("sqlstore: the new master key is the current one")
 	}
 	var rep RotateReport
-	var state *sealState
-	err := d.inWriteTx(ctx, func(tx *sql.Tx) error {
-		c := conn{postgres: d.postgres(), r: tx}
+	var st *state
+	err := sqlx.WithTx(ctx, s.db, func(tx *sql.Tx) error {
+		c := sqlx.Conn{Postgres: s.postgres, Runner: tx}
 		keys, err := rewrapDataKeys(ctx, c, cur.kek, next)
 		if err != nil {
 			return err
 		}
 		rep.DataKeys = len(keys)
 		if newDataKey {
-			k, err := rotateDataKey(ctx, c, next, d.clk.Now().UnixMilli())
+			k, err := rotateDataKey(ctx, c, next, s.clk.Now().UnixMilli())
 			if err != nil {
 				return err
 			}
@@ -66,24 +67,24 @@ func (d *DB) RotateMasterKey(ctx context.Context, next *secretbox.MasterKey, new
 			return fmt.Errorf("sqlstore: check the rewrapped data keys: %w", err)
 		}
 		if newDataKey {
-			if rep.Resealed, err = d.reseal(ctx, c, box); err != nil {
+			if rep.Resealed, err = s.reseal(ctx, c, box); err != nil {
 				return err
 			}
 		}
-		state = &sealState{kek: next, box: box}
+		st = &state{kek: next, box: box}
 		return nil
 	})
 	if err != nil {
 		return RotateReport{}, fmt.Errorf("sqlstore: rotate the master key: %w", err)
 	}
-	d.sealing.Store(state)
+	s.state.Store(st)
 	return rep, nil
 }
 
 // rewrapDataKeys rewraps every data key with next, in place. The update only applies if the row
 // still holds what was read, so a concurrent rotation cannot leave keys under two master keys.
-func rewrapDataKeys(ctx context.Context, c conn, cur, next *secretbox.MasterKey) ([]secretbox.DataKey, error) {
-	keys, err := loadDataKeys(ctx, c, true)
+func rewrapDataKeys(ctx context.Context, c sqlx.Conn, cur, next *secretbox.MasterKey) ([]secretbox.DataKey, error) {
+	keys, err := LoadDataKeys(ctx, c, true)
 	if err != nil {
 		return nil, err
 	}
@@ -93,11 +94,11 @@ func rewrapDataKeys(ctx context.Context, c conn, cur, next *secretbox.MasterKey)
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: %w", err)
 		}
-		res, err := c.exec(ctx, "UPDATE secret_data_keys SET wrapped = ? WHERE id = ? AND wrapped = ?", w.Wrapped, k.ID, k.Wrapped)
+		res, err := c.Exec(ctx, "UPDATE secret_data_keys SET wrapped = ? WHERE id = ? AND wrapped = ?", w.Wrapped, k.ID, k.Wrapped)
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: rewrap data key %s: %w", k.ID, err)
 		}
-		if expectRow(res) != nil {
+		if sqlx.ExpectRow(res) != nil {
 			return nil, fmt.Errorf("sqlstore: data key %s changed during the rotation (is another rotation running?)", k.ID)
 		}
 		out = append(out, w)
@@ -106,14 +107,14 @@ func rewrapDataKeys(ctx context.Context, c conn, cur, next *secretbox.MasterKey)
 }
 
 // rotateDataKey retires the active data key and inserts a new active one wrapped by kek.
-func rotateDataKey(ctx context.Context, c conn, kek *secretbox.MasterKey, now int64) (secretbox.DataKey, error) {
+func rotateDataKey(ctx context.Context, c sqlx.Conn, kek *secretbox.MasterKey, now int64) (secretbox.DataKey, error) {
 	k := secretbox.NewDataKey(kek, now)
 	k.Active = true
 	// Retire first: the unique index on active allows one active key after every statement.
-	if _, err := c.exec(ctx, "UPDATE secret_data_keys SET active = ? WHERE active = ?", false, true); err != nil {
+	if _, err := c.Exec(ctx, "UPDATE secret_data_keys SET active = ? WHERE active = ?", false, true); err != nil {
 		return k, fmt.Errorf("sqlstore: retire the active data key: %w", err)
 	}
-	if _, err := c.exec(ctx, "INSERT INTO secret_data_keys (id, wrapped, active, created_at) VALUES (?, ?, ?, ?)",
+	if _, err := c.Exec(ctx, "INSERT INTO secret_data_keys (id, wrapped, active, created_at) VALUES (?, ?, ?, ?)",
 		k.ID, k.Wrapped, true, k.CreatedAt); err != nil {
 		return k, fmt.Errorf("sqlstore: insert the new data key: %w", err)
 	}
@@ -122,48 +123,48 @@ func rotateDataKey(ctx context.Context, c conn, kek *secretbox.MasterKey, now in
 
 // reseal re-seals every sealable value with box's active data key (legacy plaintext included).
 // It reads with the keyring the store was opened with, which holds every older data key.
-func (d *DB) reseal(ctx context.Context, c conn, box *secretbox.Keyring) (int, error) {
-	secrets, err := listSecretValues(ctx, c, false)
+func (s *Sealer) reseal(ctx context.Context, c sqlx.Conn, box *secretbox.Keyring) (int, error) {
+	secrets, err := ListSecretValues(ctx, c, false)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, v := range secrets {
-		p := secretPlace(v.tenantID, v.key)
-		sealed, err := d.resealValue(p, v.value, box)
+		p := SecretPlace(v.TenantID, v.Key)
+		sealed, err := s.resealValue(p, v.Value, box)
 		if err != nil {
 			return n, err
 		}
-		if _, err := c.exec(ctx, "UPDATE application_secrets SET value = ? WHERE tenant_id = ? AND application_id = ? AND name = ?",
-			sealed, v.tenantID, v.key, v.name); err != nil {
-			return n, wrapErr("re-seal client secret", err)
+		if _, err := c.Exec(ctx, "UPDATE application_secrets SET value = ? WHERE tenant_id = ? AND application_id = ? AND name = ?",
+			sealed, v.TenantID, v.Key, v.Name); err != nil {
+			return n, sqlx.WrapErr("re-seal client secret", err)
 		}
 		n++
 	}
-	configs, err := listConfigValues(ctx, c)
+	configs, err := ListConfigValues(ctx, c)
 	if err != nil {
 		return n, err
 	}
 	for _, v := range configs {
-		stored := v.value
-		if s, ok := sealedJSON([]byte(v.value)); ok {
-			stored = s
+		stored := v.Value
+		if inner, ok := sealedJSON([]byte(v.Value)); ok {
+			stored = inner
 		}
-		sealed, err := d.resealValue(configPlace(v.tenantID, v.key), stored, box)
+		sealed, err := s.resealValue(configPlace(v.TenantID, v.Key), stored, box)
 		if err != nil {
 			return n, err
 		}
 		b, _ := json.Marshal(sealed) // a string always encodes
-		if _, err := c.exec(ctx, "UPDATE logto_configs SET value = ? WHERE tenant_id = ? AND key = ?", string(b), v.tenantID, v.key); err != nil {
-			return n, wrapErr("re-seal config "+v.key, err)
+		if _, err := c.Exec(ctx, "UPDATE logto_configs SET value = ? WHERE tenant_id = ? AND key = ?", string(b), v.TenantID, v.Key); err != nil {
+			return n, sqlx.WrapErr("re-seal config "+v.Key, err)
 		}
 		n++
 	}
 	return n, nil
 }
 
-func (d *DB) resealValue(p secretbox.Place, stored string, box *secretbox.Keyring) (string, error) {
-	plaintext, err := d.open(p, stored)
+func (s *Sealer) resealValue(p secretbox.Place, stored string, box *secretbox.Keyring) (string, error) {
+	plaintext, err := s.Open(p, stored)
 	if err != nil {
 		return "", err
 	}

@@ -1,4 +1,4 @@
-package experience
+package throttle
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/model"
 )
 
-// Lockout follows Logto's BasicSentinel (core/src/sentinel/basic-sentinel.ts): failed password,
+// The lockout follows Logto's BasicSentinel (core/src/sentinel/basic-sentinel.ts): failed password,
 // verification-code and one-time-token attempts on one target are pooled; once maxAttempts of
 // them fall within the last hour, the target is locked for lockoutDuration minutes. Two things
 // are done better than Logto:
@@ -25,8 +25,8 @@ import (
 //
 // The rows live in the database (store.Sentinel), so a lock holds on every node at once.
 
-// lockoutWindow is how far back failures are counted (Logto: created_at > now() - 1 hour).
-const lockoutWindow = time.Hour
+// Window is how far back failures are counted (Logto: created_at > now() - 1 hour).
+const Window = time.Hour
 
 // Logto's defaultSentinelPolicy (packages/schemas/src/consts/sentinel.ts).
 const (
@@ -34,63 +34,68 @@ const (
 	defaultLockoutDuration = 60 * time.Minute
 )
 
-// lockoutPolicy is the tenant's SentinelPolicy with the defaults filled in.
-type lockoutPolicy struct {
-	maxAttempts int
-	duration    time.Duration
+// Policy is the tenant's SentinelPolicy with the defaults filled in.
+type Policy struct {
+	MaxAttempts int
+	Duration    time.Duration
 }
 
-func resolveLockoutPolicy(p model.SentinelPolicy) lockoutPolicy {
-	out := lockoutPolicy{maxAttempts: defaultMaxAttempts, duration: defaultLockoutDuration}
+// ResolvePolicy is the tenant's sentinel policy with Logto's defaults for what it leaves unset.
+func ResolvePolicy(p model.SentinelPolicy) Policy {
+	out := Policy{MaxAttempts: defaultMaxAttempts, Duration: defaultLockoutDuration}
 	if p.MaxAttempts != nil && *p.MaxAttempts > 0 {
-		out.maxAttempts = *p.MaxAttempts
+		out.MaxAttempts = *p.MaxAttempts
 	}
 	if p.LockoutDuration != nil && *p.LockoutDuration > 0 {
-		out.duration = time.Duration(*p.LockoutDuration) * time.Minute
+		out.Duration = time.Duration(*p.LockoutDuration) * time.Minute
 	}
 	return out
 }
 
-// pooledActions are the actions whose failures count together (BasicSentinel.pooledActions).
-var pooledActions = []string{model.SentinelActionPassword, model.SentinelActionVerificationCode, model.SentinelActionOneTimeToken}
+// PooledActions are the actions whose failures count together (BasicSentinel.pooledActions).
+var PooledActions = []string{model.SentinelActionPassword, model.SentinelActionVerificationCode, model.SentinelActionOneTimeToken}
 
-// lockoutTarget names what an attempt attacks. A known account is the target itself, whichever
+// Target names what an attempt attacks. A known account is the target itself, whichever
 // identifier (username, email, any letter case) was typed, so switching identifiers does not
 // escape a lock; an unknown identifier is its own target, so unknown and known identifiers lock
 // alike and the lock tells nothing about who exists. Only a SHA-256 of the name is stored.
-func lockoutTarget(user *model.User, kind, value string) model.SentinelTarget {
+func Target(user *model.User, kind, value string) model.SentinelTarget {
 	key := "identifier:" + kind + ":" + normalizeIdentifier(kind, value)
 	if user != nil {
 		key = "user:" + user.ID
 	}
 	sum := sha256.Sum256([]byte(key))
-	return model.SentinelTarget{Type: model.SentinelTargetUser, Hash: hex.EncodeToString(sum[:]), Actions: pooledActions}
+	return model.SentinelTarget{Type: model.SentinelTargetUser, Hash: hex.EncodeToString(sum[:]), Actions: PooledActions}
 }
 
+// normalizeIdentifier folds what a user may type differently for one identifier.
 func normalizeIdentifier(kind, value string) string {
 	value = strings.TrimSpace(value)
-	if kind == identifierEmail {
+	if kind == model.IdentifierEmail {
 		return strings.ToLower(value)
 	}
 	return value
 }
 
-// attemptLog keeps the lockout's rows; *service.Service implements it.
-type attemptLog interface {
+// AttemptLog keeps the lockout's rows; the service's users package implements it.
+type AttemptLog interface {
 	SignInLockedUntil(ctx context.Context, tenantID string, target model.SentinelTarget, now time.Time) (int64, error)
 	RecordSignInAttempt(ctx context.Context, tenantID string, a model.SentinelActivity) error
 	CountFailedSignIns(ctx context.Context, tenantID string, target model.SentinelTarget, since time.Time) (int, error)
 	LockSignIn(ctx context.Context, tenantID, activityID string, until time.Time) error
 }
 
-// lockout records attempts and decides locks.
-type lockout struct {
-	log attemptLog
+// Lockout records attempts and decides locks.
+type Lockout struct {
+	log AttemptLog
 	clk clock.Clock
 }
 
-// lockedUntil reports whether target is locked now, and until when.
-func (l *lockout) lockedUntil(ctx context.Context, tenantID string, target model.SentinelTarget) (time.Time, bool, error) {
+// NewLockout returns the lockout keeping its rows in log.
+func NewLockout(log AttemptLog, clk clock.Clock) *Lockout { return &Lockout{log: log, clk: clk} }
+
+// LockedUntil reports whether target is locked now, and until when.
+func (l *Lockout) LockedUntil(ctx context.Context, tenantID string, target model.SentinelTarget) (time.Time, bool, error) {
 	now := l.clk.Now()
 	until, err := l.log.SignInLockedUntil(ctx, tenantID, target, now)
 	if err != nil {
@@ -102,11 +107,11 @@ func (l *lockout) lockedUntil(ctx context.Context, tenantID string, target model
 	return time.UnixMilli(until), true, nil
 }
 
-// report records an attempt. A failure that brings the target's failures in the window to the
+// Report records an attempt. A failure that brings the target's failures in the window to the
 // policy's maximum locks it; the lock's end is returned. The attempt is written before the
 // failures are counted, so of several concurrent attempts (on any nodes) the last to count sees
 // them all and the lock cannot be raced past.
-func (l *lockout) report(ctx context.Context, tenantID string, target model.SentinelTarget, success bool, policy lockoutPolicy) (time.Time, bool, error) {
+func (l *Lockout) Report(ctx context.Context, tenantID string, target model.SentinelTarget, success bool, policy Policy) (time.Time, bool, error) {
 	now := l.clk.Now()
 	result := model.SentinelResultFailed
 	if success {
@@ -124,22 +129,22 @@ func (l *lockout) report(ctx context.Context, tenantID string, target model.Sent
 	if success {
 		return time.Time{}, false, nil
 	}
-	failures, err := l.log.CountFailedSignIns(ctx, tenantID, target, now.Add(-lockoutWindow))
+	failures, err := l.log.CountFailedSignIns(ctx, tenantID, target, now.Add(-Window))
 	if err != nil {
 		return time.Time{}, false, err
 	}
-	if failures < policy.maxAttempts {
+	if failures < policy.MaxAttempts {
 		return time.Time{}, false, nil
 	}
-	until := now.Add(policy.duration)
+	until := now.Add(policy.Duration)
 	if err := l.log.LockSignIn(ctx, tenantID, id, until); err != nil {
 		return time.Time{}, false, err
 	}
 	return until, true, nil
 }
 
-// minutesLeft rounds the time left of a lock up to whole minutes, at least one.
-func minutesLeft(now, until time.Time) int {
+// MinutesLeft rounds the time left of a lock up to whole minutes, at least one.
+func MinutesLeft(now, until time.Time) int {
 	left := until.Sub(now)
 	m := int((left + time.Minute - 1) / time.Minute)
 	return max(m, 1)
@@ -164,7 +169,8 @@ const (
 	maxTrackedAddresses = 10_000
 )
 
-type addressLimiter struct {
+// AddressLimiter is a token bucket per client address.
+type AddressLimiter struct {
 	clk       clock.Clock
 	perSecond rate.Limit
 	burst     int
@@ -179,19 +185,20 @@ type bucket struct {
 	seen    time.Time
 }
 
-func newAddressLimiter(o RateLimit, clk clock.Clock) *addressLimiter {
+// NewAddressLimiter returns the limiter o describes.
+func NewAddressLimiter(o RateLimit, clk clock.Clock) *AddressLimiter {
 	if o.PerSecond <= 0 {
 		o.PerSecond = defaultRatePerSecond
 	}
 	if o.Burst <= 0 {
 		o.Burst = defaultRateBurst
 	}
-	return &addressLimiter{clk: clk, perSecond: rate.Limit(o.PerSecond), burst: o.Burst, disabled: o.Disabled,
+	return &AddressLimiter{clk: clk, perSecond: rate.Limit(o.PerSecond), burst: o.Burst, disabled: o.Disabled,
 		buckets: map[string]*bucket{}}
 }
 
-// allow takes one token from addr's bucket.
-func (a *addressLimiter) allow(addr string) bool {
+// Allow takes one token from addr's bucket.
+func (a *AddressLimiter) Allow(addr string) bool {
 	if a.disabled {
 		return true
 	}
@@ -211,7 +218,7 @@ func (a *addressLimiter) allow(addr string) bool {
 }
 
 // forgetIdle drops the buckets that have refilled; if every address is busy, it starts over.
-func (a *addressLimiter) forgetIdle(now time.Time) {
+func (a *AddressLimiter) forgetIdle(now time.Time) {
 	refill := time.Duration(float64(a.burst) / float64(a.perSecond) * float64(time.Second))
 	for addr, b := range a.buckets {
 		if now.Sub(b.seen) > refill {

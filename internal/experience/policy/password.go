@@ -1,23 +1,24 @@
-package experience
+package policy
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
 )
 
-// passwordIssue is one way a new password breaks the tenant's policy, in Logto's shape
+// PasswordIssue is one way a new password breaks the tenant's policy, in Logto's shape
 // ({code: "password_rejected.<why>", interpolation?}), answered as the data of 422
 // password.rejected.
-type passwordIssue struct {
+type PasswordIssue struct {
 	Code          string         `json:"code"`
 	Interpolation map[string]int `json:"interpolation,omitempty"`
 }
 
-// passwordPolicy is the tenant's policy with Logto's defaults filled in
+// PasswordPolicy is the tenant's policy with Logto's defaults filled in
 // (toolkit/core-kit/src/password-policy.ts passwordPolicyGuard).
-type passwordPolicy struct {
+type PasswordPolicy struct {
 	minLength, maxLength  int
 	minCharTypes          int
 	repetitionAndSequence bool
@@ -25,8 +26,9 @@ type passwordPolicy struct {
 	words                 []string
 }
 
-func resolvePasswordPolicy(p model.PasswordPolicy) passwordPolicy {
-	out := passwordPolicy{minLength: 8, maxLength: 256, minCharTypes: 1, repetitionAndSequence: true, userInfo: true}
+// ResolvePasswordPolicy is p with Logto's defaults for what it leaves unset.
+func ResolvePasswordPolicy(p model.PasswordPolicy) PasswordPolicy {
+	out := PasswordPolicy{minLength: 8, maxLength: 256, minCharTypes: 1, repetitionAndSequence: true, userInfo: true}
 	if p.Length != nil {
 		if p.Length.Min > 0 {
 			out.minLength = p.Length.Min
@@ -49,9 +51,12 @@ func resolvePasswordPolicy(p model.PasswordPolicy) passwordPolicy {
 	return out
 }
 
-// passwordUserInfo is what a password may not be built from when the policy rejects user info.
-type passwordUserInfo struct {
-	name, username, email, phone string
+// MinLength is the shortest password the policy accepts.
+func (p PasswordPolicy) MinLength() int { return p.minLength }
+
+// PasswordUserInfo is what a password may not be built from when the policy rejects user info.
+type PasswordUserInfo struct {
+	Name, Username, Email, Phone string
 }
 
 // passwordSymbols are the characters Logto counts as symbols; anything outside ASCII letters,
@@ -76,64 +81,97 @@ const (
 // check returns every issue of password under the policy, in Logto's order: length, character
 // types, then the restricted phrases (repetition, sequence, words, user info), which only count
 // when they cover all but at most restrictedTolerance characters.
-func (p passwordPolicy) check(password string, info passwordUserInfo) []passwordIssue {
-	var issues []passwordIssue
+func (p PasswordPolicy) Check(password string, info PasswordUserInfo) []PasswordIssue {
 	runes := []rune(password)
-	n := len(runes)
+	var issues []PasswordIssue
+	issues = append(issues, p.lengthIssues(len(runes))...)
+	issues = append(issues, p.characterTypeIssues(password)...)
+	return append(issues, p.restrictedIssues(runes, info)...)
+}
+
+// lengthIssues reports a password of n characters that is too short or too long.
+func (p PasswordPolicy) lengthIssues(n int) []PasswordIssue {
 	switch {
 	case n < p.minLength:
-		issues = append(issues, passwordIssue{Code: "password_rejected.too_short", Interpolation: map[string]int{"min": p.minLength}})
+		return []PasswordIssue{{Code: "password_rejected.too_short", Interpolation: map[string]int{"min": p.minLength}}}
 	case n > p.maxLength:
-		issues = append(issues, passwordIssue{Code: "password_rejected.too_long", Interpolation: map[string]int{"max": p.maxLength}})
+		return []PasswordIssue{{Code: "password_rejected.too_long", Interpolation: map[string]int{"max": p.maxLength}}}
 	}
+	return nil
+}
+
+// characterTypeIssues reports a character outside every class, else too few classes.
+func (p PasswordPolicy) characterTypeIssues(password string) []PasswordIssue {
 	switch types, ok := characterTypes(password); {
 	case !ok:
-		issues = append(issues, passwordIssue{Code: "password_rejected.unsupported_characters"})
+		return []PasswordIssue{{Code: "password_rejected.unsupported_characters"}}
 	case types < p.minCharTypes:
-		issues = append(issues, passwordIssue{Code: "password_rejected.character_types", Interpolation: map[string]int{"min": p.minCharTypes}})
+		return []PasswordIssue{{Code: "password_rejected.character_types", Interpolation: map[string]int{"min": p.minCharTypes}}}
 	}
+	return nil
+}
 
-	marked := make([]bool, n)
-	var found []string
-	mark := func(start, length int, code string) {
-		if length <= 0 {
-			return
-		}
-		for i := start; i < start+length && i < n; i++ {
-			marked[i] = true
-		}
-		for _, c := range found {
-			if c == code {
-				return
-			}
-		}
-		found = append(found, code)
-	}
+// restrictedIssues marks, from each position, the runs the policy restricts, and reports their
+// kinds (in the order first found) when the marks cover all but restrictedTolerance characters.
+func (p PasswordPolicy) restrictedIssues(runes []rune, info PasswordUserInfo) []PasswordIssue {
+	m := restrictedMarks{marked: make([]bool, len(runes))}
 	for i := range runes {
-		rest := runes[i:]
-		if p.repetitionAndSequence {
-			mark(i, repetitionLength(rest), "restricted.repetition")
-			mark(i, sequenceLength(rest), "restricted.sequence")
-		}
-		if len(p.words) > 0 {
-			mark(i, p.wordLength(rest), "restricted.words")
-		}
-		if p.userInfo {
-			mark(i, userInfoLength(rest, info), "restricted.user_info")
-		}
+		p.markRestricted(&m, i, runes[i:], info)
 	}
-	count := 0
-	for _, m := range marked {
-		if m {
-			count++
-		}
+	if m.count() <= max(1, len(runes)-restrictedTolerance) {
+		return nil
 	}
-	if count > max(1, n-restrictedTolerance) {
-		for _, code := range found {
-			issues = append(issues, passwordIssue{Code: "password_rejected." + code})
-		}
+	issues := make([]PasswordIssue, 0, len(m.found))
+	for _, code := range m.found {
+		issues = append(issues, PasswordIssue{Code: "password_rejected." + code})
 	}
 	return issues
+}
+
+// markRestricted marks the restricted runs that start at position i (rest is the password from
+// there), in Logto's order: repetition, sequence, words, user info.
+func (p PasswordPolicy) markRestricted(m *restrictedMarks, i int, rest []rune, info PasswordUserInfo) {
+	if p.repetitionAndSequence {
+		m.mark(i, repetitionLength(rest), "restricted.repetition")
+		m.mark(i, sequenceLength(rest), "restricted.sequence")
+	}
+	if len(p.words) > 0 {
+		m.mark(i, p.wordLength(rest), "restricted.words")
+	}
+	if p.userInfo {
+		m.mark(i, userInfoLength(rest, info), "restricted.user_info")
+	}
+}
+
+// restrictedMarks records which characters of a password restricted runs cover, and the kinds
+// of run found.
+type restrictedMarks struct {
+	marked []bool
+	found  []string
+}
+
+// mark covers length characters from start as a run of kind code.
+func (m *restrictedMarks) mark(start, length int, code string) {
+	if length <= 0 {
+		return
+	}
+	for i := start; i < start+length && i < len(m.marked); i++ {
+		m.marked[i] = true
+	}
+	if !slices.Contains(m.found, code) {
+		m.found = append(m.found, code)
+	}
+}
+
+// count is how many characters runs cover.
+func (m *restrictedMarks) count() int {
+	n := 0
+	for _, covered := range m.marked {
+		if covered {
+			n++
+		}
+	}
+	return n
 }
 
 // characterTypes counts the classes (lower, upper, digit, symbol) in password; ok is false when
@@ -208,7 +246,7 @@ func reverse(s string) string {
 }
 
 // wordLength is the length of the longest rejected word the password continues with.
-func (p passwordPolicy) wordLength(s []rune) int {
+func (p PasswordPolicy) wordLength(s []rune) int {
 	lower := strings.ToLower(string(s))
 	longest := 0
 	for _, w := range p.words {
@@ -222,7 +260,7 @@ func (p passwordPolicy) wordLength(s []rune) int {
 // userInfoLength is the length of the longest piece of the user's information the password
 // continues with: the name (whole, without spaces, or any word of it), the username, the
 // email's local part or the phone number.
-func userInfoLength(s []rune, info passwordUserInfo) int {
+func userInfoLength(s []rune, info PasswordUserInfo) int {
 	lower := strings.ToLower(string(s))
 	longest := 0
 	consider := func(piece string) {
@@ -230,19 +268,19 @@ func userInfoLength(s []rune, info passwordUserInfo) int {
 			longest = max(longest, utf8.RuneCountInString(piece))
 		}
 	}
-	if info.name != "" {
-		if strings.HasPrefix(lower, strings.ToLower(info.name)) {
-			consider(info.name)
+	if info.Name != "" {
+		if strings.HasPrefix(lower, strings.ToLower(info.Name)) {
+			consider(info.Name)
 		} else {
-			consider(strings.Join(strings.Fields(info.name), ""))
-			for _, w := range strings.Split(info.name, " ") {
+			consider(strings.Join(strings.Fields(info.Name), ""))
+			for _, w := range strings.Split(info.Name, " ") {
 				consider(w)
 			}
 		}
 	}
-	consider(info.username)
-	local, _, _ := strings.Cut(info.email, "@")
+	consider(info.Username)
+	local, _, _ := strings.Cut(info.Email, "@")
 	consider(local)
-	consider(info.phone)
+	consider(info.Phone)
 	return longest
 }

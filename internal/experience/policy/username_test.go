@@ -1,4 +1,4 @@
-package experience
+package policy
 
 import (
 	"strings"
@@ -33,7 +33,7 @@ func TestUsernamePolicy(t *testing.T) {
 		{"fits the strict policy", strict, "alice9", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := checkUsername(tc.policy, tc.username)
+			err := CheckUsername(tc.policy, tc.username)
 			if tc.code == "" {
 				if err != nil {
 					t.Fatalf("refused: %v", err)

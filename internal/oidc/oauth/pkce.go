@@ -1,4 +1,4 @@
-package grants
+package oauth
 
 import (
 	"crypto/sha256"
@@ -30,12 +30,12 @@ func CheckPKCEFormat(value, param string) *oautherr.Error {
 	return nil
 }
 
-// verifyPKCE is the token endpoint's PKCE check (RFC 7636 §4.6), the one both sides of a code
+// VerifyPKCE is the token endpoint's PKCE check (RFC 7636 §4.6), the one both sides of a code
 // exchange go through. Whenever the authorization request carried a challenge, the verifier must be
 // sent and hash to it; a verifier for a code issued without a challenge is refused too (a client
 // that believes it used PKCE but did not is misconfigured). The comparison runs in constant time.
 // Every mismatch is the same invalid_grant.
-func verifyPKCE(verifier, challenge, method string) *oautherr.Error {
+func VerifyPKCE(verifier, challenge, method string) *oautherr.Error {
 	if verifier != "" {
 		if err := CheckPKCEFormat(verifier, "code_verifier"); err != nil {
 			return err
