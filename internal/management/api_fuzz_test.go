@@ -113,7 +113,9 @@ func FuzzManagementAPI(f *testing.F) {
 		if strings.HasSuffix(rt.path, "/rotate") {
 			var b rotateBody
 			if decodeObject(raw, &b) == nil && b.SigningKeyAlgorithm != nil && *b.SigningKeyAlgorithm == "RSA" {
-				t.Skip("RSA key generation is too slow to fuzz")
+				// RSA key generation takes seconds: such an input is not sent, so the fuzzer moves
+				// on (the RSA rotation itself is covered by the configs tests).
+				return
 			}
 		}
 		set, err := e.keys.Keys(e.ctx, model.DefaultTenantID)
