@@ -149,8 +149,8 @@ type Serve struct {
 	errs      chan error
 }
 
-// Start seeds the tenants on first start, binds the listeners and starts serving. It returns once
-// the ports are bound, so a caller can print the URLs; Wait blocks until shutdown.
+// Start seeds the tenants on first start and binds the listeners without serving yet, so a caller
+// can print the URLs before any request is answered; Run serves until shutdown.
 func Start(ctx context.Context, cfg *config.Config, st store.Store, clk clock.Clock, log *slog.Logger) (*Serve, error) {
 	d := NewDeps(st, clk, log, cfg)
 	seeded, err := d.Service.Seed(ctx, seed.SeedOptions{
@@ -192,6 +192,13 @@ func Start(ctx context.Context, cfg *config.Config, st store.Store, clk clock.Cl
 		}
 		s.Listeners = append(s.Listeners, &Listener{TenantID: sp.tenant, URL: sp.url, Addr: ln.Addr(), server: srv, ln: ln})
 	}
+	return s, nil
+}
+
+// Run serves on the bound listeners and blocks until ctx is done (then shuts down gracefully,
+// letting in-flight requests finish for up to grace) or a listener fails. Start binds without
+// serving so that the caller can print the URLs before the first request is answered.
+func (s *Serve) Run(ctx context.Context, grace time.Duration) error {
 	go s.cleanExpired(ctx)
 	for _, l := range s.Listeners {
 		go func(l *Listener) {
@@ -206,12 +213,6 @@ func Start(ctx context.Context, cfg *config.Config, st store.Store, clk clock.Cl
 			}
 		}(l)
 	}
-	return s, nil
-}
-
-// Wait blocks until ctx is done (then shuts down gracefully, letting in-flight requests finish for
-// up to grace) or a listener fails.
-func (s *Serve) Wait(ctx context.Context, grace time.Duration) error {
 	var runErr error
 	select {
 	case <-ctx.Done():

@@ -37,7 +37,7 @@ still exist for scripts that call them.`,
 				return err
 			}
 			srv.PrintURLs(cmd.OutOrStdout(), cfg)
-			if err := srv.Wait(ctx, shutdownGrace); err != nil {
+			if err := srv.Run(ctx, shutdownGrace); err != nil {
 				return fmt.Errorf("serve: %w", err)
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), "Gatehouse stopped.")
