@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/internal/clock"
@@ -25,6 +26,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/service/seed"
 	"github.com/gatehouse-id/gatehouse/internal/store"
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore"
+	"github.com/gatehouse-id/gatehouse/internal/webhook"
 )
 
 // FreshnessInterval bounds how long a node may serve cached clients, roles and keys after another
@@ -72,6 +74,10 @@ type Deps struct {
 	// Passwords is the one password hasher of the process: its concurrency bound covers every
 	// sign-in and registration, whichever surface they come through.
 	Passwords *password.Hasher
+	// Deliveries drains the webhook outbox (every node runs one; claims keep them apart).
+	Deliveries *webhook.Worker
+	// LogRetention is how long audit entries and finished deliveries are kept (0: forever).
+	LogRetention time.Duration
 }
 
 // NewDeps wires the services over an open store.
@@ -79,19 +85,32 @@ func NewDeps(st store.Store, clk clock.Clock, log *slog.Logger, cfg *config.Conf
 	fresh := store.NewFreshness(st, clk, FreshnessInterval)
 	hasher := password.New(password.Options{})
 	dir := directory.New(st, fresh, clk)
+	sender := webhook.NewSender(webhook.SenderOptions{})
+	svc := service.New(st, fresh, clk, log, service.Options{
+		KeyRotationGracePeriod: cfg.PrivateKeyRotationGracePeriod,
+		Passwords:              hasher,
+		WebhookSender:          sender,
+	})
+	worker := webhook.NewWorker(webhook.WorkerConfig{
+		Queue:  svc.Webhooks,
+		Sender: sender,
+		Policy: webhook.Policy{MaxAttempts: cfg.WebhookMaxAttempts, Base: cfg.WebhookRetryBase, Max: time.Hour},
+		Clock:  clk,
+		Log:    log,
+	})
+	svc.Webhooks.SetWake(worker.Notify)
 	return &Deps{
-		Store:     st,
-		Clock:     clk,
-		Log:       log,
-		Fresh:     fresh,
-		Keys:      keys.NewManager(st, fresh, clk, log),
-		Directory: dir,
-		Cookies:   cookie.NewJar(dir),
-		Service: service.New(st, fresh, clk, log, service.Options{
-			KeyRotationGracePeriod: cfg.PrivateKeyRotationGracePeriod,
-			Passwords:              hasher,
-		}),
-		Passwords: hasher,
+		Store:        st,
+		Clock:        clk,
+		Log:          log,
+		Fresh:        fresh,
+		Keys:         keys.NewManager(st, fresh, clk, log),
+		Directory:    dir,
+		Cookies:      cookie.NewJar(dir),
+		Service:      svc,
+		Passwords:    hasher,
+		Deliveries:   worker,
+		LogRetention: cfg.LogRetention,
 	}
 }
 
@@ -106,6 +125,7 @@ func Handler(d *Deps, cfg *config.Config, tenantID string) http.Handler {
 		Service:   d.Service,
 		Accounts:  d.Service,
 		Cookies:   d.Cookies,
+		Audit:     d.Service.Audit,
 		Clock:     d.Clock,
 		Log:       d.Log,
 	}).Mount(mux)
@@ -127,7 +147,7 @@ func Handler(d *Deps, cfg *config.Config, tenantID string) http.Handler {
 		Clock:       d.Clock,
 		Log:         d.Log,
 	}).Mount(mux)
-	return httpx.Proxy(cfg.ProxyHops(), httpx.Middleware(d.Log, mux))
+	return httpx.Proxy(cfg.ProxyHops(), httpx.Middleware(d.Log, httpx.RequestOrigin(mux)))
 }
 
 // Listener is one bound tenant listener.
@@ -200,6 +220,8 @@ func Start(ctx context.Context, cfg *config.Config, st store.Store, clk clock.Cl
 // serving so that the caller can print the URLs before the first request is answered.
 func (s *Serve) Run(ctx context.Context, grace time.Duration) error {
 	go s.cleanExpired(ctx)
+	stopBackground := s.startBackground()
+	defer stopBackground()
 	for _, l := range s.Listeners {
 		go func(l *Listener) {
 			var err error
@@ -228,6 +250,22 @@ func (s *Serve) Run(ctx context.Context, grace time.Duration) error {
 	return runErr
 }
 
+// startBackground runs the webhook worker and the audit log's batch writer until the returned
+// function is called. That function is called once the listeners have shut down, so the events
+// and entries of the last requests are still written and sent: it waits for the worker's
+// in-flight deliveries and the audit log's last batch.
+func (s *Serve) startBackground() (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); s.deps.Deliveries.Run(ctx) }()
+	go func() { defer wg.Done(); s.deps.Service.Audit.Run(ctx) }()
+	return func() {
+		cancel()
+		wg.Wait()
+	}
+}
+
 // signInAttemptRetention is how long failed sign-in attempts are kept: far longer than any
 // lockout window, so pruning never lifts a lock or forgets a failure that still counts.
 const signInAttemptRetention = 24 * time.Hour
@@ -250,11 +288,31 @@ func (s *Serve) cleanExpired(ctx context.Context) {
 		if err := s.deps.Service.DeleteOldSignInAttempts(ctx, s.deps.Clock.Now().Add(-signInAttemptRetention)); err != nil && ctx.Err() == nil {
 			s.deps.Log.Warn("delete old sign-in attempts", "error", err)
 		}
+		s.applyLogRetention(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// applyLogRetention deletes audit entries and finished webhook deliveries older than the
+// retention (GATEHOUSE_LOG_RETENTION_DAYS); pending deliveries are never deleted.
+func (s *Serve) applyLogRetention(ctx context.Context) {
+	if s.deps.LogRetention <= 0 {
+		return
+	}
+	cutoff := s.deps.Clock.Now().Add(-s.deps.LogRetention)
+	if n, err := s.deps.Service.DeleteOldLogs(ctx, cutoff); err != nil && ctx.Err() == nil {
+		s.deps.Log.Warn("delete old audit entries", "error", err)
+	} else if n > 0 {
+		s.deps.Log.Info("deleted audit entries past retention", "rows", n)
+	}
+	if n, err := s.deps.Service.DeleteOldDeliveries(ctx, cutoff); err != nil && ctx.Err() == nil {
+		s.deps.Log.Warn("delete old webhook deliveries", "error", err)
+	} else if n > 0 {
+		s.deps.Log.Info("deleted webhook deliveries past retention", "rows", n)
 	}
 }
 

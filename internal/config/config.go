@@ -78,7 +78,23 @@ type Config struct {
 	// the database file is used, and generated on first start (app.OpenStore). Secret.
 	MasterKey     *secretbox.MasterKey
 	MasterKeyFile string // GATEHOUSE_MASTER_KEY_FILE as given (already read into MasterKey)
+
+	// LogRetention is GATEHOUSE_LOG_RETENTION_DAYS: audit log entries, and webhook deliveries
+	// that ended (delivered or dead), older than this are deleted. 0 keeps them forever.
+	LogRetention time.Duration
+	// WebhookMaxAttempts is GATEHOUSE_WEBHOOK_MAX_ATTEMPTS: attempts before a delivery is dead.
+	WebhookMaxAttempts int
+	// WebhookRetryBase is GATEHOUSE_WEBHOOK_RETRY_BASE_MS: the wait after the first failed
+	// attempt; each later wait doubles, up to an hour.
+	WebhookRetryBase time.Duration
 }
+
+// Defaults of the audit log and webhook settings.
+const (
+	DefaultLogRetentionDays   = 90
+	DefaultWebhookMaxAttempts = 12
+	DefaultWebhookRetryBase   = 10 * time.Second
+)
 
 // Error is a configuration value that cannot be used. Its message is one line naming the
 // variable and what is allowed; it never contains a secret value.
@@ -109,7 +125,7 @@ func FromEnv(lookup func(string) (string, bool)) (*Config, error) {
 	if c.HTTPSCertPath, c.HTTPSKeyPath, err = parseHTTPS(env("HTTPS_CERT_PATH"), env("HTTPS_KEY_PATH")); err != nil {
 		return nil, err
 	}
-	for _, read := range []func(env func(string) string) error{c.readListeners, c.readDatabaseLimits, c.readKeys} {
+	for _, read := range []func(env func(string) string) error{c.readListeners, c.readDatabaseLimits, c.readKeys, c.readEvents} {
 		if err := read(env); err != nil {
 			return nil, err
 		}
@@ -189,6 +205,21 @@ func (c *Config) readDatabaseLimits(env func(string) string) error {
 		c.DatabaseStatementTimeout = time.Duration(ms) * time.Millisecond
 	}
 	return nil
+}
+
+// readEvents reads the audit log retention and the webhook retry settings.
+func (c *Config) readEvents(env func(string) string) error {
+	days, err := parseIntRange("GATEHOUSE_LOG_RETENTION_DAYS", env("GATEHOUSE_LOG_RETENTION_DAYS"), DefaultLogRetentionDays, 0, 36500, "a number of days (0 keeps entries forever)")
+	if err != nil {
+		return err
+	}
+	c.LogRetention = time.Duration(days) * 24 * time.Hour
+	if c.WebhookMaxAttempts, err = parseIntRange("GATEHOUSE_WEBHOOK_MAX_ATTEMPTS", env("GATEHOUSE_WEBHOOK_MAX_ATTEMPTS"), DefaultWebhookMaxAttempts, 1, 100, "a number of attempts"); err != nil {
+		return err
+	}
+	ms, err := parseIntRange("GATEHOUSE_WEBHOOK_RETRY_BASE_MS", env("GATEHOUSE_WEBHOOK_RETRY_BASE_MS"), int(DefaultWebhookRetryBase/time.Millisecond), 100, int(time.Hour/time.Millisecond), "a number of milliseconds")
+	c.WebhookRetryBase = time.Duration(ms) * time.Millisecond
+	return err
 }
 
 // readKeys reads the rotation grace period, the seed signing and cookie keys and the master key.
@@ -294,6 +325,9 @@ func (c *Config) Redacted() map[string]string {
 		"PRIVATE_KEY_ROTATION_GRACE_PERIOD": strconv.FormatInt(int64(c.PrivateKeyRotationGracePeriod/time.Second), 10),
 		"GATEHOUSE_MASTER_KEY":              masterKey,
 		"GATEHOUSE_MASTER_KEY_FILE":         c.MasterKeyFile,
+		"GATEHOUSE_LOG_RETENTION_DAYS":      strconv.Itoa(int(c.LogRetention / (24 * time.Hour))),
+		"GATEHOUSE_WEBHOOK_MAX_ATTEMPTS":    strconv.Itoa(c.WebhookMaxAttempts),
+		"GATEHOUSE_WEBHOOK_RETRY_BASE_MS":   strconv.Itoa(int(c.WebhookRetryBase / time.Millisecond)),
 	}
 }
 

@@ -194,10 +194,15 @@ func passwordSignInEnabled(exp model.SignInExperience, kind string) bool {
 // at once), the address must be under its rate, the target must not be locked; then the
 // password is checked — for an unknown account or one without a password the service spends a
 // decoy hash, so the answer takes as long — and the attempt is reported to the lockout.
-func (e *Experience) verifyPassword(ctx context.Context, s *session, id identifier, password, clientIP string) (string, error) {
+func (e *Experience) verifyPassword(ctx context.Context, s *session, id identifier, password, clientIP string) (verificationID string, err error) {
+	var userID string // the account tried, when it exists: failed attempts show in its logs too
+	defer func() { e.audit(ctx, s, "Verification.Password.Submit", userID, err) }()
 	user, target, err := e.admitPasswordAttempt(ctx, s, id, clientIP)
 	if err != nil {
 		return "", err
+	}
+	if user != nil {
+		userID = user.ID
 	}
 	ok, err := e.passwordMatches(ctx, user, password)
 	if err != nil {
@@ -312,13 +317,14 @@ func (s *session) record(id string) (verificationRecord, bool) {
 // identify settles who the user is (POST …/identification): for a sign-in, the account a
 // verification record proved; for a registration, a new account made from the profile. It
 // reports whether an account was created (Logto answers 201 then, else 204).
-func (e *Experience) identify(ctx context.Context, s *session, verificationID string) (bool, error) {
+func (e *Experience) identify(ctx context.Context, s *session, verificationID string) (created bool, err error) {
+	defer func() { e.audit(ctx, s, "Identifier.Submit", s.st.UserID, err) }()
 	if !s.started() {
 		return false, errInteractionNotStarted()
 	}
 	switch s.st.InteractionEvent {
 	case eventRegister:
-		return true, e.createUser(ctx, s, verificationID)
+		return true, e.createUser(withInteraction(ctx, s), s, verificationID)
 	case eventForgotPassword:
 		return false, errForgotPasswordUnavailable()
 	}
@@ -661,7 +667,7 @@ func (e *Experience) submit(ctx context.Context, s *session) (string, error) {
 	if user.IsSuspended {
 		return "", errSuspended()
 	}
-	if err := e.svc.RecordSignIn(ctx, e.tenantID, user.ID); err != nil {
+	if err := e.svc.RecordSignIn(withInteraction(ctx, s), e.tenantID, user.ID); err != nil {
 		return "", fmt.Errorf("record sign-in: %w", err)
 	}
 	s.in.Result = &model.InteractionResult{
@@ -673,6 +679,37 @@ func (e *Experience) submit(ctx context.Context, s *session) (string, error) {
 	// Nothing collected along the way is needed any more; keep only what identifies the result.
 	s.st = state{InteractionEvent: s.st.InteractionEvent, UserID: s.st.UserID, AMR: s.st.AMR, CSRF: s.st.CSRF}
 	return e.resumeURL(s.in.UID), nil
+}
+
+// audit records one step of the interaction under Logto's key Interaction.<event>.<step>
+// (routes/experience: verification and identification entries), with its result. The entry
+// holds the account it proved and the error's code and message, never the password or the
+// identifier's secret parts.
+func (e *Experience) audit(ctx context.Context, s *session, step, userID string, err error) {
+	event := s.st.InteractionEvent
+	if event == "" {
+		event = eventSignIn
+	}
+	entry := model.AuditEntry{Key: "Interaction." + event + "." + step, UserID: userID,
+		SessionID: s.in.UID, ApplicationID: s.in.ClientID}
+	if err != nil {
+		entry.Failed = true
+		if ae, ok := apperr.As(err); ok {
+			entry.Error = map[string]string{"code": ae.Code, "message": ae.Message}
+		} else {
+			entry.Error = "internal error"
+		}
+	}
+	e.svc.Record(ctx, e.tenantID, entry)
+}
+
+// withInteraction adds the interaction to the request's origin (Logto's InteractionApiMetadata:
+// the event, the interaction id as sessionId, the client), for the webhook payloads and audit
+// entries of the changes the interaction causes.
+func withInteraction(ctx context.Context, s *session) context.Context {
+	o := model.OriginFrom(ctx)
+	o.InteractionEvent, o.SessionID, o.ApplicationID = s.st.InteractionEvent, s.in.UID, s.in.ClientID
+	return model.WithOrigin(ctx, o)
 }
 
 // resumeURL is where the protocol continues an interaction (Logto's <issuer>/auth/<uid>).

@@ -29,6 +29,8 @@ type Backend interface {
 	VerifyUserPassword(ctx context.Context, tenantID string, u model.User, password string) (bool, error)
 	CreateUser(ctx context.Context, tenantID string, in users.CreateUserInput) (model.User, error)
 	RecordSignIn(ctx context.Context, tenantID, userID string) error
+	// Record queues an audit entry (package audit); it never blocks and never fails the request.
+	Record(ctx context.Context, tenantID string, e model.AuditEntry)
 	throttle.AttemptLog
 }
 

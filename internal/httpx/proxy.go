@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/http"
 	"strings"
+
+	"github.com/gatehouse-id/gatehouse/internal/model"
 )
 
 type proxyKey int
@@ -126,4 +128,14 @@ func parseNodeIP(v string) string {
 		return ip.String()
 	}
 	return ""
+}
+
+// RequestOrigin puts the request's client address and user agent in its context as a
+// model.Origin, for the webhook payloads and audit entries of the changes it causes. It runs
+// inside Proxy, which settles the client address.
+func RequestOrigin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		o := model.Origin{IP: ClientIP(r.Context()), UserAgent: r.UserAgent()}
+		next.ServeHTTP(w, r.WithContext(model.WithOrigin(r.Context(), o)))
+	})
 }

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
 	"github.com/gatehouse-id/gatehouse/internal/clock"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/keys"
+	"github.com/gatehouse-id/gatehouse/internal/model"
 )
 
 // KeySets gives a tenant's signing keys; *keys.Manager implements it.
@@ -83,6 +85,8 @@ func (a *API) routeTable() []route {
 	rs = append(rs, a.applicationRoutes()...)
 	rs = append(rs, a.resourceRoutes()...)
 	rs = append(rs, a.roleRoutes()...)
+	rs = append(rs, a.hookRoutes()...)
+	rs = append(rs, a.logRoutes()...)
 	rs = append(rs, a.configRoutes()...)
 	rs = append(rs, a.userRoutes()...)
 	rs = append(rs, a.signInExperienceRoutes()...)
@@ -104,16 +108,43 @@ func (a *API) Mount(mux *http.ServeMux) {
 // serve wraps a route with bearer auth (unless public) and error writing.
 func (a *API) serve(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		o := routeOrigin(rt, r)
 		if !rt.public {
-			if err := a.auth.authenticate(r); err != nil {
+			c, err := a.auth.authenticate(r)
+			if err != nil {
 				a.writeError(w, r, err)
 				return
 			}
+			o.ActorApplicationID = c.clientID
+			if c.subject != c.clientID {
+				o.ActorUserID = c.subject
+			}
 		}
+		r = r.WithContext(model.WithOrigin(r.Context(), o))
 		if err := rt.handle(w, r); err != nil {
 			a.writeError(w, r, err)
 		}
 	})
+}
+
+// routeOrigin is the request as Logto's ManagementApiContext names it (libraries/hook/utils.ts
+// buildManagementApiContext): the path and the matched route without the /api prefix, the route's
+// parameters in their order, and the status the route answers on success. Webhook payloads and
+// audit entries of the changes the request makes carry it.
+func routeOrigin(rt route, r *http.Request) model.Origin {
+	o := model.OriginFrom(r.Context())
+	o.IP, o.UserAgent = httpx.ClientIP(r.Context()), r.UserAgent()
+	o.Path, o.Method, o.Status = strings.TrimPrefix(r.URL.Path, "/api"), r.Method, rt.status
+	segments := strings.Split(strings.TrimPrefix(rt.path, "/api"), "/")
+	for i, seg := range segments {
+		if name, ok := strings.CutPrefix(seg, "{"); ok {
+			name = strings.TrimSuffix(name, "}")
+			o.Params = append(o.Params, model.Param{Name: name, Value: r.PathValue(name)})
+			segments[i] = ":" + name
+		}
+	}
+	o.MatchedRoute = strings.Join(segments, "/")
+	return o
 }
 
 // writeError answers with Logto's error body {code, message, data?}; anything that is not a

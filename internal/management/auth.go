@@ -48,6 +48,14 @@ type verifiedToken struct {
 	set    *keys.Set // the key set that verified it; a reloaded set means verify again
 	expiry time.Time
 	hasAll bool
+	caller caller
+}
+
+// caller is who a verified token was issued to: its client, and its subject (the same client
+// for machine-to-machine tokens, a user otherwise). Audit entries of the request's changes name
+// them.
+type caller struct {
+	clientID, subject string
 }
 
 func newAuthenticator(tenantID, issuer, adminIssuer string, ks KeySets, clk clock.Clock) *authenticator {
@@ -79,62 +87,63 @@ func errUnauthorized() *apperr.Error {
 // otherwise Logto's error: 401 auth.authorization_header_missing, 401
 // auth.authorization_token_type_not_supported, 401 auth.unauthorized (bad, expired, foreign or
 // unsigned token), 401 auth.jwt_sub_missing, or 403 auth.forbidden (valid token without `all`).
-func (a *authenticator) authenticate(r *http.Request) error {
+func (a *authenticator) authenticate(r *http.Request) (caller, error) {
 	header := r.Header.Get("Authorization")
 	if strings.TrimSpace(header) == "" {
-		return apperr.New(http.StatusUnauthorized, "auth.authorization_header_missing", "Authorization header is missing.")
+		return caller{}, apperr.New(http.StatusUnauthorized, "auth.authorization_header_missing", "Authorization header is missing.")
 	}
 	scheme, token, _ := strings.Cut(strings.TrimSpace(header), " ")
 	// RFC 7235 §2.1: the scheme is case-insensitive (Logto itself only accepts "Bearer").
 	if !strings.EqualFold(scheme, "Bearer") {
-		return apperr.New(http.StatusUnauthorized, "auth.authorization_token_type_not_supported",
+		return caller{}, apperr.New(http.StatusUnauthorized, "auth.authorization_token_type_not_supported",
 			"Authorization type is not supported.").WithData(map[string]any{"supportedTypes": []string{"Bearer"}})
 	}
 	token = strings.TrimSpace(token)
 	if token == "" {
-		return errUnauthorized()
+		return caller{}, errUnauthorized()
 	}
-	hasAll, err := a.verify(r, token)
+	v, err := a.verify(r, token)
 	if err != nil {
-		return err
+		return caller{}, err
 	}
-	if !hasAll {
-		return apperr.New(http.StatusForbidden, "auth.forbidden", "Forbidden. Please check your user roles and permissions.")
+	if !v.hasAll {
+		return caller{}, apperr.New(http.StatusForbidden, "auth.forbidden", "Forbidden. Please check your user roles and permissions.")
 	}
-	return nil
+	return v.caller, nil
 }
 
 // verify checks token and reports whether its scope holds `all`: its issuer picks the keys, a
 // token this key set verified before is answered from the cache, else its signature and then
 // its claims are checked.
-func (a *authenticator) verify(r *http.Request, token string) (bool, error) {
+func (a *authenticator) verify(r *http.Request, token string) (verifiedToken, error) {
 	iss, ok := unverifiedIssuer(token)
 	if !ok {
-		return false, errUnauthorized()
+		return verifiedToken{}, errUnauthorized()
 	}
 	keyTenant, ok := a.keyTenantOf(iss)
 	if !ok {
-		return false, errUnauthorized()
+		return verifiedToken{}, errUnauthorized()
 	}
 	set, err := a.keys.Keys(r.Context(), keyTenant)
 	if err != nil {
-		return false, err // the keys cannot be read: a fault, answered 500
+		return verifiedToken{}, err // the keys cannot be read: a fault, answered 500
 	}
 	now := a.clk.Now()
 	sum := sha256.Sum256([]byte(token))
-	if hasAll, hit := a.cached(sum, set, now); hit {
-		return hasAll, nil
+	if v, hit := a.cached(sum, set, now); hit {
+		return v, nil
 	}
 	var c accessClaims
 	if _, err := set.Verify(token, &c); err != nil {
-		return false, errUnauthorized()
+		return verifiedToken{}, errUnauthorized()
 	}
 	if err := a.checkClaims(c, iss, now); err != nil {
-		return false, err
+		return verifiedToken{}, err
 	}
-	hasAll := slices.Contains(strings.Fields(c.Scope), model.ScopeAll)
-	a.remember(sum, verifiedToken{set: set, expiry: epoch(*c.Exp), hasAll: hasAll}, now)
-	return hasAll, nil
+	v := verifiedToken{set: set, expiry: epoch(*c.Exp), hasAll: slices.Contains(strings.Fields(c.Scope), model.ScopeAll),
+		caller: caller{clientID: c.ClientID, subject: c.Sub}}
+	a.remember(sum, v, now)
+	return v, nil
 }
 
 // keyTenantOf names the tenant whose keys sign tokens of issuer iss: this tenant's own, or the
@@ -150,14 +159,14 @@ func (a *authenticator) keyTenantOf(iss string) (string, bool) {
 }
 
 // cached answers a token (by its hash sum) that set verified before and that has not expired.
-func (a *authenticator) cached(sum [sha256.Size]byte, set *keys.Set, now time.Time) (hasAll, hit bool) {
+func (a *authenticator) cached(sum [sha256.Size]byte, set *keys.Set, now time.Time) (verifiedToken, bool) {
 	a.mu.Lock()
 	v, hit := a.cache[sum]
 	a.mu.Unlock()
 	if hit && v.set == set && now.Before(v.expiry.Add(clockLeeway)) {
-		return v.hasAll, true
+		return v, true
 	}
-	return false, false
+	return verifiedToken{}, false
 }
 
 // checkClaims checks a verified token's claims: the issuer it was chosen by, this API as

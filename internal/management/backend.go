@@ -11,6 +11,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/service/keyring"
 	"github.com/gatehouse-id/gatehouse/internal/service/signinexp"
 	"github.com/gatehouse-id/gatehouse/internal/service/users"
+	"github.com/gatehouse-id/gatehouse/internal/service/webhooks"
 )
 
 // The Management API reaches data only through these interfaces, one per aggregate; the
@@ -102,6 +103,42 @@ type Backend interface {
 	Users
 	SignInExperiences
 	Keys
+	Hooks
+	AuditLogs
+}
+
+// Hooks is the webhook use-cases (package webhooks): hooks, their signing keys, test sends,
+// delivery history and redelivery. Validation (events, URL, headers) happens there, so the
+// console answers as the API does.
+type Hooks interface {
+	CreateHook(ctx context.Context, tenantID string, in webhooks.HookInput) (model.Hook, error)
+	GetHook(ctx context.Context, tenantID, id string) (model.Hook, error)
+	// ListHooks lists a page of hooks (a zero Page lists all) and the total.
+	ListHooks(ctx context.Context, tenantID string, p model.Page) ([]model.Hook, int, error)
+	UpdateHook(ctx context.Context, tenantID, id string, p webhooks.HookPatch) (model.Hook, error)
+	DeleteHook(ctx context.Context, tenantID, id string) error
+	RotateHookSigningKey(ctx context.Context, tenantID, id string) (model.Hook, error)
+	// HookExecutionStats counts the hook's attempts and successes in the last 24 hours.
+	HookExecutionStats(ctx context.Context, tenantID, id string) (model.HookExecutionStats, error)
+	// TestHook sends a test payload per event to cfg with the hook's stored signing key
+	// (Logto: 422 hook.endpoint_responded_with_error / hook.send_test_payload_failed).
+	TestHook(ctx context.Context, tenantID, id string, events []string, cfg model.HookConfig) error
+	// HookLogs is GET /api/hooks/:id/recent-logs: TriggerHook entries of the hook (the last
+	// 24 hours unless the query sets a window), their total, and whether the total is capped.
+	HookLogs(ctx context.Context, tenantID, id string, q model.LogQuery) ([]model.Log, int, bool, error)
+	// ListDeliveries lists a hook's outbox rows, newest first.
+	ListDeliveries(ctx context.Context, tenantID string, f model.DeliveryFilter, p model.Page) ([]model.Delivery, int, error)
+	GetDelivery(ctx context.Context, tenantID, hookID, id string) (model.Delivery, error)
+	// Redeliver queues a delivered or dead delivery again, due now.
+	Redeliver(ctx context.Context, tenantID, hookID, id string) (model.Delivery, error)
+}
+
+// AuditLogs is the audit log queries (package audit).
+type AuditLogs interface {
+	// ListLogs is GET /api/logs (and /api/users/:id/logs with Filter.UserID set): the entries,
+	// their total and whether the total is capped.
+	ListLogs(ctx context.Context, tenantID string, q model.LogQuery) ([]model.Log, int, bool, error)
+	GetLog(ctx context.Context, tenantID, id string) (model.Log, error)
 }
 
 var (

@@ -14,39 +14,10 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/service/users"
 )
 
-// userResponse is a user as Logto's Management API answers it: userInfoSelectFields
-// (schemas/src/types/user.ts) plus hasPassword. Password hashes never leave the server.
-type userResponse struct {
-	ID            string            `json:"id"`
-	Username      *string           `json:"username"`
-	PrimaryEmail  *string           `json:"primaryEmail"`
-	PrimaryPhone  *string           `json:"primaryPhone"`
-	Name          *string           `json:"name"`
-	Avatar        *string           `json:"avatar"`
-	CustomData    json.RawMessage   `json:"customData"`
-	Identities    json.RawMessage   `json:"identities"`
-	LastSignInAt  *int64            `json:"lastSignInAt"`
-	CreatedAt     int64             `json:"createdAt"`
-	UpdatedAt     int64             `json:"updatedAt"`
-	Profile       model.UserProfile `json:"profile"`
-	ApplicationID *string           `json:"applicationId"`
-	// CimdClientID is Logto's client-ID-metadata-document client; Gatehouse has none yet.
-	CimdClientID *string `json:"cimdClientId"`
-	IsSuspended  bool    `json:"isSuspended"`
-	HasPassword  bool    `json:"hasPassword"`
-	// SsoIdentities is present only when asked for with includeSsoIdentities (always empty:
-	// Gatehouse has no enterprise SSO yet).
-	SsoIdentities *[]json.RawMessage `json:"ssoIdentities,omitempty"`
-}
+// userResponse is a user as Logto's Management API answers it (model.UserResponse).
+type userResponse = model.UserResponse
 
-func toUserResponse(u model.User) userResponse {
-	return userResponse{
-		ID: u.ID, Username: u.Username, PrimaryEmail: u.PrimaryEmail, PrimaryPhone: u.PrimaryPhone,
-		Name: u.Name, Avatar: u.Avatar, CustomData: model.ObjectOrEmpty(u.CustomData), Identities: model.ObjectOrEmpty(u.Identities),
-		LastSignInAt: u.LastSignInAt, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, Profile: u.Profile,
-		ApplicationID: u.ApplicationID, IsSuspended: u.IsSuspended, HasPassword: u.HasPassword(),
-	}
-}
+func toUserResponse(u model.User) userResponse { return model.UserResponseOf(u) }
 
 func toUserResponses(us []model.User) []userResponse {
 	out := make([]userResponse, len(us))

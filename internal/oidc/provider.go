@@ -37,8 +37,10 @@ type Options struct {
 	// SessionTTL is how long a browser stays signed in (Logto's oidc.session ttl); zero means
 	// Logto's 14 days.
 	SessionTTL time.Duration
-	Clock      clock.Clock
-	Log        *slog.Logger
+	// Audit records token exchanges (ExchangeTokenBy.*) without waiting; nil records none.
+	Audit grants.AuditRecorder
+	Clock clock.Clock
+	Log   *slog.Logger
 }
 
 // Provider serves one tenant's /oidc endpoints.
@@ -69,6 +71,7 @@ func New(o Options) *Provider {
 		Service:    o.Service,
 		Accounts:   o.Accounts,
 		Keys:       p.signer,
+		Audit:      o.Audit,
 		Clock:      o.Clock,
 		Log:        o.Log,
 	})

@@ -7,13 +7,16 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/clock"
 	"github.com/gatehouse-id/gatehouse/internal/service/access"
 	"github.com/gatehouse-id/gatehouse/internal/service/applications"
+	"github.com/gatehouse-id/gatehouse/internal/service/audit"
 	"github.com/gatehouse-id/gatehouse/internal/service/core"
 	"github.com/gatehouse-id/gatehouse/internal/service/keyring"
 	"github.com/gatehouse-id/gatehouse/internal/service/protocol"
 	"github.com/gatehouse-id/gatehouse/internal/service/seed"
 	"github.com/gatehouse-id/gatehouse/internal/service/signinexp"
 	"github.com/gatehouse-id/gatehouse/internal/service/users"
+	"github.com/gatehouse-id/gatehouse/internal/service/webhooks"
 	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/webhook"
 )
 
 // Options tune the use-cases.
@@ -22,6 +25,9 @@ type Options struct {
 	KeyRotationGracePeriod time.Duration
 	// Passwords hashes new passwords and verifies stored ones (package password).
 	Passwords core.PasswordHasher
+	// WebhookSender sends test payloads (POST /api/hooks/:id/test); the worker that drains the
+	// outbox is the composition root's. Nil uses webhook.NewSender's defaults.
+	WebhookSender *webhook.Sender
 }
 
 // Service is every use-case over one store: one value per aggregate, each a small type of its
@@ -37,13 +43,25 @@ type Service struct {
 	*protocol.Protocol
 	*keyring.Keyring
 	*seed.Seeder
+	*webhooks.Webhooks
+	*audit.Audit
 }
 
 // New returns every use-case over st, telling fresh about every committed write to cached data.
 func New(st store.Store, fresh *store.Freshness, clk clock.Clock, log *slog.Logger, opts Options) *Service {
 	c := core.New(st, fresh, clk, log)
 	signIn := signinexp.New(c)
+	sender := opts.WebhookSender
+	if sender == nil {
+		sender = webhook.NewSender(webhook.SenderOptions{})
+	}
+	aud := audit.New(c)
+	hooks := webhooks.New(c, sender, aud)
+	// Every change's events are written in its transaction: its audit entry and its outbox rows.
+	c.SetEventSinks(aud, hooks)
 	return &Service{
+		Webhooks:          hooks,
+		Audit:             aud,
 		Core:              c,
 		Applications:      applications.New(c),
 		Access:            access.New(c),

@@ -66,6 +66,9 @@ type Store interface {
 	// process or node wrote it. Caches compare it to decide whether to reload.
 	Generation(ctx context.Context, tenantID string) (int64, error)
 
+	// DeliveryQueue claims webhook deliveries across tenants.
+	DeliveryQueue
+
 	// Ping checks the database answers.
 	Ping(ctx context.Context) error
 	// Dialect is "sqlite" or "postgres".
@@ -88,6 +91,10 @@ type Tenant interface {
 	Users() Users
 	OIDC() OIDC
 	Sentinel() Sentinel
+	// Hooks, Deliveries and Logs are not cached either.
+	Hooks() Hooks
+	Deliveries() Deliveries
+	Logs() Logs
 }
 
 // Page and ApplicationFilter are model types (model/query.go).

@@ -57,8 +57,10 @@ type Options struct {
 	// ClientAuth authenticates the client of every token request and writes the endpoint's
 	// errors (shared with introspection and revocation).
 	ClientAuth *oauth.ClientAuth
-	Clock      clock.Clock
-	Log        *slog.Logger
+	// Audit records an ExchangeTokenBy.* entry per token request (package audit); nil records none.
+	Audit AuditRecorder
+	Clock clock.Clock
+	Log   *slog.Logger
 }
 
 // Handler is POST /oidc/token. It owns the phases every grant shares (parsing, client
@@ -102,7 +104,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
 
-	resp, err := h.serve(w, r)
+	var ex exchange
+	resp, err := h.serve(w, r, &ex)
+	h.audit(r.Context(), ex, resp, err)
 	if err != nil {
 		h.auth.WriteError(w, r, err)
 		return
@@ -116,16 +120,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(body)
 }
 
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (*TokenResponse, error) {
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, ex *exchange) (*TokenResponse, error) {
 	ctx := r.Context()
 	req, oerr := oauth.ParseRequest(r)
 	if oerr != nil {
 		return nil, oerr
 	}
+	ex.grantType, ex.scope, ex.resources = req.GrantType, req.Scope, req.Resources
 	client, err := h.auth.Authenticate(ctx, req)
 	if err != nil {
 		return nil, err
 	}
+	ex.clientID = client.Application.ID
 	if oerr := oauth.AllowOrigin(w, r, &client.Application, oauth.OriginOf(h.opts.Issuer)); oerr != nil {
 		return nil, oerr
 	}

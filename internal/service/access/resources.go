@@ -230,7 +230,11 @@ func (s *Access) CreateScope(ctx context.Context, tenantID, resourceID, name str
 		if errors.As(err, &conflict) && conflict.Constraint == store.UniqueScopeName {
 			return errScopeNameExists(name)
 		}
-		return core.MapStoreErr(err, core.TableScopes, sc.ID)
+		if err != nil {
+			return core.MapStoreErr(err, core.TableScopes, sc.ID)
+		}
+		t.Emit(model.EventScopeCreated, sc)
+		return nil
 	})
 	if err != nil {
 		return model.Scope{}, err
@@ -271,6 +275,7 @@ func (s *Access) UpdateScope(ctx context.Context, tenantID, resourceID, scopeID 
 			return core.MapStoreErr(err, core.TableScopes, scopeID)
 		}
 		updated = sc
+		t.Emit(model.EventScopeDataUpdated, sc)
 		return nil
 	})
 	return updated, err
@@ -282,7 +287,12 @@ func (s *Access) DeleteScope(ctx context.Context, tenantID, resourceID, scopeID 
 		if _, err := scopeOfResource(ctx, t, resourceID, scopeID); err != nil {
 			return err
 		}
-		return core.MapStoreErr(t.Scopes().Delete(ctx, scopeID), core.TableScopes, scopeID)
+		if err := t.Scopes().Delete(ctx, scopeID); err != nil {
+			return core.MapStoreErr(err, core.TableScopes, scopeID)
+		}
+		// A 204 has no body, so Logto's event carries no data.
+		t.Emit(model.EventScopeDeleted, nil)
+		return nil
 	})
 }
 

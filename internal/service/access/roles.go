@@ -153,8 +153,11 @@ func (s *Access) CreateRole(ctx context.Context, tenantID string, in RoleInput) 
 			return err
 		}
 		if len(scopeIDs) > 0 {
-			return core.MapStoreErr(t.Roles().AddScopes(ctx, r.ID, scopeIDs), core.TableRoles, r.ID)
+			if err := t.Roles().AddScopes(ctx, r.ID, scopeIDs); err != nil {
+				return core.MapStoreErr(err, core.TableRoles, r.ID)
+			}
 		}
+		t.Emit(model.EventRoleCreated, r)
 		return nil
 	})
 	if err != nil {
@@ -204,6 +207,7 @@ func (s *Access) UpdateRole(ctx context.Context, tenantID, id string, p RolePatc
 			return roleWriteErr(err, r)
 		}
 		updated = r
+		t.Emit(model.EventRoleDataUpdated, r)
 		return nil
 	})
 	return updated, err
@@ -219,7 +223,11 @@ func (s *Access) DeleteRole(ctx context.Context, tenantID, id string) error {
 		if strings.HasPrefix(r.Name, internalRolePrefix) {
 			return validateRole(r)
 		}
-		return core.MapStoreErr(t.Roles().Delete(ctx, id), core.TableRoles, id)
+		if err := t.Roles().Delete(ctx, id); err != nil {
+			return core.MapStoreErr(err, core.TableRoles, id)
+		}
+		t.Emit(model.EventRoleDeleted, nil) // a 204: no data, as in Logto
+		return nil
 	})
 }
 
@@ -278,6 +286,7 @@ func (s *Access) AddRoleScopes(ctx context.Context, tenantID, roleID string, sco
 		if err != nil {
 			return fmt.Errorf("scopes of role %s: %w", roleID, err)
 		}
+		t.Emit(model.EventRoleScopesUpdated, core.NonNil(all))
 		return nil
 	})
 	return core.NonNil(all), err
@@ -290,7 +299,11 @@ func (s *Access) RemoveRoleScope(ctx context.Context, tenantID, roleID, scopeID 
 		if errors.Is(err, model.ErrNotFound) {
 			return core.RelationNotFound()
 		}
-		return core.MapStoreErr(err, core.TableRoles, roleID)
+		if err != nil {
+			return core.MapStoreErr(err, core.TableRoles, roleID)
+		}
+		t.Emit(model.EventRoleScopesUpdated, nil)
+		return nil
 	})
 }
 

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 
 	"github.com/gatehouse-id/gatehouse/internal/clock"
@@ -20,28 +21,42 @@ type PasswordHasher interface {
 	Decoy(ctx context.Context, plain string)
 }
 
-// Event is what a committed change tells the world: a webhook event and its audit entry
-// (Logto's keys, e.g. "User.Created", with the Management API body of the changed entity as
-// Data). Use-cases emit events on the Tx of their change; they are written with it.
+// Event is what a committed change tells the world: a webhook event and its audit entry.
+// Use-cases emit events on the Tx of their change; they are written with it. Who caused the
+// change (address, agent, route or interaction) travels in the context (model.Origin).
 type Event struct {
+	// Name is Logto's hook event ("User.Data.Updated", "PostSignIn", …).
 	Name string
+	// Data is the event's subject: for a Management API event the route's response body (Logto
+	// sends ctx.response.body; nil for a 204), for an interaction event the model.User.
 	Data any
+	// UserID is the user the event is about, when there is one (the audit entry's userId).
+	UserID string
+	// AuditKey is the audit entry's key when it differs from Name (PostSignIn is audited as
+	// Interaction.SignIn.Submit, as Logto logs the submit).
+	AuditKey string
 }
 
-// EventSink writes a change's events inside its transaction (the webhook outbox and the audit
+// EventSink writes a change's events inside its transaction (the webhook outbox, the audit
 // log), so an event exists exactly when its change committed.
 type EventSink interface {
 	Append(ctx context.Context, tx store.Tenant, events []Event) error
 }
 
+// CommitListener is an EventSink told when a transaction holding its events committed (the
+// webhook worker wakes at once instead of at its next poll).
+type CommitListener interface {
+	Committed(tenantID string)
+}
+
 // Core is the store, clock and logger every use-case package runs on, and its one way to write.
 // It is safe for concurrent use.
 type Core struct {
-	st     store.Store
-	fresh  *store.Freshness
-	clk    clock.Clock
-	log    *slog.Logger
-	events EventSink
+	st    store.Store
+	fresh *store.Freshness
+	clk   clock.Clock
+	log   *slog.Logger
+	sinks []EventSink
 }
 
 // New returns the core over st; fresh is told of every committed write to cached data. log may
@@ -53,9 +68,10 @@ func New(st store.Store, fresh *store.Freshness, clk clock.Clock, log *slog.Logg
 	return &Core{st: st, fresh: fresh, clk: clk, log: log}
 }
 
-// SetEventSink makes every later Write append its events through sink, in the change's own
-// transaction. Without a sink, emitted events go nowhere.
-func (c *Core) SetEventSink(sink EventSink) { c.events = sink }
+// SetEventSinks makes every later Write append its events through each sink, in the change's
+// own transaction. Without sinks, emitted events go nowhere. It is called once, at start-up,
+// before any request is served.
+func (c *Core) SetEventSinks(sinks ...EventSink) { c.sinks = sinks }
 
 // Store is the store, for reads and for the protocol's single-statement writes.
 func (c *Core) Store() store.Store { return c.st }
@@ -85,6 +101,9 @@ func (tx *Tx) Emit(name string, data any) {
 	tx.events = append(tx.events, Event{Name: name, Data: data})
 }
 
+// EmitEvent is Emit with the event's user and audit key.
+func (tx *Tx) EmitEvent(e Event) { tx.events = append(tx.events, e) }
+
 // Write runs fn as one transaction on the tenant, writes the events it emitted in the same
 // transaction and, once it committed, marks the tenant's in-process caches (applications,
 // resources, roles, keys, sign-in experience) stale so the protocol side sees the change on
@@ -104,14 +123,30 @@ func (c *Core) WriteUncached(ctx context.Context, tenantID string, fn func(tx *T
 }
 
 func (c *Core) run(ctx context.Context, tenantID string, fn func(tx *Tx) error) error {
-	return c.st.InTx(ctx, tenantID, func(t store.Tenant) error {
+	emitted := false
+	err := c.st.InTx(ctx, tenantID, func(t store.Tenant) error {
 		tx := &Tx{Tenant: t}
 		if err := fn(tx); err != nil {
 			return err
 		}
-		if len(tx.events) == 0 || c.events == nil {
+		if len(tx.events) == 0 {
 			return nil
 		}
-		return c.events.Append(ctx, t, tx.events)
+		emitted = true
+		for _, sink := range c.sinks {
+			if err := sink.Append(ctx, t, tx.events); err != nil {
+				return fmt.Errorf("append events: %w", err)
+			}
+		}
+		return nil
 	})
+	if err != nil || !emitted {
+		return err
+	}
+	for _, sink := range c.sinks {
+		if l, ok := sink.(CommitListener); ok {
+			l.Committed(tenantID)
+		}
+	}
+	return nil
 }

@@ -17,6 +17,8 @@ const (
 	TableResources    = "resources"
 	TableScopes       = "scopes"
 	TableRoles        = "roles"
+	TableHooks        = "hooks"
+	TableLogs         = "logs"
 )
 
 // NotExistsWithID is Logto's 404 entity.not_exists_with_id for a row looked up by id.

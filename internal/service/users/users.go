@@ -404,8 +404,11 @@ func (s *Users) insertUser(ctx context.Context, tenantID string, u model.User) (
 			return err
 		}
 		var err error
-		created, err = t.Users().Get(ctx, u.ID)
-		return mapUserErr(err, u.ID)
+		if created, err = t.Users().Get(ctx, u.ID); err != nil {
+			return mapUserErr(err, u.ID)
+		}
+		t.EmitEvent(core.Event{Name: model.EventUserCreated, Data: created, UserID: created.ID})
+		return nil
 	})
 	if err != nil {
 		return model.User{}, err
@@ -543,9 +546,26 @@ func (s *Users) CheckUserPassword(ctx context.Context, tenantID, id, plain strin
 	return nil
 }
 
-// RecordSignIn stamps the user's last_sign_in_at.
+// RecordSignIn stamps the user's last_sign_in_at at the submit of an interaction and, in the
+// same transaction, emits PostSignIn, or PostRegister when the interaction (model.Origin in
+// ctx) was a registration, audited as Interaction.<event>.Submit as Logto logs the submit.
 func (s *Users) RecordSignIn(ctx context.Context, tenantID, userID string) error {
-	return mapUserErr(s.core.Store().Tenant(tenantID).Users().RecordSignIn(ctx, userID, s.core.NowMs()), userID)
+	err := s.core.WriteUncached(ctx, tenantID, func(t *core.Tx) error {
+		if err := t.Users().RecordSignIn(ctx, userID, s.core.NowMs()); err != nil {
+			return err
+		}
+		u, err := t.Users().Get(ctx, userID)
+		if err != nil {
+			return err
+		}
+		event, key := model.EventPostSignIn, "Interaction.SignIn.Submit"
+		if model.OriginFrom(ctx).InteractionEvent == "Register" {
+			event, key = model.EventPostRegister, "Interaction.Register.Submit"
+		}
+		t.EmitEvent(core.Event{Name: event, Data: u, UserID: u.ID, AuditKey: key})
+		return nil
+	})
+	return mapUserErr(err, userID)
 }
 
 // UserRoleNames returns the names of the user's roles (the `roles` claim), sorted.
@@ -578,7 +598,7 @@ func (s *Users) UpdateUser(ctx context.Context, tenantID, id string, p UserPatch
 	return s.changeUser(ctx, tenantID, id, func(ctx context.Context, t store.Tenant, u *model.User) error {
 		p.applyTo(u)
 		return checkIdentifierCollision(ctx, t, deref(p.Username), deref(p.PrimaryEmail), deref(p.PrimaryPhone), id)
-	})
+	}, wholeUser)
 }
 
 // empty reports whether p sets nothing.
@@ -614,10 +634,15 @@ func deref(p **string) *string {
 	return *p
 }
 
+// wholeUser is the data of a User.Data.Updated event whose route answers with the user.
+func wholeUser(u model.User) any { return u }
+
 // changeUser reads the user, lets edit change it, and writes it back with a new updated_at, in
-// one transaction.
+// one transaction that also emits User.Data.Updated with data(the updated user): Logto sends
+// the route's response body, which is the user for PATCH /users/:id but only the custom data or
+// the profile for their own routes.
 func (s *Users) changeUser(ctx context.Context, tenantID, id string,
-	edit func(ctx context.Context, t store.Tenant, u *model.User) error) (model.User, error) {
+	edit func(ctx context.Context, t store.Tenant, u *model.User) error, data func(model.User) any) (model.User, error) {
 	var updated model.User
 	err := s.core.WriteUncached(ctx, tenantID, func(t *core.Tx) error {
 		u, err := t.Users().Get(ctx, id)
@@ -631,8 +656,11 @@ func (s *Users) changeUser(ctx context.Context, tenantID, id string,
 		if err := t.Users().Update(ctx, u); err != nil {
 			return mapUserErr(err, id)
 		}
-		updated, err = t.Users().Get(ctx, id)
-		return mapUserErr(err, id)
+		if updated, err = t.Users().Get(ctx, id); err != nil {
+			return mapUserErr(err, id)
+		}
+		t.EmitEvent(core.Event{Name: model.EventUserDataUpdated, Data: data(updated), UserID: id})
+		return nil
 	})
 	return updated, err
 }
@@ -653,11 +681,18 @@ func (s *Users) SetUserPassword(ctx context.Context, tenantID, id, plain string)
 	if err != nil {
 		return model.User{}, fmt.Errorf("set password of user %s: %w", id, err)
 	}
-	t := s.core.Store().Tenant(tenantID)
-	if err := t.Users().UpdatePassword(ctx, id, encrypted, method, s.core.NowMs()); err != nil {
-		return model.User{}, mapUserErr(err, id)
-	}
-	return s.GetUser(ctx, tenantID, id)
+	var updated model.User
+	err = s.core.WriteUncached(ctx, tenantID, func(t *core.Tx) error {
+		if err := t.Users().UpdatePassword(ctx, id, encrypted, method, s.core.NowMs()); err != nil {
+			return err
+		}
+		if updated, err = t.Users().Get(ctx, id); err != nil {
+			return err
+		}
+		t.EmitEvent(core.Event{Name: model.EventUserDataUpdated, Data: updated, UserID: id})
+		return nil
+	})
+	return updated, mapUserErr(err, id)
 }
 
 // SetUserSuspended sets or clears the suspension flag (PATCH /api/users/:id/is-suspended).
@@ -665,19 +700,27 @@ func (s *Users) SetUserPassword(ctx context.Context, tenantID, id, plain string)
 // transaction, so a suspended user is signed out everywhere at once rather than when their tokens
 // expire; the protocol also refuses suspended users at sign-in and token issuance.
 func (s *Users) SetUserSuspended(ctx context.Context, tenantID, id string, suspended bool) (model.User, error) {
-	err := s.core.Store().InTx(ctx, tenantID, func(t store.Tenant) error {
+	var updated model.User
+	err := s.core.WriteUncached(ctx, tenantID, func(t *core.Tx) error {
 		if err := t.Users().SetSuspended(ctx, id, suspended, s.core.NowMs()); err != nil {
 			return err
 		}
 		if suspended {
-			return t.OIDC().RevokeAccount(ctx, id)
+			if err := t.OIDC().RevokeAccount(ctx, id); err != nil {
+				return err
+			}
 		}
+		var err error
+		if updated, err = t.Users().Get(ctx, id); err != nil {
+			return err
+		}
+		t.EmitEvent(core.Event{Name: model.EventUserSuspensionUpdated, Data: updated, UserID: id})
 		return nil
 	})
 	if err != nil {
 		return model.User{}, mapUserErr(err, id)
 	}
-	return s.GetUser(ctx, tenantID, id)
+	return updated, nil
 }
 
 // UserCustomData returns the user's customData object.
@@ -699,7 +742,7 @@ func (s *Users) PatchUserCustomData(ctx context.Context, tenantID, id string, pa
 		merged, err := mergeObjects(u.CustomData, patch)
 		u.CustomData = merged
 		return err
-	})
+	}, func(u model.User) any { return model.ObjectOrEmpty(u.CustomData) })
 	if err != nil {
 		return nil, err
 	}
@@ -753,7 +796,7 @@ func (s *Users) PatchUserProfile(ctx context.Context, tenantID, id string, patch
 			p.Address = patch.Address
 		}
 		return nil
-	})
+	}, func(u model.User) any { return u.Profile })
 	if err != nil {
 		return model.UserProfile{}, err
 	}
@@ -763,11 +806,20 @@ func (s *Users) PatchUserProfile(ctx context.Context, tenantID, id string, patch
 // DeleteUser removes a user with its role links.
 func (s *Users) DeleteUser(ctx context.Context, tenantID, id string) error {
 	// The user's sessions, grants and tokens go with them (they reference the account by id only).
-	err := s.core.Store().InTx(ctx, tenantID, func(t store.Tenant) error {
+	// Logto sends User.Deleted with the user as it was before deletion.
+	err := s.core.WriteUncached(ctx, tenantID, func(t *core.Tx) error {
+		u, err := t.Users().Get(ctx, id)
+		if err != nil {
+			return err
+		}
 		if err := t.Users().Delete(ctx, id); err != nil {
 			return err
 		}
-		return t.OIDC().RevokeAccount(ctx, id)
+		if err := t.OIDC().RevokeAccount(ctx, id); err != nil {
+			return err
+		}
+		t.EmitEvent(core.Event{Name: model.EventUserDeleted, Data: u, UserID: id})
+		return nil
 	})
 	return mapUserErr(err, id)
 }

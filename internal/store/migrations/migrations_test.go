@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -24,13 +25,14 @@ var initialTables = []string{
 
 // wantTables are the tables all migrations create, in both dialects (sorted): 00001 the
 // initial schema, 00002 users, 00003 protocol artifacts, 00004 sign-in attempts, 00005 sealed
-// secrets' data keys. A new migration that adds a table adds it here.
+// secrets' data keys, 00006 hooks, the webhook outbox and the audit log. A new migration that
+// adds a table adds it here.
 var wantTables = []string{
-	"application_secrets", "applications", "applications_roles", "logto_configs",
+	"application_secrets", "applications", "applications_roles", "hooks", "logs", "logto_configs",
 	"oidc_access_tokens", "oidc_authorization_codes", "oidc_grants", "oidc_interactions",
 	"oidc_refresh_tokens", "oidc_session_authorizations", "oidc_sessions",
 	"resources", "roles", "roles_scopes", "scopes", "secret_data_keys", "sentinel_activities", "systems",
-	"tenant_generations", "tenants", "users", "users_roles",
+	"tenant_generations", "tenants", "users", "users_roles", "webhook_deliveries",
 }
 
 func openSQLite(t *testing.T) *sql.DB {
@@ -224,12 +226,19 @@ func TestRollbackBelowSealedSecretsIsRefused(t *testing.T) {
 			if _, err := db.ExecContext(ctx, tc.insert); err != nil {
 				t.Fatal(err)
 			}
+			// Migrations above 00005 roll back one by one as usual.
+			if rolled, err := DownTo(ctx, db, tc.dialect, 5); err != nil || len(rolled) != 1 {
+				t.Fatalf("DownTo(5) = %+v, %v; want 00006 rolled back", rolled, err)
+			}
+			want := slices.DeleteFunc(slices.Clone(wantTables), func(n string) bool {
+				return n == "hooks" || n == "logs" || n == "webhook_deliveries"
+			})
 			_, err := DownTo(ctx, db, tc.dialect, 4)
 			if err == nil || !strings.Contains(err.Error(), "cannot roll back 00005_sealed_secrets") {
 				t.Fatalf("DownTo(4) with a data key = %v, want the refusal", err)
 			}
-			if got := tables(t, db, tc.dialect); !reflect.DeepEqual(got, wantTables) {
-				t.Fatalf("tables after the refused rollback = %v, want all of them", got)
+			if got := tables(t, db, tc.dialect); !reflect.DeepEqual(got, want) {
+				t.Fatalf("tables after the refused rollback = %v, want all up to 00005", got)
 			}
 			if _, err := db.ExecContext(ctx, "DELETE FROM secret_data_keys"); err != nil {
 				t.Fatal(err)

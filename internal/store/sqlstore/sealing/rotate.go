@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/gatehouse-id/gatehouse/internal/secretbox"
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/eventrows"
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/sqlx"
 )
 
@@ -160,7 +161,35 @@ func (s *Sealer) reseal(ctx context.Context, c sqlx.Conn, box *secretbox.Keyring
 		}
 		n++
 	}
-	return n, nil
+	hooks, err := s.resealHookKeys(ctx, c, box)
+	return n + hooks, err
+}
+
+// resealHookKeys re-seals every hook signing key with box's active data key.
+func (s *Sealer) resealHookKeys(ctx context.Context, c sqlx.Conn, box *secretbox.Keyring) (int, error) {
+	type row struct{ tenant, id, key string }
+	var rows []row
+	err := sqlx.ScanAll(ctx, c, func(sc sqlx.Scanner) error {
+		var r row
+		if err := sc.Scan(&r.tenant, &r.id, &r.key); err != nil {
+			return err
+		}
+		rows = append(rows, r)
+		return nil
+	}, "SELECT tenant_id, id, signing_key FROM hooks")
+	if err != nil {
+		return 0, sqlx.WrapErr("list hook signing keys", err)
+	}
+	for i, r := range rows {
+		sealed, err := s.resealValue(eventrows.HookKeyPlace(r.tenant, r.id), r.key, box)
+		if err != nil {
+			return i, err
+		}
+		if _, err := c.Exec(ctx, "UPDATE hooks SET signing_key = ? WHERE tenant_id = ? AND id = ?", sealed, r.tenant, r.id); err != nil {
+			return i, sqlx.WrapErr("re-seal hook signing key", err)
+		}
+	}
+	return len(rows), nil
 }
 
 func (s *Sealer) resealValue(p secretbox.Place, stored string, box *secretbox.Keyring) (string, error) {
