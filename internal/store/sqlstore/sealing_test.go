@@ -46,7 +46,10 @@ func mustOpenWith(t *testing.T, url string, key *secretbox.MasterKey) *DB {
 }
 
 // secretFixture writes a tenant, an application with a secret and both key configs.
-type secretFixture struct{ appID, secret, cookieKeys string }
+type secretFixture struct {
+	appID, secret, cookieKeys string
+	hook                      bool // a hook with hookKey was written
+}
 
 func writeSecrets(t *testing.T, d *DB) secretFixture {
 	t.Helper()
@@ -67,8 +70,17 @@ func writeSecrets(t *testing.T, d *DB) secretFixture {
 			t.Fatal(err)
 		}
 	}
+	hook := model.Hook{ID: "hook1", Events: []string{"User.Created"}, Config: model.HookConfig{URL: "https://h.example.com"},
+		SigningKey: hookKey, Enabled: true, CreatedAt: 1}
+	if err := tn.Hooks().Create(ctx, hook); err != nil {
+		t.Fatal(err)
+	}
+	f.hook = true
 	return f
 }
+
+// hookKey is the fixture hook's signing key.
+const hookKey = "hookSigningKey0123456789abcdefgh"
 
 // checkReadable reads f back through the store API.
 func checkReadable(t *testing.T, d *DB, f secretFixture) {
@@ -82,6 +94,12 @@ func checkReadable(t *testing.T, d *DB, f secretFixture) {
 		if err != nil || !strings.Contains(string(v), "cookie-material") {
 			t.Fatalf("config %s = %s, %v; want the plaintext value", key, v, err)
 		}
+	}
+	if !f.hook {
+		return
+	}
+	if h, err := d.Tenant("default").Hooks().Get(t.Context(), "hook1"); err != nil || h.SigningKey != hookKey {
+		t.Fatalf("hook = %+v, %v; want the plaintext signing key", h, err)
 	}
 }
 
@@ -100,6 +118,10 @@ func storedValues(t *testing.T, d *DB) []string {
 	var out []string
 	for _, v := range append(secrets, configs...) {
 		out = append(out, v.Value)
+	}
+	var stored string
+	if err := c.QueryRow(t.Context(), "SELECT signing_key FROM hooks WHERE id = ?", "hook1").Scan(&stored); err == nil {
+		out = append(out, stored)
 	}
 	return out
 }
@@ -254,8 +276,8 @@ func TestRotateMasterKey(t *testing.T) {
 			d = mustOpenWith(t, url, second)
 			checkReadable(t, d, f)
 			rep, err = d.RotateMasterKey(t.Context(), third, true)
-			if err != nil || rep.DataKeys != 1 || rep.NewDataKey == "" || rep.Resealed != 3 {
-				t.Fatalf("RotateMasterKey with a new data key = %+v, %v; want 1 rewrapped and 3 values re-sealed", rep, err)
+			if err != nil || rep.DataKeys != 1 || rep.NewDataKey == "" || rep.Resealed != 4 {
+				t.Fatalf("RotateMasterKey with a new data key = %+v, %v; want 1 rewrapped and 4 values re-sealed", rep, err)
 			}
 			for _, v := range storedValues(t, d) {
 				if !strings.Contains(v, secretbox.Prefix+rep.NewDataKey+":") {

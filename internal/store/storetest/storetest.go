@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OIDC", testOIDC},
 		{"Sentinel", testSentinel},
 		{"SealedAtRest", testSealedAtRest},
+		{"Events", testEvents},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
