@@ -13,10 +13,11 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/webhook"
 )
 
-// claimLease is how long a claimed delivery belongs to its worker. It is well above the 10 s
-// request timeout, so a live worker always finishes first; a worker that died mid-attempt
-// loses the claim when it runs out, and another node sends the delivery again (at least once).
-const claimLease = 2 * time.Minute
+// claimLease is how long a claimed delivery belongs to its worker: above the 10 s request
+// timeout plus the 5 s the worker has to record the outcome, so a live worker always finishes
+// first; a worker that died mid-attempt (SIGKILL, a lost machine) loses the claim when it runs
+// out, and any node sends the delivery again (at least once) half a minute later at most.
+const claimLease = 30 * time.Second
 
 // Claim takes up to limit due deliveries across tenants and returns each with its hook's
 // current address, headers and signing key. A delivery whose hook was disabled since it was
