@@ -9,6 +9,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service/access"
+	"github.com/gatehouse-id/gatehouse/internal/service/applications"
 	"github.com/gatehouse-id/gatehouse/internal/service/users"
 	"github.com/gatehouse-id/gatehouse/internal/service/webhooks"
 )
@@ -179,4 +180,60 @@ func TestAuditEntriesOfChanges(t *testing.T) {
 	}
 	_, err = env.svc.GetLog(env.ctx, model.DefaultTenantID, "missing")
 	wantCode(t, err, 404, "entity.not_exists_with_id")
+}
+
+func TestSubmittedInteractionsQueueLogtoInteractionPayloads(t *testing.T) {
+	env := newEnv(t, Options{})
+	hook := newHook(t, env, model.EventPostSignIn, model.EventPostRegister, model.EventUserCreated)
+	app, err := env.svc.CreateApplication(env.ctx, model.DefaultTenantID, applications.CreateApplicationInput{
+		Name: "LobeChat", Type: model.AppTraditional, RedirectURIs: []string{"https://lobe.example.com/cb"}})
+	mustNoErr(t, err)
+	interaction := func(event string) context.Context {
+		return model.WithOrigin(env.ctx, model.Origin{IP: "198.51.100.4", UserAgent: "Firefox", InteractionEvent: event,
+			SessionID: "interaction-1", ApplicationID: app.ID})
+	}
+	u, err := env.svc.CreateUser(interaction("Register"), model.DefaultTenantID, users.CreateUserInput{Username: ptrTo("frank")})
+	mustNoErr(t, err)
+	mustNoErr(t, env.svc.RecordSignIn(interaction("Register"), model.DefaultTenantID, u.ID))
+	env.clk.Advance(time.Second)
+	mustNoErr(t, env.svc.RecordSignIn(interaction("SignIn"), model.DefaultTenantID, u.ID))
+
+	byEvent := map[string]model.Delivery{}
+	for _, d := range deliveries(t, env, hook.ID) {
+		byEvent[d.Event] = d
+	}
+	if len(byEvent) != 3 {
+		t.Fatalf("events = %v; want User.Created, PostRegister and PostSignIn", byEvent)
+	}
+	want := []string{"event", "interactionEvent", "createdAt", "sessionId", "userAgent", "userId", "userIp", "user", "application", "hookId"}
+	if got := topKeys(t, byEvent[model.EventPostSignIn].Body); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("PostSignIn keys = %v; want %v", got, want)
+	}
+	var p struct {
+		InteractionEvent, SessionID, UserID, UserIP string
+		User                                        map[string]any
+		Application                                 struct{ ID, Type, Name string }
+	}
+	mustNoErr(t, json.Unmarshal(byEvent[model.EventPostSignIn].Body, &p))
+	if p.InteractionEvent != "SignIn" || p.SessionID != "interaction-1" || p.UserID != u.ID || p.UserIP != "198.51.100.4" ||
+		p.User["username"] != "frank" || p.User["lastSignInAt"] == nil || p.Application.ID != app.ID || p.Application.Name != "LobeChat" {
+		t.Errorf("PostSignIn payload = %+v", p)
+	}
+	if _, has := p.User["hasPassword"]; has {
+		t.Error("an interaction payload's user carries the API-only hasPassword")
+	}
+	var reg struct{ InteractionEvent string }
+	mustNoErr(t, json.Unmarshal(byEvent[model.EventPostRegister].Body, &reg))
+	if reg.InteractionEvent != "Register" {
+		t.Errorf("PostRegister interactionEvent = %q", reg.InteractionEvent)
+	}
+	created := topKeys(t, byEvent[model.EventUserCreated].Body)
+	if strings.Join(created, ",") != "event,createdAt,userAgent,interactionEvent,sessionId,applicationId,ip,application,data,hookId" {
+		t.Errorf("User.Created by a registration: keys %v", created)
+	}
+	logs, _, _, err := env.svc.ListLogs(env.ctx, model.DefaultTenantID, model.LogQuery{Filter: model.LogFilter{KeyPrefixes: []string{"Interaction"}}})
+	mustNoErr(t, err)
+	if len(logs) != 2 || logs[0].Key != "Interaction.SignIn.Submit" || logs[1].Key != "Interaction.Register.Submit" {
+		t.Errorf("interaction audit entries = %+v", logs)
+	}
 }
