@@ -237,3 +237,7 @@ func TestSubmittedInteractionsQueueLogtoInteractionPayloads(t *testing.T) {
 		t.Errorf("interaction audit entries = %+v", logs)
 	}
 }
+
+func hookInput(event, url string) webhooks.HookInput {
+	return webhooks.HookInput{Name: "bench", Events: []string{event}, Config: model.HookConfig{URL: url}}
+}

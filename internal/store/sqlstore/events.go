@@ -11,13 +11,15 @@ import (
 )
 
 // eventScope is the seam eventrows reaches the tenant through: none of its rows is cached, so
-// its writes leave the generation alone.
+// its writes leave the generation alone, and inside a transaction they take no savepoint (the
+// outbox and audit rows are written by the change's own transaction, which a failed insert ends
+// anyway): two round trips fewer on every audited write.
 type eventScope struct{ s *tenantScope }
 
 func (e eventScope) TenantID() string           { return e.s.tenantID }
 func (e eventScope) Reader() (sqlx.Conn, error) { return e.s.reader() }
 func (e eventScope) Write(ctx context.Context, fn func(c sqlx.Conn) error) error {
-	return e.s.writeUncached(ctx, fn)
+	return e.s.writeArtifact(ctx, fn)
 }
 
 func (s *tenantScope) Hooks() store.Hooks           { return eventrows.NewHooks(eventScope{s}, s.db.sealer) }
