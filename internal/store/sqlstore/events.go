@@ -10,10 +10,8 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/sqlx"
 )
 
-// eventScope is the seam eventrows reaches the tenant through: none of its rows is cached, so
-// its writes leave the generation alone, and inside a transaction they take no savepoint (the
-// outbox and audit rows are written by the change's own transaction, which a failed insert ends
-// anyway): two round trips fewer on every audited write.
+// eventScope is eventrows' seam: its rows are not cached (no generation bump) and, inside a
+// change's transaction, which a failed insert ends anyway, take no savepoint.
 type eventScope struct{ s *tenantScope }
 
 func (e eventScope) TenantID() string           { return e.s.tenantID }
