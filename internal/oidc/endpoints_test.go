@@ -2,6 +2,7 @@ package oidc
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -127,6 +128,18 @@ func TestRevocation(t *testing.T) {
 	}
 	if s := f.userinfoStatus(t, tok.str("access_token")); s != http.StatusUnauthorized {
 		t.Fatalf("userinfo after revocation: %d", s)
+	}
+	revoked := f.audit.keyed("RevokeToken")
+	if len(revoked) != 1 || revoked[0].ApplicationID != f.web.ID || revoked[0].UserID != f.alice.ID || revoked[0].Params["grantId"] == "" {
+		t.Errorf("RevokeToken audit entries = %+v; want one naming the client, the user and the grant", revoked)
+	}
+	for _, e := range f.audit.keyed("ExchangeTokenBy.AuthorizationCode") {
+		if strings.Contains(fmt.Sprint(e), tok.str("refresh_token")) {
+			t.Fatalf("an audit entry holds a token: %+v", e)
+		}
+	}
+	if len(f.audit.keyed("ExchangeTokenBy.AuthorizationCode")) == 0 {
+		t.Error("no ExchangeTokenBy.AuthorizationCode entry for the code exchange")
 	}
 	wantInvalidGrant(t, f.token(t, webAuth, "grant_type", "refresh_token", "refresh_token", tok.str("refresh_token")), "refresh after revocation")
 

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,6 +50,32 @@ type fixture struct {
 	m2mSecret, m2mSecond, m2mExpired      string
 	otherSecret, webSecret, partnerSecret string
 	alice, mallory                        model.User
+	audit                                 *auditLog
+}
+
+// auditLog records the audit entries the provider queues.
+type auditLog struct {
+	mu      sync.Mutex
+	entries []model.AuditEntry
+}
+
+func (a *auditLog) Record(_ context.Context, _ string, e model.AuditEntry) {
+	a.mu.Lock()
+	a.entries = append(a.entries, e)
+	a.mu.Unlock()
+}
+
+// keyed returns the entries with key.
+func (a *auditLog) keyed(key string) []model.AuditEntry {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var out []model.AuditEntry
+	for _, e := range a.entries {
+		if e.Key == key {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // Redirect URIs of the fixture's interactive apps.
@@ -75,7 +102,7 @@ func newFixture(tb testing.TB) *fixture {
 	// Expiries run on a fake clock the tests can move; caches follow the system clock.
 	clk := clock.NewFake(time.Now())
 	now := clk.Now()
-	f := &fixture{st: st, clk: clk}
+	f := &fixture{st: st, clk: clk, audit: &auditLog{}}
 
 	for _, id := range []string{model.DefaultTenantID, otherTenantID} {
 		must(tb, st.CreateTenant(ctx, model.Tenant{ID: id, Name: id, CreatedAt: now.UnixMilli()}))
@@ -179,6 +206,7 @@ func newFixture(tb testing.TB) *fixture {
 		Service:   f.svc,
 		Accounts:  f.svc,
 		Cookies:   cookie.NewJar(directory.New(st, fresh, sys)),
+		Audit:     f.audit,
 		Clock:     clk,
 		Log:       slog.New(slog.DiscardHandler),
 	}).Mount(mux)

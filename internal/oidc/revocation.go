@@ -3,6 +3,8 @@ package oidc
 import (
 	"net/http"
 
+	"github.com/gatehouse-id/gatehouse/internal/model"
+
 	"github.com/gatehouse-id/gatehouse/internal/oidc/oautherr"
 )
 
@@ -35,6 +37,17 @@ func (p *Provider) serveRevocation(w http.ResponseWriter, r *http.Request) {
 			p.auth.WriteError(w, r, err)
 			return
 		}
+		p.auditRevocation(r, client.ID, found)
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// auditRevocation records Logto's RevokeToken entry (event-listeners/grant.ts
+// grantRevocationListener): the client, the account and the grant revoked, never the token.
+func (p *Provider) auditRevocation(r *http.Request, clientID string, found foundToken) {
+	if p.opts.Audit == nil {
+		return
+	}
+	p.opts.Audit.Record(r.Context(), p.opts.TenantID, model.AuditEntry{Key: "RevokeToken", ApplicationID: clientID,
+		UserID: found.accountID, Params: map[string]any{"grantId": found.grantID, "tokenType": found.kind}})
 }
