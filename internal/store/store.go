@@ -95,6 +95,7 @@ type Tenant interface {
 	Hooks() Hooks
 	Deliveries() Deliveries
 	Logs() Logs
+	Connectors() Connectors
 }
 
 // Page and ApplicationFilter are model types (model/query.go).

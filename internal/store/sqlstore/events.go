@@ -6,12 +6,13 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/connectorrows"
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/eventrows"
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/sqlx"
 )
 
-// eventScope is eventrows' seam: its rows are not cached (no generation bump) and, inside a
-// change's transaction, which a failed insert ends anyway, take no savepoint.
+// eventScope is the sub-packages' sqlx.TenantScope: rows no cache holds (no generation bump),
+// written without a savepoint inside a change's transaction (a failed insert ends it anyway).
 type eventScope struct{ s *tenantScope }
 
 func (e eventScope) TenantID() string           { return e.s.tenantID }
@@ -23,12 +24,13 @@ func (e eventScope) Write(ctx context.Context, fn func(c sqlx.Conn) error) error
 func (s *tenantScope) Hooks() store.Hooks           { return eventrows.NewHooks(eventScope{s}, s.db.sealer) }
 func (s *tenantScope) Deliveries() store.Deliveries { return eventrows.NewDeliveries(eventScope{s}) }
 func (s *tenantScope) Logs() store.Logs             { return eventrows.NewLogs(eventScope{s}) }
+func (s *tenantScope) Connectors() store.Connectors {
+	return connectorrows.New(eventScope{s}, s.db.sealer)
+}
 
 // ClaimDeliveries claims due deliveries of every tenant in one write transaction.
-func (d *DB) ClaimDeliveries(ctx context.Context, now, leaseUntil int64, limit int) ([]model.Delivery, error) {
-	var out []model.Delivery
-	err := sqlx.WithTx(ctx, d.write, func(tx *sql.Tx) error {
-		var err error
+func (d *DB) ClaimDeliveries(ctx context.Context, now, leaseUntil int64, limit int) (out []model.Delivery, err error) {
+	err = sqlx.WithTx(ctx, d.write, func(tx *sql.Tx) (err error) {
 		out, err = eventrows.Claim(ctx, sqlx.Conn{Postgres: d.postgres(), Runner: tx}, now, leaseUntil, limit)
 		return err
 	})

@@ -75,6 +75,10 @@ func writeSecrets(t *testing.T, d *DB) secretFixture {
 	if err := tn.Hooks().Create(ctx, hook); err != nil {
 		t.Fatal(err)
 	}
+	conn := model.Connector{ID: "conn1", ConnectorID: "oauth2", Config: json.RawMessage(`{"clientSecret":"` + hookKey + `"}`), CreatedAt: 1}
+	if err := tn.Connectors().Create(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
 	f.hook = true
 	return f
 }
@@ -101,6 +105,9 @@ func checkReadable(t *testing.T, d *DB, f secretFixture) {
 	if h, err := d.Tenant("default").Hooks().Get(t.Context(), "hook1"); err != nil || h.SigningKey != hookKey {
 		t.Fatalf("hook = %+v, %v; want the plaintext signing key", h, err)
 	}
+	if c, err := d.Tenant("default").Connectors().Get(t.Context(), "conn1"); err != nil || !strings.Contains(string(c.Config), hookKey) {
+		t.Fatalf("connector = %+v, %v; want the plaintext config", c, err)
+	}
 }
 
 // storedValues returns the raw stored secret and config values.
@@ -121,6 +128,9 @@ func storedValues(t *testing.T, d *DB) []string {
 	}
 	var stored string
 	if err := c.QueryRow(t.Context(), "SELECT signing_key FROM hooks WHERE id = ?", "hook1").Scan(&stored); err == nil {
+		out = append(out, stored)
+	}
+	if err := c.QueryRow(t.Context(), "SELECT config FROM connectors WHERE id = ?", "conn1").Scan(&stored); err == nil {
 		out = append(out, stored)
 	}
 	return out
@@ -276,8 +286,8 @@ func TestRotateMasterKey(t *testing.T) {
 			d = mustOpenWith(t, url, second)
 			checkReadable(t, d, f)
 			rep, err = d.RotateMasterKey(t.Context(), third, true)
-			if err != nil || rep.DataKeys != 1 || rep.NewDataKey == "" || rep.Resealed != 4 {
-				t.Fatalf("RotateMasterKey with a new data key = %+v, %v; want 1 rewrapped and 4 values re-sealed", rep, err)
+			if err != nil || rep.DataKeys != 1 || rep.NewDataKey == "" || rep.Resealed != 5 {
+				t.Fatalf("RotateMasterKey with a new data key = %+v, %v; want 1 rewrapped and 5 values re-sealed", rep, err)
 			}
 			for _, v := range storedValues(t, d) {
 				if !strings.Contains(v, secretbox.Prefix+rep.NewDataKey+":") {

@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Sentinel", testSentinel},
 		{"SealedAtRest", testSealedAtRest},
 		{"Events", testEvents},
+		{"Connectors", testConnectors},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/gatehouse-id/gatehouse/internal/secretbox"
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/connectorrows"
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/eventrows"
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/sqlx"
 )
@@ -161,32 +162,38 @@ func (s *Sealer) reseal(ctx context.Context, c sqlx.Conn, box *secretbox.Keyring
 		}
 		n++
 	}
-	hooks, err := s.resealHookKeys(ctx, c, box)
-	return n + hooks, err
+	hooks, err := s.resealColumn(ctx, c, box, "hooks", "signing_key", eventrows.HookKeyPlace)
+	if err != nil {
+		return n + hooks, err
+	}
+	conns, err := s.resealColumn(ctx, c, box, "connectors", "config", connectorrows.ConfigPlace)
+	return n + hooks + conns, err
 }
 
-// resealHookKeys re-seals every hook signing key with box's active data key.
-func (s *Sealer) resealHookKeys(ctx context.Context, c sqlx.Conn, box *secretbox.Keyring) (int, error) {
-	type row struct{ tenant, id, key string }
+// resealColumn re-seals every value of table.column (a table keyed by tenant_id and id) with
+// box's active data key; place binds each value to its row.
+func (s *Sealer) resealColumn(ctx context.Context, c sqlx.Conn, box *secretbox.Keyring, table, column string,
+	place func(tenantID, id string) secretbox.Place) (int, error) {
+	type row struct{ tenant, id, value string }
 	var rows []row
 	err := sqlx.ScanAll(ctx, c, func(sc sqlx.Scanner) error {
 		var r row
-		if err := sc.Scan(&r.tenant, &r.id, &r.key); err != nil {
+		if err := sc.Scan(&r.tenant, &r.id, &r.value); err != nil {
 			return err
 		}
 		rows = append(rows, r)
 		return nil
-	}, "SELECT tenant_id, id, signing_key FROM hooks")
+	}, "SELECT tenant_id, id, "+column+" FROM "+table)
 	if err != nil {
-		return 0, sqlx.WrapErr("list hook signing keys", err)
+		return 0, sqlx.WrapErr("list "+table+"."+column, err)
 	}
 	for i, r := range rows {
-		sealed, err := s.resealValue(eventrows.HookKeyPlace(r.tenant, r.id), r.key, box)
+		sealed, err := s.resealValue(place(r.tenant, r.id), r.value, box)
 		if err != nil {
 			return i, err
 		}
-		if _, err := c.Exec(ctx, "UPDATE hooks SET signing_key = ? WHERE tenant_id = ? AND id = ?", sealed, r.tenant, r.id); err != nil {
-			return i, sqlx.WrapErr("re-seal hook signing key", err)
+		if _, err := c.Exec(ctx, "UPDATE "+table+" SET "+column+" = ? WHERE tenant_id = ? AND id = ?", sealed, r.tenant, r.id); err != nil {
+			return i, sqlx.WrapErr("re-seal "+table+"."+column, err)
 		}
 	}
 	return len(rows), nil
