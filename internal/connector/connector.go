@@ -137,3 +137,22 @@ type ConfigError struct {
 }
 
 func (e *ConfigError) Error() string { return fmt.Sprintf("config.%s: %s", e.Field, e.Message) }
+
+// Registry is the factories a Gatehouse build offers, in the order the console lists them.
+type Registry struct{ factories []Factory }
+
+// NewRegistry returns a registry of fs.
+func NewRegistry(fs ...Factory) *Registry { return &Registry{factories: fs} }
+
+// Factory returns the factory with id.
+func (r *Registry) Factory(id string) (Factory, bool) {
+	for _, f := range r.factories {
+		if f.Metadata().ID == id {
+			return f, true
+		}
+	}
+	return nil, false
+}
+
+// Factories lists every factory.
+func (r *Registry) Factories() []Factory { return append([]Factory(nil), r.factories...) }

@@ -87,6 +87,7 @@ func (a *API) routeTable() []route {
 	rs = append(rs, a.roleRoutes()...)
 	rs = append(rs, a.hookRoutes()...)
 	rs = append(rs, a.logRoutes()...)
+	rs = append(rs, a.connectorRoutes()...)
 	rs = append(rs, a.configRoutes()...)
 	rs = append(rs, a.userRoutes()...)
 	rs = append(rs, a.signInExperienceRoutes()...)

@@ -8,6 +8,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service/access"
 	"github.com/gatehouse-id/gatehouse/internal/service/applications"
+	"github.com/gatehouse-id/gatehouse/internal/service/connectors"
 	"github.com/gatehouse-id/gatehouse/internal/service/keyring"
 	"github.com/gatehouse-id/gatehouse/internal/service/signinexp"
 	"github.com/gatehouse-id/gatehouse/internal/service/users"
@@ -105,6 +106,20 @@ type Backend interface {
 	Keys
 	Hooks
 	AuditLogs
+	Connectors
+}
+
+// Connectors is the connector use-cases (package connectors): factories and instances under
+// Logto's rules, configs checked by their factory.
+type Connectors interface {
+	Factories() []connectors.FactoryView
+	FactoryByID(id string) (connectors.FactoryView, error)
+	ListConnectors(ctx context.Context, tenantID, target string) ([]connectors.View, error)
+	GetConnector(ctx context.Context, tenantID, id string) (connectors.View, error)
+	CreateConnector(ctx context.Context, tenantID string, in connectors.CreateInput) (connectors.View, error)
+	UpdateConnector(ctx context.Context, tenantID, id string, p connectors.Patch) (connectors.View, error)
+	DeleteConnector(ctx context.Context, tenantID, id string) error
+	TestConnector(ctx context.Context, tenantID, factoryID, email, phone string, config []byte) error
 }
 
 // Hooks is the webhook use-cases (package webhooks): hooks, their signing keys, test sends,

@@ -5,9 +5,12 @@ import (
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/internal/clock"
+	"github.com/gatehouse-id/gatehouse/internal/connector"
+	"github.com/gatehouse-id/gatehouse/internal/connector/oauth2"
 	"github.com/gatehouse-id/gatehouse/internal/service/access"
 	"github.com/gatehouse-id/gatehouse/internal/service/applications"
 	"github.com/gatehouse-id/gatehouse/internal/service/audit"
+	"github.com/gatehouse-id/gatehouse/internal/service/connectors"
 	"github.com/gatehouse-id/gatehouse/internal/service/core"
 	"github.com/gatehouse-id/gatehouse/internal/service/keyring"
 	"github.com/gatehouse-id/gatehouse/internal/service/protocol"
@@ -45,6 +48,7 @@ type Service struct {
 	*seed.Seeder
 	*webhooks.Webhooks
 	*audit.Audit
+	*connectors.Connectors
 }
 
 // New returns every use-case over st, telling fresh about every committed write to cached data.
@@ -60,6 +64,7 @@ func New(st store.Store, fresh *store.Freshness, clk clock.Clock, log *slog.Logg
 	// Every change's events are written in its transaction: its audit entry and its outbox rows.
 	c.SetEventSinks(aud, hooks)
 	return &Service{
+		Connectors:        connectors.New(c, connector.NewRegistry(oauth2.Factory{}), signIn),
 		Webhooks:          hooks,
 		Audit:             aud,
 		Core:              c,

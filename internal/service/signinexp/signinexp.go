@@ -121,6 +121,22 @@ func (s *SignInExperiences) UpdateSignInExperience(ctx context.Context, tenantID
 	return updated, nil
 }
 
+// DropSocialTarget removes target from the sign-in page's social buttons, in the caller's
+// transaction t (Logto's removeUnavailableSocialConnectorTargets, run when the last connector of
+// a target is deleted). Nothing is written when the page does not show it.
+func (s *SignInExperiences) DropSocialTarget(ctx context.Context, t store.Tenant, target string) error {
+	sie, err := loadSignInExperience(ctx, t.Configs(), t.ID())
+	if err != nil {
+		return err
+	}
+	kept := slices.DeleteFunc(slices.Clone(sie.SocialSignInConnectorTargets), func(x string) bool { return x == target })
+	if len(kept) == len(sie.SocialSignInConnectorTargets) {
+		return nil
+	}
+	sie.SocialSignInConnectorTargets = kept
+	return core.PutConfig(ctx, t.Configs(), model.ConfigSignInExperience, sie)
+}
+
 // loadSignInExperience reads the stored row over the tenant's default: a member the row does
 // not have (written by an older Gatehouse) keeps its default.
 func loadSignInExperience(ctx context.Context, c store.Configs, tenantID string) (model.SignInExperience, error) {
