@@ -19,7 +19,8 @@ func TestConnectorFactories(t *testing.T) {
 		FormItems        []struct{ Key string }
 	}
 	r.json(t, &fs)
-	if len(fs) != 1 || fs[0].ID != "oauth2" || fs[0].Type != "Social" || !fs[0].IsStandard || len(fs[0].FormItems) == 0 {
+	if len(fs) != 2 || fs[0].ID != "oauth2" || fs[0].Type != "Social" || !fs[0].IsStandard || len(fs[0].FormItems) == 0 ||
+		fs[1].ID != "github-universal" || fs[1].Target != "github" || fs[1].IsStandard {
 		t.Fatalf("factories = %s", r.body)
 	}
 	e.want(e.do("GET", "/api/connector-factories/oauth2", ""), 200, "")
@@ -91,5 +92,12 @@ func TestConnectorLifecycle(t *testing.T) {
 	}
 	e.want(e.do("DELETE", "/api/connectors/"+c.ID, ""), 404, "entity.not_exists_with_id")
 	e.want(e.do("POST", "/api/connectors/oauth2/test", `{"email":"a@example.com","config":{}}`), 400, "connector.not_found")
+
+	// GitHub is not standard: its metadata is fixed and there is one.
+	gh := `{"connectorId":"github-universal","config":{"clientId":"Iv1.x","clientSecret":"s"}}`
+	e.want(e.do("POST", "/api/connectors", `{"connectorId":"github-universal","metadata":{"target":"gh"},"config":{"clientId":"Iv1.x","clientSecret":"s"}}`),
+		400, "connector.cannot_overwrite_metadata_for_non_standard_connector")
+	e.want(e.do("POST", "/api/connectors", gh), 200, "")
+	e.want(e.do("POST", "/api/connectors", gh), 422, "connector.multiple_instances_not_supported")
 	e.want(e.do("POST", "/api/connectors/oauth2/test", `{"config":{}}`), 400, "guard.invalid_input")
 }
