@@ -2,7 +2,10 @@ package connector
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -156,3 +159,29 @@ func (r *Registry) Factory(id string) (Factory, bool) {
 
 // Factories lists every factory.
 func (r *Registry) Factories() []Factory { return append([]Factory(nil), r.factories...) }
+
+// NewNonce is 256 random bits, base64url: a nonce or a PKCE code verifier (RFC 7636 §4.1).
+func NewNonce() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms (Go 1.24+ panics instead)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// PKCEChallenge is the S256 challenge of a verifier.
+func PKCEChallenge(verifier string) string {
+	sum := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// CheckEndpoint checks a provider endpoint of a config: an absolute http(s) URL without
+// credentials or fragment (Logto takes any string; a wrong one would only fail at sign-in).
+func CheckEndpoint(field, v string) error {
+	if v == "" {
+		return &ConfigError{Field: field, Message: "is required"}
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.Fragment != "" {
+		return &ConfigError{Field: field, Message: "must be an absolute http(s) URL without credentials or fragment"}
+	}
+	return nil
+}

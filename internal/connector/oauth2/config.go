@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"net/url"
 	"strings"
 
 	"github.com/gatehouse-id/gatehouse/internal/connector"
@@ -96,7 +95,7 @@ func (c *Config) check() error {
 	for _, f := range []struct{ name, v string }{
 		{"authorizationEndpoint", c.AuthorizationEndpoint}, {"tokenEndpoint", c.TokenEndpoint}, {"userInfoEndpoint", c.UserInfoEndpoint},
 	} {
-		if err := checkEndpoint(f.name, f.v); err != nil {
+		if err := connector.CheckEndpoint(f.name, f.v); err != nil {
 			return err
 		}
 	}
@@ -123,17 +122,6 @@ func (c *Config) check() error {
 		if oneOf(k, "client_secret", "code_verifier", "client_assertion") {
 			return bad("customConfig."+k, "cannot be set: it is the connector's own")
 		}
-	}
-	return nil
-}
-
-func checkEndpoint(field, v string) error {
-	if v == "" {
-		return bad(field, "is required")
-	}
-	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.Fragment != "" {
-		return bad(field, "must be an absolute http(s) URL without credentials or fragment")
 	}
 	return nil
 }

@@ -2,13 +2,7 @@ package oauth2
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
-	"crypto/sha512"
-	"encoding/base64"
 	"encoding/json"
-	"hash"
 	"net/http"
 	"net/url"
 	"strings"
@@ -73,12 +67,6 @@ type Connector struct {
 	now    func() time.Time
 }
 
-func randomToken() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms (Go 1.24+ panics instead)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 // AuthorizationURI is the authorization endpoint with Logto's parameters (response_type,
 // client_id, scope, redirect_uri, state, then customConfig), and with enablePkce an S256 code
 // challenge whose verifier stays in the session.
@@ -104,9 +92,8 @@ func (c *Connector) AuthorizationURI(_ context.Context, req connector.AuthReques
 		q.Set(k, v)
 	}
 	if c.cfg.EnablePkce {
-		sess.CodeVerifier = randomToken()
-		sum := sha256.Sum256([]byte(sess.CodeVerifier))
-		q.Set("code_challenge", base64.RawURLEncoding.EncodeToString(sum[:]))
+		sess.CodeVerifier = connector.NewNonce()
+		q.Set("code_challenge", connector.PKCEChallenge(sess.CodeVerifier))
 		q.Set("code_challenge_method", "S256")
 	}
 	u.RawQuery = q.Encode()
@@ -141,55 +128,16 @@ func (c *Connector) exchange(ctx context.Context, sess connector.Session, code s
 	if sess.CodeVerifier != "" {
 		form.Set("code_verifier", sess.CodeVerifier)
 	}
-	req, err := http.NewRequest(http.MethodPost, c.cfg.TokenEndpoint, nil)
-	if err != nil {
-		return "", "", connector.Errorf(connector.CodeInvalidConfig, "tokenEndpoint is not a URL")
-	}
-	c.authenticate(req, form)
-	req.Body, req.ContentLength = formBody(form)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.client.Do(ctx, req)
+	body, err := PostToken(ctx, c.client, c.credentials(), form)
 	if err != nil {
 		return "", "", err
 	}
-	if resp.Status < 200 || resp.Status > 299 {
-		return "", "", connector.StatusError("the token endpoint", resp)
-	}
-	return c.parseToken(resp.Body)
+	return c.parseToken(body)
 }
 
-// authenticate adds the client's credentials as the configured method says.
-func (c *Connector) authenticate(req *http.Request, form url.Values) {
-	switch c.cfg.TokenEndpointAuthMethod {
-	case authBasic:
-		// Logto does not URL-encode the id and secret here (RFC 6749 §2.3.1 says to); kept for
-		// the providers configured against Logto.
-		req.SetBasicAuth(c.cfg.ClientID, c.cfg.ClientSecret)
-	case authJWT:
-		form.Set("client_id", c.cfg.ClientID)
-		form.Set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
-		form.Set("client_assertion", c.clientAssertion())
-	default:
-		form.Set("client_id", c.cfg.ClientID)
-		form.Set("client_secret", c.cfg.ClientSecret)
-	}
-}
-
-// clientAssertion is RFC 7523's HMAC-signed JWT (iss = sub = client id, aud = token endpoint,
-// ten minutes), as Logto's client_secret_jwt builds it.
-func (c *Connector) clientAssertion() string {
-	now := c.now().Unix()
-	alg := c.cfg.ClientSecretJWTSigningAlgorithm
-	header, _ := json.Marshal(map[string]string{"alg": alg, "typ": "JWT"})
-	claims, _ := json.Marshal(map[string]any{"iss": c.cfg.ClientID, "sub": c.cfg.ClientID, "aud": c.cfg.TokenEndpoint,
-		"jti": randomToken(), "iat": now, "exp": now + 600})
-	enc := base64.RawURLEncoding
-	signing := enc.EncodeToString(header) + "." + enc.EncodeToString(claims)
-	h := map[string]func() hash.Hash{"HS256": sha256.New, "HS384": sha512.New384, "HS512": sha512.New}[alg]
-	m := hmac.New(h, []byte(c.cfg.ClientSecret))
-	m.Write([]byte(signing))
-	return signing + "." + enc.EncodeToString(m.Sum(nil))
+func (c *Connector) credentials() Credentials {
+	return Credentials{TokenEndpoint: c.cfg.TokenEndpoint, ClientID: c.cfg.ClientID, ClientSecret: c.cfg.ClientSecret,
+		AuthMethod: c.cfg.TokenEndpointAuthMethod, JWTAlgorithm: c.cfg.ClientSecretJWTSigningAlgorithm, Now: c.now}
 }
 
 // parseToken reads access_token and token_type from the answer in the configured format. A JSON
