@@ -19,8 +19,8 @@ func TestConnectorFactories(t *testing.T) {
 		FormItems        []struct{ Key string }
 	}
 	r.json(t, &fs)
-	if len(fs) != 2 || fs[0].ID != "oauth2" || fs[0].Type != "Social" || !fs[0].IsStandard || len(fs[0].FormItems) == 0 ||
-		fs[1].ID != "github-universal" || fs[1].Target != "github" || fs[1].IsStandard {
+	if len(fs) != 3 || fs[0].ID != "oauth2" || fs[0].Type != "Social" || !fs[0].IsStandard || len(fs[0].FormItems) == 0 ||
+		fs[1].ID != "oidc" || !fs[1].IsStandard || fs[2].ID != "github-universal" || fs[2].Target != "github" || fs[2].IsStandard {
 		t.Fatalf("factories = %s", r.body)
 	}
 	e.want(e.do("GET", "/api/connector-factories/oauth2", ""), 200, "")
