@@ -19,7 +19,7 @@ func TestConnectorFactories(t *testing.T) {
 		FormItems        []struct{ Key string }
 	}
 	r.json(t, &fs)
-	if len(fs) != 3 || fs[0].ID != "oauth2" || fs[0].Type != "Social" || !fs[0].IsStandard || len(fs[0].FormItems) == 0 ||
+	if len(fs) != 4 || fs[3].ID != "google-universal" || fs[0].ID != "oauth2" || fs[0].Type != "Social" || !fs[0].IsStandard || len(fs[0].FormItems) == 0 ||
 		fs[1].ID != "oidc" || !fs[1].IsStandard || fs[2].ID != "github-universal" || fs[2].Target != "github" || fs[2].IsStandard {
 		t.Fatalf("factories = %s", r.body)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/clock"
 	"github.com/gatehouse-id/gatehouse/internal/connector"
 	"github.com/gatehouse-id/gatehouse/internal/connector/github"
+	"github.com/gatehouse-id/gatehouse/internal/connector/google"
 	"github.com/gatehouse-id/gatehouse/internal/connector/oauth2"
 	"github.com/gatehouse-id/gatehouse/internal/connector/oidc"
 	"github.com/gatehouse-id/gatehouse/internal/service/access"
@@ -66,7 +67,7 @@ func New(st store.Store, fresh *store.Freshness, clk clock.Clock, log *slog.Logg
 	// Every change's events are written in its transaction: its audit entry and its outbox rows.
 	c.SetEventSinks(aud, hooks)
 	return &Service{
-		Connectors:        connectors.New(c, connector.NewRegistry(oauth2.Factory{}, oidc.Factory{}, github.Factory{}), signIn),
+		Connectors:        connectors.New(c, connector.NewRegistry(oauth2.Factory{}, oidc.Factory{}, github.Factory{}, google.Factory{}), signIn),
 		Webhooks:          hooks,
 		Audit:             aud,
 		Core:              c,
