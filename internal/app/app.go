@@ -184,6 +184,15 @@ func Start(ctx context.Context, cfg *config.Config, st store.Store, clk clock.Cl
 	if seeded {
 		log.Info("seeded tenants default and admin on first start")
 	}
+	if cfg.DBDialect() == "sqlite" {
+		// One server per SQLite file: claims left by a previous run killed mid-delivery are its
+		// own, and its deliveries are sent now rather than when the claims' lease runs out.
+		if n, err := d.Service.Webhooks.ReleaseClaims(ctx); err != nil {
+			return nil, fmt.Errorf("release webhook delivery claims: %w", err)
+		} else if n > 0 {
+			log.Info("released webhook deliveries claimed by the previous run", "deliveries", n)
+		}
+	}
 
 	s := &Serve{deps: d, tls: cfg.HTTPSCertPath != "", certPath: cfg.HTTPSCertPath, keyPath: cfg.HTTPSKeyPath, errs: make(chan error, 2)}
 	type spec struct {

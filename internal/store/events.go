@@ -37,6 +37,9 @@ type Deliveries interface {
 	Redeliver(ctx context.Context, id string, now int64) error
 	// DeleteFinishedBefore removes delivered and dead deliveries last updated before cutoff.
 	DeleteFinishedBefore(ctx context.Context, cutoff int64) (int64, error)
+	// ReleaseClaims frees every claim of the tenant's deliveries. Only for a deployment with one
+	// server, at its start: no other worker can hold a claim then (SQLite).
+	ReleaseClaims(ctx context.Context) (int64, error)
 }
 
 // DeliveryQueue is the outbox of every tenant, drained by the delivery workers of every node.

@@ -133,6 +133,25 @@ func (s *Webhooks) DeleteOldDeliveries(ctx context.Context, before time.Time) (i
 	return n, nil
 }
 
+// ReleaseClaims frees every claim in every tenant. The composition root calls it at the start
+// of a single-server deployment (SQLite): claims then can only be left by this server's previous
+// run, killed mid-delivery, and those deliveries need not wait out their lease.
+func (s *Webhooks) ReleaseClaims(ctx context.Context) (int64, error) {
+	tenants, err := s.core.Store().Tenants(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("list tenants: %w", err)
+	}
+	var n int64
+	for _, t := range tenants {
+		freed, err := s.core.Store().Tenant(t.ID).Deliveries().ReleaseClaims(ctx)
+		if err != nil {
+			return n, fmt.Errorf("release claims of tenant %s: %w", t.ID, err)
+		}
+		n += freed
+	}
+	return n, nil
+}
+
 // QueueDepth counts pending deliveries across tenants.
 func (s *Webhooks) QueueDepth(ctx context.Context) (int, error) {
 	return s.core.Store().PendingDeliveries(ctx)

@@ -131,6 +131,18 @@ func testEvents(t *testing.T, open func(t *testing.T) store.Store) {
 		if n, err := f.st.PendingDeliveries(f.ctx); err != nil || n != 3 {
 			t.Fatalf("pending = %d, %v; want 3", n, err)
 		}
+		// A restarted single server frees its dead run's claims: due rows are claimable at once.
+		if c, _ := f.st.ClaimDeliveries(f.ctx, due+10_000, due+70_000, 10); len(c) == 0 {
+			t.Fatal("nothing to claim for the release check")
+		}
+		if c, _ := f.st.ClaimDeliveries(f.ctx, due+10_000, due+70_000, 10); len(c) != 0 {
+			t.Fatalf("claimed rows were claimed again: %d", len(c))
+		}
+		freed, err := f.a.Deliveries().ReleaseClaims(f.ctx)
+		mustOK(t, err, "release claims")
+		if c, _ := f.st.ClaimDeliveries(f.ctx, due+10_000, due+70_000, 10); freed == 0 || len(c) != int(freed) {
+			t.Fatalf("released %d, then claimed %d", freed, len(c))
+		}
 	})
 
 	t.Run("finished deliveries are pruned, pending ones never", func(t *testing.T) {

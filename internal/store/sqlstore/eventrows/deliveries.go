@@ -148,6 +148,21 @@ func (r Deliveries) DeleteFinishedBefore(ctx context.Context, cutoff int64) (int
 	return n, sqlx.WrapErr("delete finished deliveries", err)
 }
 
+// ReleaseClaims frees every claim of the tenant's pending deliveries.
+func (r Deliveries) ReleaseClaims(ctx context.Context) (int64, error) {
+	var n int64
+	err := r.s.Write(ctx, func(c sqlx.Conn) error {
+		res, err := c.Exec(ctx, `UPDATE webhook_deliveries SET claim_token = NULL, claimed_until = NULL
+			WHERE tenant_id = ? AND claim_token IS NOT NULL`, r.s.TenantID())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, sqlx.WrapErr("release delivery claims", err)
+}
+
 // Claim takes due deliveries of every tenant for one worker, in the caller's write transaction
 // c. On PostgreSQL, FOR UPDATE SKIP LOCKED makes concurrent claimers (other nodes) pass over the
 // rows this one locked instead of waiting for them or taking them too; on SQLite the single
