@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service/connectors"
 )
 
@@ -88,12 +89,7 @@ func (a *API) createConnector(w http.ResponseWriter, r *http.Request) error {
 		}
 		in.ID = *b.ID
 	}
-	if b.SyncProfile != nil {
-		in.SyncProfile = *b.SyncProfile
-	}
-	if b.EnableTokenStorage != nil {
-		in.EnableTokenStorage = *b.EnableTokenStorage
-	}
+	in.SyncProfile, in.EnableTokenStorage = b.SyncProfile != nil && *b.SyncProfile, b.EnableTokenStorage != nil && *b.EnableTokenStorage
 	c, err := a.svc.CreateConnector(r.Context(), a.tenantID, in)
 	if err != nil {
 		return err
@@ -134,14 +130,7 @@ func (a *API) testConnector(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &b); err != nil {
 		return err
 	}
-	email, phone := "", ""
-	if b.Email != nil {
-		email = *b.Email
-	}
-	if b.Phone != nil {
-		phone = *b.Phone
-	}
-	if err := a.svc.TestConnector(r.Context(), a.tenantID, r.PathValue("factoryId"), email, phone, b.Config); err != nil {
+	if err := a.svc.TestConnector(r.Context(), a.tenantID, r.PathValue("factoryId"), model.StringOf(b.Email), model.StringOf(b.Phone), b.Config); err != nil {
 		return err
 	}
 	return noContent(w)
