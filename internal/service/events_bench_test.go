@@ -9,8 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/internal/clock"
 	"github.com/gatehouse-id/gatehouse/internal/model"
+	"github.com/gatehouse-id/gatehouse/internal/secretbox"
+	"github.com/gatehouse-id/gatehouse/internal/service/seed"
 	"github.com/gatehouse-id/gatehouse/internal/service/users"
+	"github.com/gatehouse-id/gatehouse/internal/store"
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore"
+	"github.com/gatehouse-id/gatehouse/internal/store/storetest"
 	"github.com/gatehouse-id/gatehouse/internal/webhook"
 )
 
@@ -53,13 +59,34 @@ func BenchmarkUserUpdateEvents(b *testing.B) {
 }
 
 // BenchmarkWebhookDelivery drains an outbox of b.N deliveries to a local receiver with the real
-// worker (10 requests in flight, as Logto's p-map), claims and outcomes on SQLite.
+// worker (10 requests in flight, as Logto's p-map), claims and outcomes on SQLite and on
+// PostgreSQL.
 func BenchmarkWebhookDelivery(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) {
+		env := newEnv(&testing.T{}, Options{})
+		b.Cleanup(func() { _ = env.st.Close() })
+		benchDelivery(b, env)
+	})
+	b.Run("postgres", func(b *testing.B) {
+		st, err := sqlstore.Open(context.Background(), storetest.PostgresDatabase(b),
+			sqlstore.Options{Migrate: true, MasterKey: secretbox.GenerateMasterKey()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { _ = st.Close() })
+		clk := clock.NewFake(time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC))
+		env := &testEnv{svc: New(st, store.NewFreshness(st, clk, time.Second), clk, nil, Options{}), st: st, clk: clk, ctx: context.Background()}
+		if _, err := env.svc.Seed(env.ctx, seed.SeedOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		benchDelivery(b, env)
+	})
+}
+
+func benchDelivery(b *testing.B, env *testEnv) {
 	var got atomic.Int64
 	rcv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { got.Add(1) }))
 	defer rcv.Close()
-	env := newEnv(&testing.T{}, Options{})
-	b.Cleanup(func() { _ = env.st.Close() })
 	if _, err := env.svc.CreateHook(env.ctx, model.DefaultTenantID, hookInput(model.EventUserDataUpdated, rcv.URL)); err != nil {
 		b.Fatal(err)
 	}
