@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path"
+	"strings"
 	"sync"
 	"time"
 
@@ -117,7 +119,7 @@ func NewDeps(st store.Store, clk clock.Clock, log *slog.Logger, cfg *config.Conf
 // Handler builds the HTTP handler of one tenant's listener.
 func Handler(d *Deps, cfg *config.Config, tenantID string) http.Handler {
 	mux := http.NewServeMux()
-	oidc.New(oidc.Options{
+	op := oidc.New(oidc.Options{
 		TenantID:  tenantID,
 		Issuer:    cfg.Issuer(tenantID),
 		Directory: d.Directory,
@@ -128,7 +130,8 @@ func Handler(d *Deps, cfg *config.Config, tenantID string) http.Handler {
 		Audit:     d.Service.Audit,
 		Clock:     d.Clock,
 		Log:       d.Log,
-	}).Mount(mux)
+	})
+	op.Mount(mux)
 	experience.New(experience.Options{
 		TenantID:  tenantID,
 		Issuer:    cfg.Issuer(tenantID),
@@ -138,7 +141,7 @@ func Handler(d *Deps, cfg *config.Config, tenantID string) http.Handler {
 		Clock:     d.Clock,
 		Log:       d.Log,
 	}).Mount(mux)
-	management.New(management.Options{
+	api := management.New(management.Options{
 		TenantID:    tenantID,
 		Issuer:      cfg.Issuer(tenantID),
 		AdminIssuer: cfg.Issuer(model.AdminTenantID),
@@ -146,8 +149,36 @@ func Handler(d *Deps, cfg *config.Config, tenantID string) http.Handler {
 		Keys:        d.Keys,
 		Clock:       d.Clock,
 		Log:         d.Log,
-	}).Mount(mux)
-	return httpx.Proxy(cfg.ProxyHops(), httpx.Middleware(d.Log, httpx.RequestOrigin(mux)))
+	})
+	api.Mount(mux)
+	return httpx.Proxy(cfg.ProxyHops(), httpx.Middleware(d.Log, httpx.RequestOrigin(canonicalPaths(mux, api.NotFound(), op.Unrecognized()))))
+}
+
+// canonicalPaths answers a path that is not canonical ("//", "/./", "/../") with a 404 in the
+// surface's own shape: Logto's JSON at /api (an API client expects JSON, not an HTML redirect),
+// the OAuth error JSON at /oidc, a plain 404 elsewhere. ServeMux would redirect it to the cleaned
+// path, with 307 for a POST, which re-sends a token request's body, credentials included, to a
+// route the client did not name (RFC 9700 §4.12: no 307 redirects). A GET outside /api keeps
+// ServeMux's redirect: it carries no body, and a browser or a discovery client that doubled a
+// slash still gets where it meant to go.
+func canonicalPaths(next, apiNotFound, oidcNotFound http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		clean := path.Clean(p)
+		safe := r.Method == http.MethodGet || r.Method == http.MethodHead
+		switch {
+		case clean == p || clean+"/" == p:
+			next.ServeHTTP(w, r)
+		case strings.HasPrefix(p, "/api/"):
+			apiNotFound.ServeHTTP(w, r)
+		case safe:
+			next.ServeHTTP(w, r)
+		case strings.HasPrefix(p, oidc.Prefix+"/"):
+			oidcNotFound.ServeHTTP(w, r)
+		default:
+			http.NotFound(w, r)
+		}
+	})
 }
 
 // Listener is one bound tenant listener.

@@ -289,3 +289,44 @@ func (f *fixture) currentKeyID(t *testing.T) string {
 	t.Fatal("no Current key")
 	return ""
 }
+
+// Issue 6 (noticed then): a non-canonical /api path gets the API's JSON 404, not ServeMux's HTML
+// redirect to the cleaned path.
+func TestNonCanonicalAPIPathsAreJSON404(t *testing.T) {
+	f := newFixture(t)
+	for _, p := range []string{"/api/users//roles", "/api/./applications", "/api/users/../applications", "/api//status"} {
+		req, _ := http.NewRequest(http.MethodGet, f.srv.URL+p, nil)
+		req.URL.Opaque = p // keep the path as written
+		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct{ Code string }
+		_ = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound || body.Code != "entity.not_found" || !strings.Contains(resp.Header.Get("Content-Type"), "json") {
+			t.Errorf("GET %s = %d %q (%s); want Logto's JSON 404", p, resp.StatusCode, body.Code, resp.Header.Get("Content-Type"))
+		}
+	}
+	resp, err := http.Get(f.srv.URL + "/api/status")
+	if err != nil || resp.StatusCode != http.StatusNoContent && resp.StatusCode != http.StatusOK {
+		t.Fatalf("canonical path: %v %v", resp, err)
+	}
+	resp.Body.Close()
+
+	// A token request to a non-canonical path is not re-sent anywhere with 307 (RFC 9700 §4.12).
+	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/oidc//token", strings.NewReader("grant_type=client_credentials"))
+	req.URL.Opaque = "/oidc//token"
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(f.admin.id, f.admin.secret)
+	resp, err = (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var oauthErr struct{ Error string }
+	_ = json.NewDecoder(resp.Body).Decode(&oauthErr)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound || oauthErr.Error != "invalid_request" || resp.Header.Get("Location") != "" {
+		t.Errorf("POST /oidc//token = %d %q, Location %q; want 404 invalid_request and no redirect", resp.StatusCode, oauthErr.Error, resp.Header.Get("Location"))
+	}
+}

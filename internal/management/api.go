@@ -101,7 +101,12 @@ func (a *API) Mount(mux *http.ServeMux) {
 	for _, rt := range a.routes {
 		mux.Handle(rt.method+" "+rt.path, a.serve(rt))
 	}
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("/api/", a.NotFound())
+}
+
+// NotFound answers a path no route serves with Logto's JSON 404.
+func (a *API) NotFound() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, apperr.New(http.StatusNotFound, "entity.not_found", "The resource does not exist."))
 	})
 }

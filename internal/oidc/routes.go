@@ -88,6 +88,10 @@ func (p *Provider) Mount(mux *http.ServeMux) {
 			mux.HandleFunc("OPTIONS "+Prefix+rt.path, oauth.Preflight(strings.Join(rt.methods, ",")))
 		}
 	}
-	mux.HandleFunc(Prefix+"/", p.serveUnrecognized)
+	mux.Handle(Prefix+"/", p.Unrecognized())
 	mux.HandleFunc(Prefix, p.serveUnrecognized)
 }
+
+// Unrecognized answers a path or method the provider does not serve: 404 invalid_request, as
+// Logto's koa-oidc-unrecognized-route.
+func (p *Provider) Unrecognized() http.Handler { return http.HandlerFunc(p.serveUnrecognized) }
