@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -25,9 +26,11 @@ func RequestID(ctx context.Context) string {
 	return id
 }
 
-// WriteJSON writes v as JSON with the given status.
+// WriteJSON writes v as JSON with the given status. Like Logto's JSON.stringify it does not
+// escape &, < and > (the answers are application/json with nosniff, never HTML), so a stored
+// webhook body is shown byte for byte as it was sent and signed.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
+	body, err := MarshalJSON(v)
 	if err != nil { // only unmarshalable values (programming errors) end here
 		http.Error(w, `{"message":"Internal server error."}`, http.StatusInternalServerError)
 		return
@@ -35,6 +38,17 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// MarshalJSON is json.Marshal without HTML escaping.
+func MarshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // ErrBodyTooLarge is returned by ReadBody when the body exceeds its limit.

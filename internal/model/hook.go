@@ -86,6 +86,9 @@ type DeliveryOutcome struct {
 	ResponseCode  *int    // nil when no HTTP answer came
 	Error         *string // nil on success; never holds a secret
 	At            int64
+	// NotAttempted records a decision taken without a request (the hook was disabled since the
+	// delivery was queued): the attempt count and the last answer stay as they were.
+	NotAttempted bool
 }
 
 // DeliveryFilter narrows Deliveries.List; zero values do not filter.

@@ -241,3 +241,22 @@ func TestSubmittedInteractionsQueueLogtoInteractionPayloads(t *testing.T) {
 func hookInput(event, url string) webhooks.HookInput {
 	return webhooks.HookInput{Name: "bench", Events: []string{event}, Config: model.HookConfig{URL: url}}
 }
+
+func TestDisabledHookParksItsQueuedDeliveries(t *testing.T) {
+	env := newEnv(t, Options{})
+	hook := newHook(t, env, model.EventUserCreated)
+	_, err := env.svc.CreateUser(env.ctx, model.DefaultTenantID, users.CreateUserInput{Username: ptrTo("ivy")})
+	mustNoErr(t, err)
+	off := false
+	_, err = env.svc.UpdateHook(env.ctx, model.DefaultTenantID, hook.ID, webhooks.HookPatch{Enabled: &off})
+	mustNoErr(t, err)
+	jobs, err := env.svc.Claim(env.ctx, 10)
+	mustNoErr(t, err)
+	if len(jobs) != 0 {
+		t.Fatalf("a disabled hook's delivery was handed to the worker: %+v", jobs)
+	}
+	ds := deliveries(t, env, hook.ID)
+	if len(ds) != 1 || ds[0].Status != model.DeliveryDead || ds[0].Attempts != 0 || ds[0].LastError == nil {
+		t.Fatalf("parked delivery = %+v; want dead, no attempt counted, the reason said", ds)
+	}
+}

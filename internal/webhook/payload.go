@@ -35,10 +35,10 @@ func (o object) MarshalJSON() ([]byte, error) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		name, _ := json.Marshal(m.name)
+		name, _ := marshal(m.name)
 		b.Write(name)
 		b.WriteByte(':')
-		v, err := json.Marshal(m.value)
+		v, err := marshal(m.value)
 		if err != nil {
 			return nil, fmt.Errorf("member %s: %w", m.name, err)
 		}
@@ -46,6 +46,19 @@ func (o object) MarshalJSON() ([]byte, error) {
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
+}
+
+// marshal is json.Marshal without HTML escaping: Logto's JSON.stringify leaves &, < and >
+// as they are, and a receiver that compares bodies or an avatar URL with "&" must see the
+// same bytes from both servers.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // Application is a payload's client as Logto picks it (id, type, name, description).
@@ -96,7 +109,7 @@ func Payload(e Event, hookID string) ([]byte, error) {
 		interactionDataMembers(&o, e)
 	}
 	o.add("hookId", hookID)
-	return json.Marshal(o)
+	return o.MarshalJSON()
 }
 
 // interactionMembers: interactionEvent, createdAt, sessionId, userAgent, userId, userIp, user,
@@ -180,7 +193,7 @@ func TestPayload(hookID, event string, now time.Time) []byte {
 		o.add("params", object{{"id", "fake-id"}})
 		o.add("data", object{{"result", "success"}})
 	}
-	b, _ := json.Marshal(o) // only strings, numbers and fixed objects: always encodes
+	b, _ := o.MarshalJSON() // only strings, numbers and fixed objects: always encodes
 	return b
 }
 

@@ -55,6 +55,9 @@ func TestPayloadKeyOrder(t *testing.T) {
 		{"data event of a registration", Event{Name: "User.Created", CreatedAt: at, Data: 2, HasData: true,
 			Origin: model.Origin{IP: "198.51.100.1", UserAgent: "Firefox", InteractionEvent: "Register", SessionID: "s1", ApplicationID: "a1"}},
 			`{"event":"User.Created","createdAt":"2026-12-03T10:00:00.123Z","userAgent":"Firefox","interactionEvent":"Register","sessionId":"s1","applicationId":"a1","ip":"198.51.100.1","data":2,"hookId":"h1"}`},
+		{"no HTML escaping, as JSON.stringify", Event{Name: "User.Data.Updated", CreatedAt: at, Origin: model.Origin{Path: "/users/u1", Method: "PATCH", Status: 200, MatchedRoute: "/users/:userId"},
+			Data: map[string]string{"avatar": "https://cdn.example/a.png?size=64&v=<2>"}, HasData: true},
+			`{"event":"User.Data.Updated","createdAt":"2026-12-03T10:00:00.123Z","path":"/users/u1","method":"PATCH","status":200,"params":{},"matchedRoute":"/users/:userId","data":{"avatar":"https://cdn.example/a.png?size=64&v=<2>"},"hookId":"h1"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := Payload(tc.e, "h1")

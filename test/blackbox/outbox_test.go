@@ -223,22 +223,33 @@ func TestLobeChatReceiver(t *testing.T) {
 	rcv.up()
 	h := a.newHook(rcv.url(), "User.Data.Updated", "User.SuspensionStatus.Updated")
 	var mu sync.Mutex
-	var seen []map[string]any
-	rcv.answer = lobeChat(h.SigningKey, func(_ string, d map[string]any) { mu.Lock(); seen = append(seen, d); mu.Unlock() })
+	seen := map[string][]map[string]any{} // by event: the worker sends up to 10 at once, in any order
+	count := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(seen["User.Data.Updated"]) + len(seen["User.SuspensionStatus.Updated"])
+	}
+	record := func(event string, d map[string]any) { mu.Lock(); seen[event] = append(seen[event], d); mu.Unlock() }
+	rcv.answer = lobeChat(h.SigningKey, record)
 
 	id := a.newUser("lobe_user")
-	a.call("PATCH", "/api/users/"+id, map[string]any{"name": "Lobe User", "avatar": "https://img.example.com/a.png",
+	a.call("PATCH", "/api/users/"+id, map[string]any{"name": "Lobe User", "avatar": "https://img.example.com/a.png?size=64&v=2",
 		"primaryEmail": "lobe@example.com"}, nil, 200)
 	a.call("PATCH", "/api/users/"+id+"/is-suspended", map[string]any{"isSuspended": true}, nil, 200)
-	waitFor(t, "two verified deliveries", func() bool { mu.Lock(); defer mu.Unlock(); return len(seen) == 2 })
+	waitFor(t, "two verified deliveries", func() bool { return count() == 2 })
 
-	if d := seen[0]; d["id"] != id || d["name"] != "Lobe User" || d["avatar"] != "https://img.example.com/a.png" || d["primaryEmail"] != "lobe@example.com" {
+	if d := seen["User.Data.Updated"][0]; d["id"] != id || d["name"] != "Lobe User" || d["avatar"] != "https://img.example.com/a.png?size=64&v=2" || d["primaryEmail"] != "lobe@example.com" {
 		t.Errorf("User.Data.Updated data = %v", d)
 	}
-	if seen[1]["isSuspended"] != true {
-		t.Errorf("User.SuspensionStatus.Updated data = %v", seen[1])
+	if d := seen["User.SuspensionStatus.Updated"][0]; d["isSuspended"] != true {
+		t.Errorf("User.SuspensionStatus.Updated data = %v", d)
 	}
-	first := rcv.deliveries()[0]
+	var first delivery
+	for _, d := range rcv.deliveries() {
+		if d.event == "User.Data.Updated" {
+			first = d
+		}
+	}
 	want := "event,createdAt,userAgent,ip,path,method,status,params,matchedRoute,data,hookId"
 	if got := strings.Join(topKeys(t, first.body), ","); got != want {
 		t.Errorf("payload keys = %s; want %s", got, want)
@@ -252,22 +263,32 @@ func TestLobeChatReceiver(t *testing.T) {
 	if p.Path != "/users/"+id || p.Method != "PATCH" || p.MatchedRoute != "/users/:userId" || p.Status != 200 || p.Params["userId"] != id || p.HookID != h.ID {
 		t.Errorf("payload route = %+v", p)
 	}
+	// The outbox shows the body byte for byte as it was sent and signed (no re-escaping of &).
+	for _, row := range a.outbox(h.ID, "delivered") {
+		if row.Event != "User.Data.Updated" {
+			continue
+		}
+		var one struct{ Body json.RawMessage }
+		a.call("GET", "/api/hooks/"+h.ID+"/deliveries/"+row.ID, nil, &one, 200)
+		if !bytes.Equal(one.Body, first.body) || !bytes.Contains(first.body, []byte("size=64&v=2")) {
+			t.Errorf("stored body\n%s\nsent body\n%s", one.Body, first.body)
+		}
+	}
 
 	// A new signing key signs the next delivery; LobeChat with the new key accepts it.
 	var rotated hook
 	a.call("PATCH", "/api/hooks/"+h.ID+"/signing-key", nil, &rotated, 200)
 	rcv.mu.Lock()
-	rcv.answer = lobeChat(rotated.SigningKey, func(_ string, d map[string]any) { mu.Lock(); seen = append(seen, d); mu.Unlock() })
+	rcv.answer = lobeChat(rotated.SigningKey, record)
 	rcv.mu.Unlock()
 	a.call("PATCH", "/api/users/"+id+"/is-suspended", map[string]any{"isSuspended": false}, nil, 200)
-	waitFor(t, "a delivery signed with the new key", func() bool { mu.Lock(); defer mu.Unlock(); return len(seen) == 3 })
+	waitFor(t, "a delivery signed with the new key", func() bool { return count() == 3 })
 
-	// A disabled hook sends nothing.
+	// A disabled hook gets nothing queued, so nothing can be sent.
 	a.call("PATCH", "/api/hooks/"+h.ID, map[string]any{"enabled": false}, nil, 200)
 	a.call("PATCH", "/api/users/"+id, map[string]any{"name": "Not Sent"}, nil, 200)
-	time.Sleep(1500 * time.Millisecond) // three worker polls: long enough for a wrong send to show
-	if got := len(rcv.deliveries()); got != 3 {
-		t.Errorf("a disabled hook sent: %d requests; want 3", got)
+	if got := len(a.outbox(h.ID, "")); got != 3 {
+		t.Errorf("a disabled hook got %d deliveries; want the 3 from before", got)
 	}
 
 	var stats []struct {

@@ -1,6 +1,7 @@
 package webhooks
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -48,7 +49,7 @@ func (s *Webhooks) Claim(ctx context.Context, limit int) ([]webhook.Job, error) 
 
 func (s *Webhooks) parkDisabled(ctx context.Context, d model.Delivery, now time.Time) {
 	msg := "the hook is disabled"
-	out := model.DeliveryOutcome{Status: model.DeliveryDead, Error: &msg, At: now.UnixMilli()}
+	out := model.DeliveryOutcome{Status: model.DeliveryDead, Error: &msg, At: now.UnixMilli(), NotAttempted: true}
 	if err := s.core.Store().Tenant(d.TenantID).Deliveries().Finish(ctx, d.ID, d.ClaimToken, out); err != nil {
 		s.core.Log().Warn("park delivery of a disabled hook", "delivery", d.ID, "error", err)
 	}
@@ -102,10 +103,14 @@ func (s *Webhooks) Finish(ctx context.Context, job webhook.Job, res webhook.Resu
 			entry.Error = *out.Error
 		}
 	}
-	payload, err := json.Marshal(entry)
-	if err != nil {
+	// Without HTML escaping, so hookRequest.body shows the bytes that were sent and signed.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(entry); err != nil {
 		return fmt.Errorf("encode delivery log: %w", err)
 	}
+	payload := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	l := model.Log{TenantID: d.TenantID, ID: ids.New(), Key: entry.Key, Payload: payload, CreatedAt: out.At}
 	return s.core.WriteUncached(ctx, d.TenantID, func(t *core.Tx) error {
 		if err := t.Deliveries().Finish(ctx, d.ID, d.ClaimToken, out); err != nil {

@@ -113,8 +113,12 @@ func testEvents(t *testing.T, open func(t *testing.T) store.Store) {
 		if d.Attempts != 1 || d.Status != model.DeliveryPending || *d.LastStatus != 500 || *d.LastError != msg || d.NextAttemptAt != due+10_000 {
 			t.Fatalf("after a failed attempt = %+v", d)
 		}
-		out = model.DeliveryOutcome{Status: model.DeliveryDead, At: due + 2}
+		parked := "the hook is disabled"
+		out = model.DeliveryOutcome{Status: model.DeliveryDead, Error: &parked, At: due + 2, NotAttempted: true}
 		mustOK(t, f.a.Deliveries().Finish(f.ctx, again[1].ID, again[1].ClaimToken, out), "finish dead")
+		if d, _ := f.a.Deliveries().Get(f.ctx, again[1].ID); d.Attempts != 0 || d.LastStatus != nil || *d.LastError != parked {
+			t.Fatalf("parked without a request = %+v; want no attempt counted", d)
+		}
 		dead, n, err := f.a.Deliveries().List(f.ctx, model.DeliveryFilter{HookID: h.ID, Status: model.DeliveryDead}, store.Page{})
 		mustOK(t, err, "list dead")
 		if n != 1 || dead[0].ID != again[1].ID {

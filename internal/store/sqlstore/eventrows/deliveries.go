@@ -107,6 +107,12 @@ func (r Deliveries) Finish(ctx context.Context, id, claimToken string, o model.D
 		clipped := clip(*o.Error, 1000)
 		lastErr = &clipped
 	}
+	if o.NotAttempted {
+		err := r.s.Write(ctx, sqlx.ExecRow(ctx, `UPDATE webhook_deliveries SET status = ?, next_attempt_at = ?, last_error = ?,
+			claim_token = NULL, claimed_until = NULL, updated_at = ? WHERE tenant_id = ? AND id = ? AND claim_token = ?`,
+			string(o.Status), o.NextAttemptAt, lastErr, o.At, r.s.TenantID(), id, claimToken))
+		return sqlx.WrapErr("finish delivery "+id, err)
+	}
 	err := r.s.Write(ctx, sqlx.ExecRow(ctx, `UPDATE webhook_deliveries SET attempts = attempts + 1, status = ?,
 		next_attempt_at = ?, last_status = ?, last_error = ?, claim_token = NULL, claimed_until = NULL, updated_at = ?
 		WHERE tenant_id = ? AND id = ? AND claim_token = ?`,
