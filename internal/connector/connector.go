@@ -108,6 +108,39 @@ type Social interface {
 	UserInfo(ctx context.Context, sess Session, callback url.Values) (UserInfo, error)
 }
 
+// Email usage types (Logto's TemplateType, the ones Gatehouse sends).
+const (
+	UsageSignIn         = "SignIn"
+	UsageRegister       = "Register"
+	UsageForgotPassword = "ForgotPassword"
+	UsageGeneric        = "Generic"
+	// UsageTest is the test send of POST /api/connectors/:factoryId/test (Logto's deprecated
+	// VerificationCodeType.Test): it uses the Generic template.
+	UsageTest = "Test"
+)
+
+// EmailMessage is one message to send: the template of UsageType, filled from Payload
+// ({{code}}, and whatever else the caller knows, such as {{locale}}).
+type EmailMessage struct {
+	To        string
+	UsageType string
+	Payload   map[string]string
+}
+
+// Email is an email connector (Logto's EmailConnector sendMessage).
+type Email interface {
+	// Send delivers msg. A failure is an *Error whose message says what the mail server
+	// answered (never the credentials).
+	Send(ctx context.Context, msg EmailMessage) error
+}
+
+// EmailFactory is a factory of TypeEmail connectors.
+type EmailFactory interface {
+	Factory
+	// Email returns the email connector of a stored config.
+	Email(raw json.RawMessage) (Email, error)
+}
+
 // Error codes (Logto's ConnectorErrorCodes, answered as connector.<code>).
 const (
 	CodeGeneral           = "general"
