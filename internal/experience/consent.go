@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gatehouse-id/gatehouse/internal/experience/i18n"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 )
 
@@ -28,7 +29,7 @@ func requestedScopes(p model.AuthParams) (user, other []string) {
 		if slices.Contains(user, sc) || slices.Contains(other, sc) {
 			continue
 		}
-		if _, known := scopeKeys[sc]; known {
+		if _, known := i18n.ScopeKey(sc); known {
 			user = append(user, sc)
 		} else {
 			other = append(other, sc)
@@ -116,7 +117,8 @@ func (e *Experience) renderConsent(w http.ResponseWriter, r *http.Request, s *se
 		if sc == "openid" || sc == "offline_access" {
 			continue // not information about the user (Logto does not list them either)
 		}
-		v.UserScopes = append(v.UserScopes, d.Msg.T(scopeKeys[sc]))
+		key, _ := i18n.ScopeKey(sc)
+		v.UserScopes = append(v.UserScopes, d.Msg.T(key))
 	}
 	for _, indicator := range s.in.Params.Resource {
 		v.APIs = append(v.APIs, apiScopes{Indicator: indicator, Scopes: other})

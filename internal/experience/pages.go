@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
+	"github.com/gatehouse-id/gatehouse/internal/experience/i18n"
 	"github.com/gatehouse-id/gatehouse/internal/experience/policy"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/ids"
@@ -120,7 +121,7 @@ func brandOf(exp model.SignInExperience) brand {
 
 // pageData is what every template sees; the page-specific parts are in their own members.
 type pageData struct {
-	Msg           messages
+	Msg           i18n.Messages
 	Lang          string
 	Title         string
 	Nonce         string
@@ -183,8 +184,8 @@ func (e *Experience) newPage(r *http.Request, exp model.SignInExperience, uiLoca
 	if q := r.URL.Query().Get("ui_locales"); q != "" {
 		uiLocales = q
 	}
-	lang := chooseLanguage(uiLocales, r.Header.Get("Accept-Language"), exp.LanguageInfo)
-	return &pageData{Msg: messagesFor(lang), Lang: lang, Brand: brandOf(exp)}
+	lang := i18n.Choose(uiLocales, r.Header.Get("Accept-Language"), exp.LanguageInfo)
+	return &pageData{Msg: i18n.For(lang), Lang: lang, Brand: brandOf(exp)}
 }
 
 // pageCSP is a hosted page's Content-Security-Policy: only the page's own origin may supply
@@ -381,7 +382,7 @@ func termsCheckbox(exp model.SignInExperience, registering bool) bool {
 
 // pageError is the page's wording of an engine error and the status to answer with; a fault
 // inside reports ok false.
-func pageError(ms messages, err error) (string, int, bool) {
+func pageError(ms i18n.Messages, err error) (string, int, bool) {
 	var ae *apperr.Error
 	if !errors.As(err, &ae) {
 		return "", 0, false
@@ -389,7 +390,7 @@ func pageError(ms messages, err error) (string, int, bool) {
 	if _, worded := ae.Data.(pageMessageKey); worded {
 		return ae.Message, ae.Status, true
 	}
-	return ms.errorMessage(ae.Code, ae.Data), ae.Status, true
+	return ms.ErrorMessage(ae.Code, ae.Data), ae.Status, true
 }
 
 // ---- sign-in ----
@@ -428,7 +429,7 @@ func inferKind(exp model.SignInExperience, value string) string {
 	return ""
 }
 
-func identifierLabel(ms messages, kinds []string) string {
+func identifierLabel(ms i18n.Messages, kinds []string) string {
 	label := ""
 	for _, k := range kinds {
 		name := ms.T("input." + k)
@@ -525,7 +526,7 @@ func (e *Experience) pageFailure(w http.ResponseWriter, r *http.Request, s *sess
 
 func (e *Experience) postSignIn(w http.ResponseWriter, r *http.Request) {
 	identifierValue := ""
-	e.postForm(w, r, func(s *session, ms messages) (string, error) {
+	e.postForm(w, r, func(s *session, ms i18n.Messages) (string, error) {
 		identifierValue = strings.TrimSpace(r.PostFormValue("identifier"))
 		return e.signInWithForm(r, s, ms, identifierValue)
 	}, func(s *session, status int, text string) {
@@ -537,7 +538,7 @@ func (e *Experience) postSignIn(w http.ResponseWriter, r *http.Request) {
 // result resumes; otherwise the form is parsed and submit runs the engine's steps on it and says
 // where to go next. A refusal the page can word re-renders the form (rerender), anything else
 // shows the error page.
-func (e *Experience) postForm(w http.ResponseWriter, r *http.Request, submit func(s *session, ms messages) (string, error),
+func (e *Experience) postForm(w http.ResponseWriter, r *http.Request, submit func(s *session, ms i18n.Messages) (string, error),
 	rerender func(s *session, status int, text string)) {
 	s, ok := e.pageSession(w, r)
 	if !ok {
@@ -562,7 +563,7 @@ func (e *Experience) postForm(w http.ResponseWriter, r *http.Request, submit fun
 
 // refuseForm answers a form's refusal: one the page can word re-renders the form with that
 // wording and status (rerender), anything else shows the error page.
-func (e *Experience) refuseForm(w http.ResponseWriter, r *http.Request, ms messages, err error, rerender func(status int, text string)) {
+func (e *Experience) refuseForm(w http.ResponseWriter, r *http.Request, ms i18n.Messages, err error, rerender func(status int, text string)) {
 	text, status, known := pageError(ms, err)
 	if !known {
 		e.renderInternalError(w, r, err)
@@ -573,7 +574,7 @@ func (e *Experience) refuseForm(w http.ResponseWriter, r *http.Request, ms messa
 
 // signInWithForm runs the same engine steps as the API's sign-in (start, verify the password,
 // identify, submit) on the form's input, and saves once at the end.
-func (e *Experience) signInWithForm(r *http.Request, s *session, ms messages, identifierValue string) (string, error) {
+func (e *Experience) signInWithForm(r *http.Request, s *session, ms i18n.Messages, identifierValue string) (string, error) {
 	if err := checkCSRF(s, r.PostFormValue("csrf")); err != nil {
 		return "", err
 	}
@@ -625,7 +626,7 @@ func (e *Experience) finishWithForm(ctx context.Context, s *session, verificatio
 }
 
 // pageRefusal is a 400 whose page wording is the catalog entry key.
-func pageRefusal(ms messages, key string) error {
+func pageRefusal(ms i18n.Messages, key string) error {
 	return &apperr.Error{Status: http.StatusBadRequest, Code: "page." + key, Message: ms.T(key), Data: pageMessageKey(key)}
 }
 
@@ -685,7 +686,7 @@ func (e *Experience) renderRegister(w http.ResponseWriter, r *http.Request, s *s
 
 func (e *Experience) postRegister(w http.ResponseWriter, r *http.Request) {
 	username, email := "", ""
-	e.postForm(w, r, func(s *session, ms messages) (string, error) {
+	e.postForm(w, r, func(s *session, ms i18n.Messages) (string, error) {
 		username = strings.TrimSpace(r.PostFormValue("username"))
 		email = strings.TrimSpace(r.PostFormValue("email"))
 		return e.registerWithForm(r, s, ms, username, email)
@@ -696,7 +697,7 @@ func (e *Experience) postRegister(w http.ResponseWriter, r *http.Request) {
 
 // registerWithForm runs the API's registration steps (start, profile fields, identification,
 // submit) on the form's input, and saves once at the end.
-func (e *Experience) registerWithForm(r *http.Request, s *session, ms messages, username, email string) (string, error) {
+func (e *Experience) registerWithForm(r *http.Request, s *session, ms i18n.Messages, username, email string) (string, error) {
 	form, password, err := checkRegisterForm(r, s, ms, username, email)
 	if err != nil {
 		return "", err
@@ -714,7 +715,7 @@ func (e *Experience) registerWithForm(r *http.Request, s *session, ms messages, 
 // checkRegisterForm checks a registration post before any engine step: the CSRF token, that the
 // sign-up settings allow the form, and that it is complete (every field it asks for, matching
 // passwords, the terms agreed to). It returns the form and the password.
-func checkRegisterForm(r *http.Request, s *session, ms messages, username, email string) (registerView, string, error) {
+func checkRegisterForm(r *http.Request, s *session, ms i18n.Messages, username, email string) (registerView, string, error) {
 	if err := checkCSRF(s, r.PostFormValue("csrf")); err != nil {
 		return registerView{}, "", err
 	}

@@ -34,6 +34,9 @@ type Options struct {
 	// WebhookSender sends test payloads (POST /api/hooks/:id/test); the worker that drains the
 	// outbox is the composition root's. Nil uses webhook.NewSender's defaults.
 	WebhookSender *webhook.Sender
+	// ConnectorClient is the HTTP client connectors call providers with; nil uses
+	// connector.NewClient's defaults.
+	ConnectorClient *connector.Client
 }
 
 // Service is every use-case over one store: one value per aggregate, each a small type of its
@@ -67,7 +70,7 @@ func New(st store.Store, fresh *store.Freshness, clk clock.Clock, log *slog.Logg
 	// Every change's events are written in its transaction: its audit entry and its outbox rows.
 	c.SetEventSinks(aud, hooks)
 	return &Service{
-		Connectors:        connectors.New(c, connector.NewRegistry(oauth2.Factory{}, oidc.Factory{}, github.Factory{}, google.Factory{}), signIn),
+		Connectors:        connectors.New(c, connector.NewRegistry(oauth2.Factory{}, oidc.Factory{}, github.Factory{}, google.Factory{}), signIn, opts.ConnectorClient),
 		Webhooks:          hooks,
 		Audit:             aud,
 		Core:              c,

@@ -40,6 +40,9 @@ type Users interface {
 	GetByEmail(ctx context.Context, email string) (model.User, error)
 	// GetByPhone finds the user with exactly this primary phone.
 	GetByPhone(ctx context.Context, phone string) (model.User, error)
+	// GetByIdentity finds the user linked to the provider account accountID under the social
+	// target (identities[target].userId, compared as a string, as Logto stores it).
+	GetByIdentity(ctx context.Context, target, accountID string) (model.User, error)
 	// List returns a page, newest first (Logto's order), and the total count matching f.
 	List(ctx context.Context, f UserFilter, p Page) ([]model.User, int, error)
 

@@ -26,11 +26,16 @@ type Connectors struct {
 	core      *core.Core
 	factories *connector.Registry
 	signIn    SignInTargets
+	client    *connector.Client
 }
 
-// New returns the connector use-cases over the factories on offer.
-func New(c *core.Core, factories *connector.Registry, signIn SignInTargets) *Connectors {
-	return &Connectors{core: c, factories: factories, signIn: signIn}
+// New returns the connector use-cases over the factories on offer; connectors call providers
+// through client (nil: connector.NewClient's defaults).
+func New(c *core.Core, factories *connector.Registry, signIn SignInTargets, client *connector.Client) *Connectors {
+	if client == nil {
+		client = connector.NewClient(connector.ClientOptions{})
+	}
+	return &Connectors{core: c, factories: factories, signIn: signIn, client: client}
 }
 
 // CreateInput is POST /api/connectors.

@@ -392,10 +392,20 @@ func (s *Users) setInitialPassword(ctx context.Context, u *model.User, in Create
 // insertUser writes u after the identifier checks and gives it the tenant's default User roles,
 // in one transaction, and returns the user as stored.
 func (s *Users) insertUser(ctx context.Context, tenantID string, u model.User) (model.User, error) {
+	return s.insertUserChecked(ctx, tenantID, u, nil)
+}
+
+// insertUserChecked is insertUser with one more check (nil for none) inside the transaction.
+func (s *Users) insertUserChecked(ctx context.Context, tenantID string, u model.User, check func(context.Context, store.Tenant) error) (model.User, error) {
 	var created model.User
 	err := s.core.WriteUncached(ctx, tenantID, func(t *core.Tx) error {
 		if err := checkIdentifierCollision(ctx, t, u.Username, u.PrimaryEmail, u.PrimaryPhone, ""); err != nil {
 			return err
+		}
+		if check != nil {
+			if err := check(ctx, t); err != nil {
+				return err
+			}
 		}
 		if err := t.Users().Create(ctx, u); err != nil {
 			return mapUserErr(err, u.ID)

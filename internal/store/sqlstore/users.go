@@ -226,6 +226,16 @@ func (r users) GetByPhone(ctx context.Context, phone string) (model.User, error)
 	return r.getWhere(ctx, "get user by phone", "primary_phone = ?", phone)
 }
 
+func (r users) GetByIdentity(ctx context.Context, target, accountID string) (model.User, error) {
+	// The target is a key of the identities object: PostgreSQL's -> takes it as a value, SQLite's
+	// JSON path takes it quoted by json_quote, so no target can change the path.
+	cond := `json_extract(identities, '$.' || json_quote(?) || '.userId') = ?`
+	if r.s.db.postgres() {
+		cond = `identities -> ? ->> 'userId' = ?`
+	}
+	return r.getWhere(ctx, "get user by identity", cond+" ORDER BY seq LIMIT 1", target, accountID)
+}
+
 // getWhere reads the tenant's one user matching cond. Values that could never be stored (NUL,
 // invalid UTF-8) find nobody instead of reaching PostgreSQL, which would refuse them.
 func (r users) getWhere(ctx context.Context, op, cond string, args ...any) (model.User, error) {

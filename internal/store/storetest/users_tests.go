@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -120,6 +121,30 @@ func testUsers(t *testing.T, open func(t *testing.T) store.Store) {
 		got, err = f.a.Users().GetByUsername(f.ctx, "BOB", false)
 		mustOK(t, err, "GetByUsername BOB")
 		wantEqual(t, got.ID, older.ID, "oldest wins without an exact match")
+	})
+
+	t.Run("lookup by social identity", func(t *testing.T) {
+		f := newFixture(t, open)
+		linked := f.newUser(f.a, "gh", func(u *model.User) {
+			u.Identities = json.RawMessage(`{"github":{"userId":"42","details":{"id":"42"}},"my-oauth.x":{"userId":"a'b\"c"}}`)
+		})
+		f.newUser(f.a, "other", func(u *model.User) {
+			u.Identities = json.RawMessage(`{"google":{"userId":"42"}}`)
+		})
+		f.newUser(f.b, "elsewhere", func(u *model.User) { u.Identities = json.RawMessage(`{"github":{"userId":"7"}}`) })
+		got, err := f.a.Users().GetByIdentity(f.ctx, "github", "42")
+		mustOK(t, err, "GetByIdentity github 42")
+		wantEqual(t, got.ID, linked.ID, "the user linked under github")
+		got, err = f.a.Users().GetByIdentity(f.ctx, "my-oauth.x", `a'b"c`)
+		mustOK(t, err, "GetByIdentity with a dotted target and quotes in the id")
+		wantEqual(t, got.ID, linked.ID, "dotted target")
+		for _, c := range []struct{ target, id string }{
+			{"github", "43"}, {"gitlab", "42"}, {"github", "7"}, {`github.userId`, "42"}, {`$`, "42"}, {"github", "\x00"},
+		} {
+			if _, err := f.a.Users().GetByIdentity(f.ctx, c.target, c.id); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("GetByIdentity(%q, %q) = %v, want ErrNotFound", c.target, c.id, err)
+			}
+		}
 	})
 
 	t.Run("uniqueness per tenant, emails ignoring case", func(t *testing.T) {

@@ -1,4 +1,4 @@
-package experience
+package i18n
 
 import (
 	"fmt"
@@ -30,11 +30,11 @@ func matchLanguage(tag string) string {
 	return ""
 }
 
-// chooseLanguage picks the page language as Logto's experience does: the first supported tag of
+// Choose picks the page language as Logto's experience does: the first supported tag of
 // ui_locales (OIDC Core §3.1.2.1, space-separated, in order of preference), then — when the
 // sign-in experience detects it — the browser's Accept-Language, then the configured fallback,
 // then English.
-func chooseLanguage(uiLocales, acceptLanguage string, info model.LanguageInfo) string {
+func Choose(uiLocales, acceptLanguage string, info model.LanguageInfo) string {
 	for _, tag := range strings.Fields(uiLocales) {
 		if l := matchLanguage(tag); l != "" {
 			return l
@@ -87,22 +87,22 @@ func parseAcceptLanguage(header string) []string {
 	return out
 }
 
-// messages is one language's page wording.
-type messages struct {
+// Messages is one language's page wording.
+type Messages struct {
 	lang string
 	m    map[string]string
 }
 
-func messagesFor(lang string) messages {
+func For(lang string) Messages {
 	if m, ok := catalog[lang]; ok {
-		return messages{lang: lang, m: m}
+		return Messages{lang: lang, m: m}
 	}
-	return messages{lang: langEnglish, m: catalog[langEnglish]}
+	return Messages{lang: langEnglish, m: catalog[langEnglish]}
 }
 
 // T returns the wording of key with args filled in (fmt verbs); a key missing in the language
 // falls back to English, and an unknown key shows itself so the gap is visible.
-func (ms messages) T(key string, args ...any) string {
+func (ms Messages) T(key string, args ...any) string {
 	s, ok := ms.m[key]
 	if !ok {
 		if s, ok = catalog[langEnglish][key]; !ok {
@@ -339,7 +339,7 @@ var errorMessageKeys = map[string]string{
 }
 
 // errorMessage turns an engine error code into the page's wording.
-func (ms messages) errorMessage(code string, data any) string {
+func (ms Messages) ErrorMessage(code string, data any) string {
 	switch code {
 	case "session.verification_blocked_too_many_attempts":
 		return ms.lockedMessage(data)
@@ -355,7 +355,7 @@ func (ms messages) errorMessage(code string, data any) string {
 }
 
 // lockedMessage says how long a locked identifier waits, from errLocked's data.
-func (ms messages) lockedMessage(data any) string {
+func (ms Messages) lockedMessage(data any) string {
 	minutes := 0
 	if d, ok := data.(map[string]int); ok {
 		minutes = d["retryAfterMinutes"]
@@ -381,7 +381,7 @@ var passwordIssueWording = map[string]struct{ key, arg string }{
 }
 
 // passwordIssues words every issue of a rejected password in one sentence list.
-func (ms messages) passwordIssues(issues []policy.PasswordIssue) string {
+func (ms Messages) passwordIssues(issues []policy.PasswordIssue) string {
 	parts := make([]string, 0, len(issues))
 	for _, is := range issues {
 		wording, ok := passwordIssueWording[strings.TrimPrefix(is.Code, "password_rejected.")]
@@ -418,4 +418,11 @@ var scopeKeys = map[string]string{
 	"offline_access":                     "scope.offline_access",
 	"urn:logto:scope:organizations":      "scope.organizations",
 	"urn:logto:scope:organization_roles": "scope.organization_roles",
+}
+
+// ScopeKey is the catalog entry that describes scope on a consent page; false for a scope the
+// page does not describe.
+func ScopeKey(scope string) (string, bool) {
+	key, ok := scopeKeys[scope]
+	return key, ok
 }
