@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
+	"github.com/gatehouse-id/gatehouse/internal/experience/experr"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 )
 
@@ -24,18 +25,18 @@ func (e *Experience) api(h apiHandler) http.Handler {
 
 func (e *Experience) serveAPI(w http.ResponseWriter, r *http.Request, h apiHandler) error {
 	if err := httpx.RequireJSON(r); err != nil {
-		return errNotJSON()
+		return experr.NotJSON()
 	}
 	uid, ok := e.cookies.InteractionUID(r, e.tenantID, "")
 	if !ok {
-		return errSessionNotFound()
+		return experr.SessionNotFound()
 	}
 	s, err := e.load(r.Context(), uid)
 	if err != nil {
 		return err
 	}
 	if s.in.Result != nil {
-		return errSessionNotFound()
+		return experr.SessionNotFound()
 	}
 	body, err := readAPIBody(r)
 	if err != nil {
@@ -66,7 +67,7 @@ func (e *Experience) writeAPIError(w http.ResponseWriter, r *http.Request, err e
 // serveAPICrossOriginDenied answers an Experience API write sent from another origin: Logto's
 // 403 auth.forbidden shape, so Logto's sign-in UI shows it like any refusal.
 func (e *Experience) serveAPICrossOriginDenied(w http.ResponseWriter, r *http.Request) {
-	e.writeAPIError(w, r, errCrossOrigin())
+	e.writeAPIError(w, r, experr.CrossOrigin())
 }
 
 func (e *Experience) internalError(r *http.Request, err error) {
@@ -118,7 +119,7 @@ type sanitizedRecord struct {
 // toSanitizedJson: no password hash, no internal ids).
 func (e *Experience) handleGetInteraction(w http.ResponseWriter, r *http.Request, s *session, _ []byte) error {
 	if !s.started() {
-		return errInteractionNotStarted()
+		return experr.InteractionNotStarted()
 	}
 	records := make([]sanitizedRecord, 0, len(s.st.VerificationRecords))
 	for _, rec := range s.st.VerificationRecords {
@@ -164,11 +165,11 @@ func (e *Experience) handleVerifyPassword(w http.ResponseWriter, r *http.Request
 
 // POST /api/experience/identification {verificationId?} → 204 (sign-in) or 201 (registered).
 func (e *Experience) handleIdentification(w http.ResponseWriter, r *http.Request, s *session, body []byte) error {
-	verificationID, err := parseIdentificationBody(body)
+	verificationID, linkSocial, err := parseIdentificationBody(body)
 	if err != nil {
 		return err
 	}
-	created, err := e.identify(r.Context(), s, verificationID)
+	created, err := e.identify(r.Context(), s, verificationID, linkSocial)
 	if err != nil {
 		return err
 	}
@@ -209,5 +210,40 @@ func (e *Experience) handleSubmit(w http.ResponseWriter, r *http.Request, s *ses
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]string{"redirectTo": redirectTo})
+	return nil
+}
+
+// POST /api/experience/verification/social/:connectorId/authorization-uri {state, redirectUri}
+// → 200 {authorizationUri, verificationId}.
+func (e *Experience) handleSocialStart(w http.ResponseWriter, r *http.Request, s *session, body []byte) error {
+	in, err := parseSocialStartBody(body)
+	if err != nil {
+		return err
+	}
+	uri, verificationID, err := e.startSocial(r.Context(), s, r.PathValue("connectorId"), in)
+	if err != nil {
+		return err
+	}
+	if err := e.save(r.Context(), s); err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"authorizationUri": uri, "verificationId": verificationID})
+	return nil
+}
+
+// POST /api/experience/verification/social/:connectorId/verify {connectorData, verificationId}
+// → 200 {verificationId}.
+func (e *Experience) handleSocialVerify(w http.ResponseWriter, r *http.Request, s *session, body []byte) error {
+	verificationID, params, err := parseSocialVerifyBody(body)
+	if err != nil {
+		return err
+	}
+	if err := e.verifySocial(r.Context(), s, r.PathValue("connectorId"), verificationID, params); err != nil {
+		return err
+	}
+	if err := e.save(r.Context(), s); err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"verificationId": verificationID})
 	return nil
 }

@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/gatehouse-id/gatehouse/internal/experience/experr"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/jsonbody"
+	"github.com/gatehouse-id/gatehouse/internal/model"
 )
 
 // maxAPIBodyBytes bounds an Experience API body: the largest real one is a password check, a
@@ -23,16 +26,18 @@ const (
 	maxIdentifierLen = 256
 	maxPasswordLen   = 1024
 	maxIDLen         = 64
+	// maxURLLen bounds a callback URL and each provider callback parameter (codes, states).
+	maxURLLen = 2048
 )
 
 // readAPIBody reads r's body within maxAPIBodyBytes.
 func readAPIBody(r *http.Request) ([]byte, error) {
 	raw, err := httpx.ReadBody(r, maxAPIBodyBytes)
 	if errors.Is(err, httpx.ErrBodyTooLarge) {
-		return nil, errBodyTooLarge(maxAPIBodyBytes)
+		return nil, experr.BodyTooLarge(maxAPIBodyBytes)
 	}
 	if err != nil {
-		return nil, errInvalidInput("It could not be read.")
+		return nil, experr.InvalidInput("It could not be read.")
 	}
 	return raw, nil
 }
@@ -48,13 +53,13 @@ func decodeBody(raw []byte, dst any) error {
 	}
 	switch {
 	case e.Problem == jsonbody.NUL || e.Problem == jsonbody.NotJSON:
-		return errInvalidInput("%s", e.Error())
+		return experr.InvalidInput("%s", e.Error())
 	case e.Problem == jsonbody.NotObject:
-		return errInvalidInput("Expected an object.")
+		return experr.InvalidInput("Expected an object.")
 	case e.Problem == jsonbody.WrongType && e.Path != "":
-		return errInvalidInput("Expected %s at key %q but received %s.", goTypeName(e.Expected.Kind().String()), e.Path, e.Received)
+		return experr.InvalidInput("Expected %s at key %q but received %s.", goTypeName(e.Expected.Kind().String()), e.Path, e.Received)
 	}
-	return errInvalidInput("It does not have the expected shape.")
+	return experr.InvalidInput("It does not have the expected shape.")
 }
 
 // goTypeName names a Go kind in the Experience API's messages ("int", "string", "object"…).
@@ -73,17 +78,17 @@ func goTypeName(kind string) string {
 // checkString refuses a string that is missing (when required) or too long.
 func checkString(key, value string, required bool, limit int) error {
 	if required && value == "" {
-		return errInvalidInput("%s is required.", key)
+		return experr.InvalidInput("%s is required.", key)
 	}
 	if utf8.RuneCountInString(value) > limit {
-		return errInvalidInput("%s is longer than %d characters.", key, limit)
+		return experr.InvalidInput("%s is longer than %d characters.", key, limit)
 	}
 	if !utf8.ValidString(value) {
-		return errInvalidInput("%s is not valid UTF-8.", key)
+		return experr.InvalidInput("%s is not valid UTF-8.", key)
 	}
 	// Form posts can carry a NUL that JSON bodies cannot; PostgreSQL refuses it in text.
 	if strings.IndexByte(value, 0) >= 0 {
-		return errInvalidInput("%s must not contain NUL characters.", key)
+		return experr.InvalidInput("%s must not contain NUL characters.", key)
 	}
 	return nil
 }
@@ -102,9 +107,9 @@ func parseEventBody(raw []byte) (string, error) {
 	case eventSignIn, eventRegister, eventForgotPassword:
 		return body.InteractionEvent, nil
 	case "":
-		return "", errInvalidInput("interactionEvent is required.")
+		return "", experr.InvalidInput("interactionEvent is required.")
 	}
-	return "", errInvalidInput("interactionEvent must be SignIn, Register or ForgotPassword.")
+	return "", experr.InvalidInput("interactionEvent must be SignIn, Register or ForgotPassword.")
 }
 
 // parsePasswordBody reads {identifier: {type, value}, password}
@@ -118,13 +123,13 @@ func parsePasswordBody(raw []byte) (identifier, string, error) {
 		return identifier{}, "", err
 	}
 	if body.Identifier == nil {
-		return identifier{}, "", errInvalidInput("identifier is required.")
+		return identifier{}, "", experr.InvalidInput("identifier is required.")
 	}
 	id := *body.Identifier
 	switch id.Type {
 	case identifierUsername, identifierEmail, identifierPhone:
 	default:
-		return identifier{}, "", errInvalidInput("identifier.type must be username, email or phone.")
+		return identifier{}, "", experr.InvalidInput("identifier.type must be username, email or phone.")
 	}
 	if err := checkString("identifier.value", id.Value, true, maxIdentifierLen); err != nil {
 		return identifier{}, "", err
@@ -137,18 +142,74 @@ func parsePasswordBody(raw []byte) (identifier, string, error) {
 
 // parseIdentificationBody reads {verificationId?, linkSocialIdentity?}
 // (POST /api/experience/identification).
-func parseIdentificationBody(raw []byte) (string, error) {
+func parseIdentificationBody(raw []byte) (verificationID string, linkSocial bool, err error) {
 	var body struct {
 		VerificationID     string `json:"verificationId"`
 		LinkSocialIdentity bool   `json:"linkSocialIdentity"`
 	}
 	if err := decodeBody(raw, &body); err != nil {
-		return "", err
+		return "", false, err
 	}
 	if err := checkString("verificationId", body.VerificationID, false, maxIDLen); err != nil {
-		return "", err
+		return "", false, err
 	}
-	return body.VerificationID, nil
+	return body.VerificationID, body.LinkSocialIdentity, nil
+}
+
+// socialStartBody is POST …/verification/social/:connectorId/authorization-uri.
+type socialStartBody struct {
+	State       string `json:"state"`
+	RedirectURI string `json:"redirectUri"`
+	Scope       string `json:"scope"`
+}
+
+// parseSocialStartBody reads {state, redirectUri, scope?}: the state the client will check,
+// and an absolute http(s) callback URL the provider sends the browser back to.
+func parseSocialStartBody(raw []byte) (socialStartBody, error) {
+	var body socialStartBody
+	if err := decodeBody(raw, &body); err != nil {
+		return body, err
+	}
+	if err := checkString("state", body.State, true, maxIDLen*4); err != nil {
+		return body, err
+	}
+	if err := checkString("redirectUri", body.RedirectURI, true, maxURLLen); err != nil {
+		return body, err
+	}
+	if !model.IsHTTPURL(body.RedirectURI) {
+		return body, experr.InvalidInput("redirectUri must be an absolute http(s) URL.")
+	}
+	return body, checkString("scope", body.Scope, false, maxURLLen)
+}
+
+// parseSocialVerifyBody reads {connectorData, verificationId}: connectorData is the provider's
+// callback parameters, each a string (Logto's connectorData record).
+func parseSocialVerifyBody(raw []byte) (string, url.Values, error) {
+	var body struct {
+		VerificationID string         `json:"verificationId"`
+		ConnectorData  map[string]any `json:"connectorData"`
+	}
+	if err := decodeBody(raw, &body); err != nil {
+		return "", nil, err
+	}
+	if err := checkString("verificationId", body.VerificationID, true, maxIDLen); err != nil {
+		return "", nil, err
+	}
+	if body.ConnectorData == nil {
+		return "", nil, experr.InvalidInput("connectorData is required.")
+	}
+	params := url.Values{}
+	for k, v := range body.ConnectorData {
+		str, ok := v.(string)
+		if !ok {
+			continue // Logto's connectors read only string parameters
+		}
+		if err := checkString("connectorData."+k, str, false, maxURLLen); err != nil {
+			return "", nil, err
+		}
+		params.Set(k, str)
+	}
+	return body.VerificationID, params, nil
 }
 
 // parseProfileBody reads one of Logto's profile payloads (POST /api/experience/profile):
@@ -172,7 +233,7 @@ func parseProfileBody(raw []byte) (profileInput, error) {
 		return in, checkString("value", in.Value, true, maxPasswordLen)
 	case identifierEmail:
 		if in.Value == "" && in.VerificationID == "" {
-			return profileInput{}, errInvalidInput("value or verificationId is required.")
+			return profileInput{}, experr.InvalidInput("value or verificationId is required.")
 		}
 		if err := checkString("value", in.Value, false, maxIdentifierLen); err != nil {
 			return profileInput{}, err
@@ -181,9 +242,9 @@ func parseProfileBody(raw []byte) (profileInput, error) {
 	case identifierPhone, "social":
 		return in, checkString("verificationId", in.VerificationID, true, maxIDLen)
 	case "extraProfile":
-		return profileInput{}, errInvalidInput("extraProfile is not supported yet.")
+		return profileInput{}, experr.InvalidInput("extraProfile is not supported yet.")
 	case "":
-		return profileInput{}, errInvalidInput("type is required.")
+		return profileInput{}, experr.InvalidInput("type is required.")
 	}
-	return profileInput{}, errInvalidInput("%s", fmt.Sprintf("type %q is not one of username, password, email, phone, social or extraProfile.", body.Type))
+	return profileInput{}, experr.InvalidInput("%s", fmt.Sprintf("type %q is not one of username, password, email, phone, social or extraProfile.", body.Type))
 }

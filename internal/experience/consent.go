@@ -261,10 +261,13 @@ func (e *Experience) serveUnavailable(feature string) http.HandlerFunc {
 	}
 }
 
-// serveDirect is /direct/<method>/<target> (direct_sign_in). Social and enterprise connectors do
-// not exist yet, so, as Logto's page does when it cannot sign in directly, it falls back to the
-// first screen the request named.
+// serveDirect is /direct/<method>/<target> (direct_sign_in): a social target goes straight to
+// its provider; anything else (enterprise SSO does not exist yet, or an unknown target) falls
+// back, as Logto's page does, to the first screen the request named.
 func (e *Experience) serveDirect(w http.ResponseWriter, r *http.Request) {
+	if r.PathValue("method") == "social" && e.serveDirectSocial(w, r, r.PathValue("target")) {
+		return
+	}
 	q := r.URL.Query()
 	screen := "/sign-in"
 	if q.Get("fallback") == "register" {

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
+	"github.com/gatehouse-id/gatehouse/internal/connector"
+	"github.com/gatehouse-id/gatehouse/internal/experience/experr"
 	"github.com/gatehouse-id/gatehouse/internal/experience/policy"
 	"github.com/gatehouse-id/gatehouse/internal/experience/throttle"
 	"github.com/gatehouse-id/gatehouse/internal/ids"
@@ -71,6 +73,11 @@ type verificationRecord struct {
 	Identifier identifier `json:"identifier"`
 	Verified   bool       `json:"verified"`
 	UserID     string     `json:"userId,omitempty"`
+	// A social verification's connector, its session until the callback uses it, and the
+	// account the provider vouched for.
+	ConnectorID      string              `json:"connectorId,omitempty"`
+	ConnectorSession *connector.Session  `json:"connectorSession,omitempty"`
+	SocialUser       *connector.UserInfo `json:"socialUserInfo,omitempty"`
 }
 
 // identifier is Logto's VerificationIdentifier.
@@ -98,12 +105,12 @@ func (e *Experience) load(ctx context.Context, uid string) (*session, error) {
 			return nil, err
 		}
 		if errors.Is(err, model.ErrNotFound) {
-			return nil, errSessionNotFound()
+			return nil, experr.SessionNotFound()
 		}
 		return nil, fmt.Errorf("load interaction: %w", err)
 	}
 	if in.ExpiresAt != 0 && e.clk.Now().UnixMilli() >= in.ExpiresAt {
-		return nil, errSessionNotFound()
+		return nil, experr.SessionNotFound()
 	}
 	exp, err := e.svc.GetSignInExperience(ctx, e.tenantID)
 	if err != nil {
@@ -141,16 +148,16 @@ func guardEvent(exp model.SignInExperience, event string) error {
 	switch event {
 	case eventSignIn:
 		if exp.SignInMode == model.SignInModeRegister {
-			return errEventForbidden(event)
+			return experr.EventForbidden(event)
 		}
 	case eventRegister:
 		if exp.SignInMode == model.SignInModeSignIn {
-			return errEventForbidden(event)
+			return experr.EventForbidden(event)
 		}
 	case eventForgotPassword:
-		return errForgotPasswordUnavailable()
+		return experr.ForgotPasswordUnavailable()
 	default:
-		return errInvalidInput("interactionEvent must be SignIn, Register or ForgotPassword.")
+		return experr.InvalidInput("interactionEvent must be SignIn, Register or ForgotPassword.")
 	}
 	return nil
 }
@@ -170,7 +177,7 @@ func (e *Experience) start(s *session, event string) error {
 // a pending profile is dropped when the event changes, as in Logto.
 func (e *Experience) setEvent(s *session, event string) error {
 	if !s.started() {
-		return errInteractionNotStarted()
+		return experr.InteractionNotStarted()
 	}
 	if err := guardEvent(s.exp, event); err != nil {
 		return err
@@ -221,13 +228,13 @@ func (e *Experience) verifyPassword(ctx context.Context, s *session, id identifi
 // identifier names (nil when none) and the lockout target of the attempt.
 func (e *Experience) admitPasswordAttempt(ctx context.Context, s *session, id identifier, clientIP string) (*model.User, model.SentinelTarget, error) {
 	if !s.started() {
-		return nil, model.SentinelTarget{}, errInteractionNotStarted()
+		return nil, model.SentinelTarget{}, experr.InteractionNotStarted()
 	}
 	if !passwordSignInEnabled(s.exp, id.Type) {
-		return nil, model.SentinelTarget{}, errSignInMethodNotEnabled()
+		return nil, model.SentinelTarget{}, experr.SignInMethodNotEnabled()
 	}
 	if !e.limiter.Allow(clientIP) {
-		return nil, model.SentinelTarget{}, errRateLimited()
+		return nil, model.SentinelTarget{}, experr.RateLimited()
 	}
 	user, err := e.findUser(ctx, id.Type, id.Value)
 	if err != nil {
@@ -237,7 +244,7 @@ func (e *Experience) admitPasswordAttempt(ctx context.Context, s *session, id id
 	if until, locked, err := e.lockout.LockedUntil(ctx, e.tenantID, target); err != nil {
 		return nil, model.SentinelTarget{}, err
 	} else if locked {
-		return nil, model.SentinelTarget{}, errLocked(throttle.MinutesLeft(e.clk.Now(), until))
+		return nil, model.SentinelTarget{}, experr.Locked(throttle.MinutesLeft(e.clk.Now(), until))
 	}
 	return user, target, nil
 }
@@ -267,11 +274,11 @@ func (e *Experience) settlePasswordAttempt(ctx context.Context, s *session, targ
 	}
 	switch {
 	case locked:
-		return errLocked(throttle.MinutesLeft(e.clk.Now(), until))
+		return experr.Locked(throttle.MinutesLeft(e.clk.Now(), until))
 	case !ok || user == nil:
 		return apperr.InvalidCredentials()
 	case user.IsSuspended:
-		return errSuspended()
+		return experr.Suspended()
 	}
 	return nil
 }
@@ -317,16 +324,19 @@ func (s *session) record(id string) (verificationRecord, bool) {
 // identify settles who the user is (POST …/identification): for a sign-in, the account a
 // verification record proved; for a registration, a new account made from the profile. It
 // reports whether an account was created (Logto answers 201 then, else 204).
-func (e *Experience) identify(ctx context.Context, s *session, verificationID string) (created bool, err error) {
+func (e *Experience) identify(ctx context.Context, s *session, verificationID string, linkSocial bool) (created bool, err error) {
 	defer func() { e.audit(ctx, s, "Identifier.Submit", s.st.UserID, err) }()
 	if !s.started() {
-		return false, errInteractionNotStarted()
+		return false, experr.InteractionNotStarted()
+	}
+	if rec, ok := s.record(verificationID); ok && rec.Type == verificationSocial && s.st.InteractionEvent != eventForgotPassword {
+		return e.identifySocial(ctx, s, rec, linkSocial)
 	}
 	switch s.st.InteractionEvent {
 	case eventRegister:
 		return true, e.createUser(withInteraction(ctx, s), s, verificationID)
 	case eventForgotPassword:
-		return false, errForgotPasswordUnavailable()
+		return false, experr.ForgotPasswordUnavailable()
 	}
 	rec, err := provenPasswordRecord(s, verificationID)
 	if err != nil {
@@ -336,7 +346,7 @@ func (e *Experience) identify(ctx context.Context, s *session, verificationID st
 	if err != nil {
 		return false, err
 	}
-	return false, s.signInAs(user)
+	return false, s.signInAs(user, amrPassword)
 }
 
 // provenPasswordRecord is the sign-in's verification record verificationID, which must be a
@@ -344,20 +354,20 @@ func (e *Experience) identify(ctx context.Context, s *session, verificationID st
 // password was checked) still enables.
 func provenPasswordRecord(s *session, verificationID string) (verificationRecord, error) {
 	if verificationID == "" {
-		return verificationRecord{}, errInvalidInput("verificationId is missing.")
+		return verificationRecord{}, experr.InvalidInput("verificationId is missing.")
 	}
 	rec, ok := s.record(verificationID)
 	if !ok {
-		return verificationRecord{}, errVerificationNotFound()
+		return verificationRecord{}, experr.VerificationNotFound()
 	}
 	if err := guardEvent(s.exp, eventSignIn); err != nil {
 		return verificationRecord{}, err
 	}
 	if rec.Type != verificationPassword || !passwordSignInEnabled(s.exp, rec.Identifier.Type) {
-		return verificationRecord{}, errSignInMethodNotEnabled()
+		return verificationRecord{}, experr.SignInMethodNotEnabled()
 	}
 	if !rec.Verified || rec.UserID == "" {
-		return verificationRecord{}, errVerificationFailed()
+		return verificationRecord{}, experr.VerificationFailed()
 	}
 	return rec, nil
 }
@@ -367,24 +377,25 @@ func (e *Experience) identifiedUser(ctx context.Context, rec verificationRecord)
 	user, err := e.svc.GetUser(ctx, e.tenantID, rec.UserID)
 	if err != nil {
 		if isNotFound(err) {
-			return model.User{}, errUserNotExist(rec.Identifier.Value)
+			return model.User{}, experr.UserNotExist(rec.Identifier.Value)
 		}
 		return model.User{}, fmt.Errorf("load identified user: %w", err)
 	}
 	if user.IsSuspended {
-		return model.User{}, errSuspended()
+		return model.User{}, experr.Suspended()
 	}
 	return user, nil
 }
 
-// signInAs makes user the interaction's account, unless another one was identified before.
-func (s *session) signInAs(user model.User) error {
+// signInAs makes user the interaction's account, unless another one was identified before;
+// amr is how they proved it (RFC 8176; "" for a provider's word, which has no value there).
+func (s *session) signInAs(user model.User, amr string) error {
 	if s.st.UserID != "" && s.st.UserID != user.ID {
-		return errIdentityConflict()
+		return experr.IdentityConflict()
 	}
 	s.st.UserID = user.ID
-	if !slices.Contains(s.st.AMR, amrPassword) {
-		s.st.AMR = append(s.st.AMR, amrPassword)
+	if amr != "" && !slices.Contains(s.st.AMR, amr) {
+		s.st.AMR = append(s.st.AMR, amr)
 	}
 	return nil
 }
@@ -436,21 +447,21 @@ func (e *Experience) createUser(ctx context.Context, s *session, verificationID 
 	}
 	if verificationID != "" {
 		if _, ok := s.record(verificationID); !ok {
-			return errVerificationNotFound()
+			return experr.VerificationNotFound()
 		}
-		return errInvalidInput("A password verification cannot create an account; set the username, email and password with POST /api/experience/profile instead.")
+		return experr.InvalidInput("A password verification cannot create an account; set the username, email and password with POST /api/experience/profile instead.")
 	}
 	if s.st.UserID != "" {
-		return errIdentityConflict()
+		return experr.IdentityConflict()
 	}
 	if missing := missingProfile(s.exp, s.st.Profile); len(missing) > 0 {
-		return errMissingProfile(missing)
+		return experr.MissingProfile(missing)
 	}
 	p := s.st.Profile
 	if p.Username == "" && p.PrimaryEmail == "" {
 		// Nothing to sign in with later: the sign-up settings ask for no identifier, which only
 		// social registration can satisfy.
-		return errSignUpMethodNotEnabled()
+		return experr.SignUpMethodNotEnabled()
 	}
 	if err := e.checkAvailable(ctx, p); err != nil {
 		return err
@@ -545,32 +556,32 @@ func (e *Experience) setProfile(ctx context.Context, s *session, in profileInput
 		return e.setProfileEmail(ctx, s, in, clientIP)
 	case identifierPhone, "social":
 		if collected, _ := signUpRule(s.exp, in.Type); !collected && in.Type == identifierPhone {
-			return errSignUpMethodNotEnabled()
+			return experr.SignUpMethodNotEnabled()
 		}
 		// Phone codes and social identities arrive as verification records, which this
 		// server cannot produce yet.
-		return errVerificationNotFound()
+		return experr.VerificationNotFound()
 	case "password":
 		return e.setProfilePassword(ctx, s, in.Value)
 	}
-	return errInvalidInput("type must be username, email or password (%q is not supported).", in.Type)
+	return experr.InvalidInput("type must be username, email or password (%q is not supported).", in.Type)
 }
 
 // checkProfileStage refuses a profile update outside a registration that has no account yet.
 func checkProfileStage(s *session) error {
 	if !s.started() {
-		return errInteractionNotStarted()
+		return experr.InteractionNotStarted()
 	}
 	switch s.st.InteractionEvent {
 	case eventForgotPassword:
-		return errNotForForgotPassword()
+		return experr.NotForForgotPassword()
 	case eventSignIn:
 		// Completing an existing account's profile during sign-in needs user updates this
 		// engine does not make yet.
-		return errInvalidInteractionType()
+		return experr.InvalidInteractionType()
 	}
 	if s.st.UserID != "" {
-		return errIdentityConflict()
+		return experr.IdentityConflict()
 	}
 	return nil
 }
@@ -579,7 +590,7 @@ func checkProfileStage(s *session) error {
 // username policy, and not another account's (checked under the address's rate limit).
 func (e *Experience) setProfileUsername(ctx context.Context, s *session, username, clientIP string) error {
 	if collected, _ := signUpRule(s.exp, identifierUsername); !collected {
-		return errSignUpMethodNotEnabled()
+		return experr.SignUpMethodNotEnabled()
 	}
 	if err := policy.CheckUsername(s.exp.UsernamePolicy, username); err != nil {
 		return err
@@ -596,18 +607,18 @@ func (e *Experience) setProfileUsername(ctx context.Context, s *session, usernam
 func (e *Experience) setProfileEmail(ctx context.Context, s *session, in profileInput, clientIP string) error {
 	collected, verify := signUpRule(s.exp, identifierEmail)
 	if !collected {
-		return errSignUpMethodNotEnabled()
+		return experr.SignUpMethodNotEnabled()
 	}
 	if in.VerificationID != "" {
 		// Email verification codes need an email connector, which does not exist yet.
-		return errVerificationNotFound()
+		return experr.VerificationNotFound()
 	}
 	email := strings.ToLower(strings.TrimSpace(in.Value))
 	if !emailPattern.MatchString(email) {
-		return errInvalidEmail()
+		return experr.InvalidEmail()
 	}
 	if verify {
-		return errIdentifierNotVerified(email)
+		return experr.IdentifierNotVerified(email)
 	}
 	if err := e.checkAvailableUnderLimit(ctx, profile{PrimaryEmail: email}, clientIP); err != nil {
 		return err
@@ -621,7 +632,7 @@ func (e *Experience) setProfileEmail(ctx context.Context, s *session, in profile
 // list accounts.
 func (e *Experience) checkAvailableUnderLimit(ctx context.Context, p profile, clientIP string) error {
 	if !e.limiter.Allow(clientIP) {
-		return errRateLimited()
+		return experr.RateLimited()
 	}
 	return e.checkAvailable(ctx, p)
 }
@@ -630,12 +641,12 @@ func (e *Experience) checkAvailableUnderLimit(ctx context.Context, p profile, cl
 // password policy accept, stored hashed.
 func (e *Experience) setProfilePassword(ctx context.Context, s *session, password string) error {
 	if !s.exp.SignUp.Password {
-		return errSignUpMethodNotEnabled()
+		return experr.SignUpMethodNotEnabled()
 	}
 	p := s.st.Profile
 	issues := policy.ResolvePasswordPolicy(s.exp.PasswordPolicy).Check(password, policy.PasswordUserInfo{Username: p.Username, Email: p.PrimaryEmail})
 	if len(issues) > 0 {
-		return errPasswordRejected(issues)
+		return experr.PasswordRejected(issues)
 	}
 	encrypted, method, err := e.passwords.Hash(ctx, password)
 	if err != nil {
@@ -649,23 +660,23 @@ func (e *Experience) setProfilePassword(ctx context.Context, s *session, passwor
 // to the protocol, which issues the code at <issuer>/auth/<uid>.
 func (e *Experience) submit(ctx context.Context, s *session) (string, error) {
 	if !s.started() {
-		return "", errInteractionNotStarted()
+		return "", experr.InteractionNotStarted()
 	}
 	if s.st.InteractionEvent == eventForgotPassword {
-		return "", errForgotPasswordUnavailable()
+		return "", experr.ForgotPasswordUnavailable()
 	}
 	if s.st.UserID == "" {
-		return "", errIdentifierNotFound()
+		return "", experr.IdentifierNotFound()
 	}
 	user, err := e.svc.GetUser(ctx, e.tenantID, s.st.UserID)
 	if err != nil {
 		if _, ok := apperr.As(err); ok || errors.Is(err, model.ErrNotFound) {
-			return "", errIdentifierNotFound()
+			return "", experr.IdentifierNotFound()
 		}
 		return "", fmt.Errorf("load signed-in user: %w", err)
 	}
 	if user.IsSuspended {
-		return "", errSuspended()
+		return "", experr.Suspended()
 	}
 	if err := e.svc.RecordSignIn(withInteraction(ctx, s), e.tenantID, user.ID); err != nil {
 		return "", fmt.Errorf("record sign-in: %w", err)

@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service"
+	"github.com/gatehouse-id/gatehouse/internal/service/connectors"
 	"github.com/gatehouse-id/gatehouse/internal/service/core"
 	"github.com/gatehouse-id/gatehouse/internal/service/users"
 )
@@ -29,9 +30,22 @@ type Backend interface {
 	VerifyUserPassword(ctx context.Context, tenantID string, u model.User, password string) (bool, error)
 	CreateUser(ctx context.Context, tenantID string, in users.CreateUserInput) (model.User, error)
 	RecordSignIn(ctx context.Context, tenantID, userID string) error
+	SocialBackend
 	// Record queues an audit entry (package audit); it never blocks and never fails the request.
 	Record(ctx context.Context, tenantID string, e model.AuditEntry)
 	throttle.AttemptLog
+}
+
+// SocialBackend is what social sign-in needs: the tenant's social connectors and the users
+// they identify.
+type SocialBackend interface {
+	SocialConnector(ctx context.Context, tenantID, id string) (connectors.SocialConnector, error)
+	SocialConnectorsForSignIn(ctx context.Context, tenantID string, targets []string) ([]connectors.SocialConnector, error)
+	SocialConnectorByTarget(ctx context.Context, tenantID, target string) (connectors.SocialConnector, error)
+	FindUserByIdentity(ctx context.Context, tenantID, target, accountID string) (model.User, error)
+	RegisterSocialUser(ctx context.Context, tenantID string, a users.SocialAccount) (model.User, error)
+	SignInSocialUser(ctx context.Context, tenantID, userID string, a users.SocialAccount) (model.User, error)
+	LinkSocialIdentity(ctx context.Context, tenantID, userID string, a users.SocialAccount) (model.User, error)
 }
 
 // Options configure one tenant's experience.
@@ -106,6 +120,8 @@ func (e *Experience) Mount(mux *http.ServeMux) {
 	mux.Handle("PUT "+apiPrefix+"/interaction-event", api(e.handleSetEvent))
 	mux.Handle("GET "+apiPrefix+"/interaction", api(e.handleGetInteraction))
 	mux.Handle("POST "+apiPrefix+"/verification/password", api(e.handleVerifyPassword))
+	mux.Handle("POST "+apiPrefix+"/verification/social/{connectorId}/authorization-uri", api(e.handleSocialStart))
+	mux.Handle("POST "+apiPrefix+"/verification/social/{connectorId}/verify", api(e.handleSocialVerify))
 	mux.Handle("POST "+apiPrefix+"/identification", api(e.handleIdentification))
 	mux.Handle("POST "+apiPrefix+"/profile", api(e.handleProfile))
 	mux.Handle("POST "+apiPrefix+"/submit", api(e.handleSubmit))
@@ -118,6 +134,11 @@ func (e *Experience) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /consent", e.serveConsent)
 	mux.Handle("POST /consent", cop.Handler(http.HandlerFunc(e.postConsent)))
 	mux.HandleFunc("GET /unknown-session", e.serveUnknownSession)
+	mux.Handle("POST /social", cop.Handler(http.HandlerFunc(e.postSocial)))
+	mux.Handle("POST /social/continue", cop.Handler(http.HandlerFunc(e.postSocialContinue)))
+	mux.HandleFunc("GET /callback/{connectorId}", e.serveCallback)
+	// A provider's form_post comes from its own origin: this answer only redirects to the GET.
+	mux.HandleFunc("POST /callback/{connectorId}", e.postCallback)
 	// Other first screens the protocol may send the browser to (first_screen, direct_sign_in).
 	mux.HandleFunc("GET /identifier-sign-in", e.serveSignIn)
 	mux.HandleFunc("GET /identifier-register", e.serveRegister)

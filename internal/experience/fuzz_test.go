@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
+	"github.com/gatehouse-id/gatehouse/internal/model"
 )
 
 // FuzzExperienceBodies feeds arbitrary bytes to every Experience API body parser: none may
@@ -52,10 +53,20 @@ func FuzzExperienceBodies(f *testing.F) {
 			utf8.RuneCountInString(pw) > maxPasswordLen || !utf8.ValidString(id.Value) {
 			t.Fatalf("accepted identifier %+v / password of %d characters", id, len(pw))
 		}
-		if v, err := parseIdentificationBody(raw); err != nil {
+		if v, _, err := parseIdentificationBody(raw); err != nil {
 			refused(t, "identification", err)
 		} else if len(v) > 4*maxIDLen {
 			t.Fatalf("accepted a verificationId of %d bytes", len(v))
+		}
+		if in, err := parseSocialStartBody(raw); err != nil {
+			refused(t, "social start", err)
+		} else if in.State == "" || !model.IsHTTPURL(in.RedirectURI) || len(in.RedirectURI) > 4*maxURLLen {
+			t.Fatalf("accepted social start %+v", in)
+		}
+		if id, params, err := parseSocialVerifyBody(raw); err != nil {
+			refused(t, "social verify", err)
+		} else if id == "" || params == nil {
+			t.Fatalf("accepted social verify %q %v", id, params)
 		}
 		if in, err := parseProfileBody(raw); err != nil {
 			refused(t, "profile", err)

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
+	"github.com/gatehouse-id/gatehouse/internal/experience/experr"
 	"github.com/gatehouse-id/gatehouse/internal/experience/i18n"
 	"github.com/gatehouse-id/gatehouse/internal/experience/policy"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
@@ -36,11 +37,12 @@ const (
 	pageRegister = "register"
 	pageConsent  = "consent"
 	pageMessage  = "message"
+	pageSocial   = "social"
 )
 
 func parsePages() map[string]*template.Template {
 	pages := map[string]*template.Template{}
-	for _, name := range []string{pageSignIn, pageRegister, pageConsent, pageMessage} {
+	for _, name := range []string{pageSignIn, pageRegister, pageConsent, pageMessage, pageSocial} {
 		pages[name] = template.Must(template.ParseFS(web.Experience, "experience/layout.html", "experience/"+name+".html"))
 	}
 	return pages
@@ -136,6 +138,7 @@ type pageData struct {
 	Register registerView
 	Consent  consentView
 	Message  messageView
+	Social   socialView
 }
 
 type signInView struct {
@@ -144,6 +147,8 @@ type signInView struct {
 	InputMode       string
 	Identifier      string
 	RegisterURL     string
+	Social          []socialButton
+	SocialAction    string
 }
 
 type registerView struct {
@@ -197,7 +202,11 @@ func (e *Experience) newPage(r *http.Request, exp model.SignInExperience, uiLoca
 // form-action is left open on purpose: a signed-in form post ends, through redirects, at the
 // application's redirect URI, and browsers apply form-action to that whole redirect chain.
 func pageCSP(d *pageData) string {
-	img := httpx.ImageSources(d.Brand.Logo, d.Brand.DarkLogo, d.Brand.Favicon, d.Brand.DarkFavicon, d.Consent.AppLogo)
+	logos := []string{d.Brand.Logo, d.Brand.DarkLogo, d.Brand.Favicon, d.Brand.DarkFavicon, d.Consent.AppLogo}
+	for _, b := range d.SignIn.Social {
+		logos = append(logos, b.Logo, b.LogoDark)
+	}
+	img := httpx.ImageSources(logos...)
 	return "default-src 'self'; script-src 'none'; style-src 'self' 'nonce-" + d.Nonce + "'; " +
 		"img-src " + img + "; font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 }
@@ -352,7 +361,7 @@ func (e *Experience) ensureCSRF(ctx context.Context, s *session) (string, error)
 // checkCSRF compares the form's token to the interaction's in constant time.
 func checkCSRF(s *session, presented string) error {
 	if s.st.CSRF == "" || subtle.ConstantTimeCompare([]byte(presented), []byte(s.st.CSRF)) != 1 {
-		return errCSRF()
+		return experr.CSRF()
 	}
 	return nil
 }
@@ -363,9 +372,9 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return errBodyTooLarge(maxFormBytes)
+			return experr.BodyTooLarge(maxFormBytes)
 		}
-		return errInvalidInput("The form could not be read.")
+		return experr.InvalidInput("The form could not be read.")
 	}
 	return nil
 }
@@ -511,6 +520,8 @@ func (e *Experience) renderSignIn(w http.ResponseWriter, r *http.Request, s *ses
 	if canRegister(s.exp) {
 		d.SignIn.RegisterURL = pageURL("/register", s.in.ClientID)
 	}
+	d.SignIn.Social = e.socialButtons(r, s, d.Lang)
+	d.SignIn.SocialAction = pageURL("/social", s.in.ClientID)
 	e.render(w, r, status, pageSignIn, d)
 }
 
@@ -589,7 +600,7 @@ func (e *Experience) signInWithForm(r *http.Request, s *session, ms i18n.Message
 	}
 	kind := inferKind(s.exp, identifierValue)
 	if kind == "" {
-		return "", errSignInMethodNotEnabled()
+		return "", experr.SignInMethodNotEnabled()
 	}
 	if err := checkString("identifier", identifierValue, true, maxIdentifierLen); err != nil {
 		return "", err
@@ -612,7 +623,7 @@ func (e *Experience) signInWithForm(r *http.Request, s *session, ms i18n.Message
 // sign-in's verification record, or none for a registration), submit, then save the
 // interaction once. It answers where the browser goes next.
 func (e *Experience) finishWithForm(ctx context.Context, s *session, verificationID string) (string, error) {
-	if _, err := e.identify(ctx, s, verificationID); err != nil {
+	if _, err := e.identify(ctx, s, verificationID, false); err != nil {
 		return "", err
 	}
 	redirectTo, err := e.submit(ctx, s)
@@ -721,7 +732,7 @@ func checkRegisterForm(r *http.Request, s *session, ms i18n.Messages, username, 
 	}
 	form := registerForm(s.exp)
 	if !form.Available {
-		return registerView{}, "", errSignUpMethodNotEnabled()
+		return registerView{}, "", experr.SignUpMethodNotEnabled()
 	}
 	password := r.PostFormValue("password")
 	switch {

@@ -5,6 +5,9 @@ import (
 	"net/url"
 )
 
+// BoolOf is *p, or false for nil: the value of an optional boolean member.
+func BoolOf(p *bool) bool { return p != nil && *p }
+
 // StringOf is *p, or "" for nil: the value of an optional string member.
 func StringOf(p *string) string {
 	if p == nil {

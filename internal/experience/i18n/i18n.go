@@ -144,6 +144,22 @@ var catalog = map[string]map[string]string{
 		"action.back_to_app":        "Back to %s",
 		"action.continue":           "Continue",
 		"action.back_to_sign_in":    "Back to sign in",
+		"social.or":                 "or",
+		"social.continue_with":      "Continue with %s",
+		"social.failed_heading":     "We could not sign you in",
+		"social.denied":             "The sign-in was cancelled at %s. You can try again or choose another way to sign in.",
+		"social.provider_failed":    "%s did not confirm who you are. Please try again; if it keeps failing, tell the site's administrator.",
+		"social.expired":            "This sign-in with %s was already used or has expired. Start again from the sign-in page.",
+		"social.unavailable":        "Sign-in with %s is not available right now. Please tell the site's administrator.",
+		"social.no_account":         "No account is linked to this %s account, and this site does not accept new sign-ups. Sign in another way, or ask the administrator for an account.",
+		"social.in_use":             "This %s account already belongs to another user. Sign in with it instead.",
+		"social.missing_profile":    "Creating an account needs an email address that %s did not share or that another account already uses. Share a verified email with %[1]s, or ask the site's administrator.",
+		"social.link_heading":       "You already have an account",
+		"social.link_text":          "An account with the email %s already exists. Link your %s account to it, and sign in with either from now on.",
+		"social.link_action":        "Link %s and continue",
+		"social.new_action":         "Create a separate account",
+		"social.username_heading":   "Choose a username",
+		"social.username_text":      "One more step: choose the username of the account you are creating with %s.",
 		"reset_password.heading":    "Password reset is not available yet",
 		"reset_password.message":    "Resetting a password needs a verification code sent by email or SMS, which this server cannot send yet. Please contact the administrator.",
 		"single_sign_on.heading":    "Single sign-on is not available yet",
@@ -239,6 +255,22 @@ var catalog = map[string]map[string]string{
 		"action.back_to_app":        "返回 %s",
 		"action.continue":           "继续",
 		"action.back_to_sign_in":    "返回登录",
+		"social.or":                 "或",
+		"social.continue_with":      "通过 %s 继续",
+		"social.failed_heading":     "无法完成登录",
+		"social.denied":             "你在 %s 取消了登录。可以重试，或选择其他登录方式。",
+		"social.provider_failed":    "%s 未能确认你的身份。请重试；如果一直失败，请联系网站管理员。",
+		"social.expired":            "这次通过 %s 的登录已被使用或已过期。请从登录页重新开始。",
+		"social.unavailable":        "目前无法通过 %s 登录。请联系网站管理员。",
+		"social.no_account":         "没有账号关联到这个 %s 账号，且本网站不开放注册。请用其他方式登录，或向管理员申请账号。",
+		"social.in_use":             "这个 %s 账号已属于另一个用户。请直接用它登录。",
+		"social.missing_profile":    "创建账号需要一个邮箱地址，但 %s 没有提供，或该邮箱已被其他账号使用。请在 %[1]s 公开已验证的邮箱，或联系网站管理员。",
+		"social.link_heading":       "你已有账号",
+		"social.link_text":          "邮箱为 %s 的账号已存在。将你的 %s 账号关联到它，之后可用任一方式登录。",
+		"social.link_action":        "关联 %s 并继续",
+		"social.new_action":         "创建一个新账号",
+		"social.username_heading":   "选择用户名",
+		"social.username_text":      "还差一步：为你通过 %s 创建的账号选择用户名。",
 		"reset_password.heading":    "暂不支持重置密码",
 		"reset_password.message":    "重置密码需要通过邮件或短信发送验证码，本服务器暂时无法发送。请联系管理员。",
 		"single_sign_on.heading":    "暂不支持单点登录",
@@ -354,7 +386,7 @@ func (ms Messages) ErrorMessage(code string, data any) string {
 	return ms.T("error.generic")
 }
 
-// lockedMessage says how long a locked identifier waits, from errLocked's data.
+// lockedMessage says how long a locked identifier waits, from experr.Locked's data.
 func (ms Messages) lockedMessage(data any) string {
 	minutes := 0
 	if d, ok := data.(map[string]int); ok {

@@ -49,7 +49,8 @@ func (s *Connectors) socialOf(f connector.Factory, c model.Connector) (SocialCon
 	if err != nil {
 		// A stored config the factory refuses (written by another version, or edited by hand):
 		// the sign-in fails with the connector's own error, the cause in the log.
-		return SocialConnector{}, fmt.Errorf("connector %s: %w", c.ID, err)
+		s.core.Log().Warn("connector config refused by its factory", "connector", c.ID, "err", err)
+		return SocialConnector{}, connector.Errorf(connector.CodeInvalidConfig, "the connector %s is not configured correctly", c.ID)
 	}
 	m := effective(f, c)
 	sc := SocialConnector{ID: c.ID, Target: m.Target, Name: m.Name, Logo: m.Logo, SyncProfile: c.SyncProfile, Social: social}

@@ -24,6 +24,7 @@ type SocialAccount struct {
 	// Details is stored as the identity's details: the mapped profile and the provider's raw
 	// answer, as Logto keeps them (toUserSocialIdentityData).
 	Details       json.RawMessage
+	Username      string // a registration's username, when the sign-up settings ask for one
 	Email, Phone  string
 	Name, Avatar  string
 	ApplicationID string // the app the person signs up through
@@ -98,7 +99,8 @@ func (s *Users) RegisterSocialUser(ctx context.Context, tenantID string, a Socia
 		return model.User{}, err
 	}
 	now := s.core.NowMs()
-	in := CreateUserInput{Name: profileValue(clip(a.Name, maxUserNameLen)), ApplicationID: a.ApplicationID}
+	in := CreateUserInput{Name: profileValue(clip(a.Name, maxUserNameLen)), ApplicationID: a.ApplicationID,
+		Username: profileValue(a.Username)}
 	if avatar := profileValue(a.Avatar); avatar != nil && checkAvatar(*avatar) == nil {
 		in.Avatar = avatar
 	}
