@@ -321,16 +321,24 @@ func TestLobeChatReceiver(t *testing.T) {
 func checkNoSecretsInLogs(t *testing.T, a *admin, userID string) {
 	const password = "correct horse battery staple 42"
 	a.call("PATCH", "/api/users/"+userID+"/password", map[string]any{"password": password}, nil, 200)
-	req, _ := http.NewRequest("GET", a.n.base+"/api/logs?page_size=100", nil)
-	req.Header.Set("Authorization", "Bearer "+a.token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if !strings.Contains(string(raw), "ExchangeTokenBy.ClientCredentials") {
-		t.Fatalf("the token exchange was not audited: %s", raw)
+	// Token exchanges are audited in batches written a moment later (package audit): wait for
+	// the entry, then read every entry.
+	var raw []byte
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		req, _ := http.NewRequest("GET", a.n.base+"/api/logs?page_size=100", nil)
+		req.Header.Set("Authorization", "Bearer "+a.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(raw), "ExchangeTokenBy.ClientCredentials") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the token exchange was not audited: %s", raw)
+		}
 	}
 	for _, secret := range []string{password, a.token, a.token[len(a.token)-20:]} {
 		if strings.Contains(string(raw), secret) {
