@@ -83,6 +83,7 @@ func (a *API) routeTable() []route {
 	var rs []route
 	rs = append(rs, a.statusRoutes()...)
 	rs = append(rs, a.applicationRoutes()...)
+	rs = append(rs, a.identityRoutes()...)
 	rs = append(rs, a.resourceRoutes()...)
 	rs = append(rs, a.roleRoutes()...)
 	rs = append(rs, a.hookRoutes()...)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/gatehouse-id/gatehouse/internal/management/paging"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service/applications"
 )
@@ -92,12 +93,12 @@ func (a *API) applicationRoutes() []route {
 }
 
 func (a *API) listApplications(w http.ResponseWriter, r *http.Request) error {
-	p, err := parsePaging(r, true)
+	p, err := paging.Parse(r, true)
 	if err != nil {
 		return err
 	}
 	q := r.URL.Query()
-	f := model.ApplicationFilter{ExcludeRoleID: q.Get("excludeRoleId"), Search: searchParam(r)}
+	f := model.ApplicationFilter{ExcludeRoleID: q.Get("excludeRoleId"), Search: paging.Search(r)}
 	for _, raw := range q["types"] {
 		// Accept repeated `types` and, leniently, a comma-separated list.
 		for _, t := range strings.Split(raw, ",") {
@@ -116,11 +117,11 @@ func (a *API) listApplications(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return invalidInput("query", "Error in key path \"isThirdParty\": Expected 'true' or 'false'.")
 	}
-	apps, total, err := a.svc.ListApplications(r.Context(), a.tenantID, f, p.store())
+	apps, total, err := a.svc.ListApplications(r.Context(), a.tenantID, f, p.Store())
 	if err != nil {
 		return err
 	}
-	setPaginationHeaders(w, r, p, total)
+	paging.SetHeaders(w, r, p, total)
 	return writeJSON(w, http.StatusOK, nonNil(apps))
 }
 
@@ -235,15 +236,15 @@ func (a *API) deleteSecret(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) listApplicationRoles(w http.ResponseWriter, r *http.Request) error {
-	p, err := parsePaging(r, false)
+	p, err := paging.Parse(r, false)
 	if err != nil {
 		return err
 	}
-	roles, total, err := a.svc.ApplicationRoles(r.Context(), a.tenantID, r.PathValue("id"), searchParam(r), p.store())
+	roles, total, err := a.svc.ApplicationRoles(r.Context(), a.tenantID, r.PathValue("id"), paging.Search(r), p.Store())
 	if err != nil {
 		return err
 	}
-	setPaginationHeaders(w, r, p, total)
+	paging.SetHeaders(w, r, p, total)
 	return writeJSON(w, http.StatusOK, roles)
 }
 

@@ -82,6 +82,9 @@ type Users interface {
 	UpdateUser(ctx context.Context, tenantID, id string, p users.UserPatch) (model.User, error)
 	UserCustomData(ctx context.Context, tenantID, id string) (json.RawMessage, error)
 	UserRoles(ctx context.Context, tenantID, userID, search string, p model.Page) ([]model.Role, int, error)
+	UserIdentity(ctx context.Context, tenantID, userID, target string) (json.RawMessage, error)
+	PutUserIdentity(ctx context.Context, tenantID, userID, target, accountID string, details json.RawMessage) (model.User, bool, error)
+	UnlinkSocialIdentity(ctx context.Context, tenantID, userID, target string) (model.User, error)
 }
 
 // SignInExperiences is the sign-in experience use-cases (package signinexp).
@@ -120,6 +123,7 @@ type Connectors interface {
 	UpdateConnector(ctx context.Context, tenantID, id string, p connectors.Patch) (connectors.View, error)
 	DeleteConnector(ctx context.Context, tenantID, id string) error
 	TestConnector(ctx context.Context, tenantID, factoryID, email, phone string, config []byte) error
+	SocialConnector(ctx context.Context, tenantID, id string) (connectors.SocialConnector, error)
 }
 
 // Hooks is the webhook use-cases (package webhooks): hooks, their signing keys, test sends,

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/gatehouse-id/gatehouse/internal/management/paging"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service/webhooks"
 )
@@ -88,11 +89,11 @@ func (a *API) withStats(r *http.Request, h model.Hook) (hookResponse, error) {
 }
 
 func (a *API) listHooks(w http.ResponseWriter, r *http.Request) error {
-	p, err := parsePaging(r, true)
+	p, err := paging.Parse(r, true)
 	if err != nil {
 		return err
 	}
-	hooks, total, err := a.svc.ListHooks(r.Context(), a.tenantID, p.store())
+	hooks, total, err := a.svc.ListHooks(r.Context(), a.tenantID, p.Store())
 	if err != nil {
 		return err
 	}
@@ -102,7 +103,7 @@ func (a *API) listHooks(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	setPaginationHeaders(w, r, p, total)
+	paging.SetHeaders(w, r, p, total)
 	return writeJSON(w, http.StatusOK, out)
 }
 
@@ -198,16 +199,16 @@ func (a *API) hookLogs(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) listDeliveries(w http.ResponseWriter, r *http.Request) error {
-	p, err := parsePaging(r, false)
+	p, err := paging.Parse(r, false)
 	if err != nil {
 		return err
 	}
 	f := model.DeliveryFilter{HookID: r.PathValue("id"), Status: model.DeliveryStatus(r.URL.Query().Get("status"))}
-	ds, total, err := a.svc.ListDeliveries(r.Context(), a.tenantID, f, p.store())
+	ds, total, err := a.svc.ListDeliveries(r.Context(), a.tenantID, f, p.Store())
 	if err != nil {
 		return err
 	}
-	setPaginationHeaders(w, r, p, total)
+	paging.SetHeaders(w, r, p, total)
 	return writeJSON(w, http.StatusOK, ds)
 }
 

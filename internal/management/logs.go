@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
+	"github.com/gatehouse-id/gatehouse/internal/management/paging"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 )
 
@@ -52,8 +53,8 @@ func parseTimestamp(r *http.Request, name string) (*int64, error) {
 }
 
 // parseLogQuery reads the filters and paging shared by the log routes.
-func parseLogQuery(r *http.Request, withUser bool) (model.LogQuery, paging, error) {
-	p, err := parsePaging(r, false)
+func parseLogQuery(r *http.Request, withUser bool) (model.LogQuery, paging.Request, error) {
+	p, err := paging.Parse(r, false)
 	if err != nil {
 		return model.LogQuery{}, p, err
 	}
@@ -72,13 +73,13 @@ func parseLogQuery(r *http.Request, withUser bool) (model.LogQuery, paging, erro
 		return model.LogQuery{}, p, apperr.New(http.StatusBadRequest, "log.invalid_time_window",
 			"`end_time` must be after `start_time`.")
 	}
-	return model.LogQuery{Filter: f, Capped: yes(q.Get("enableCap")), Page: p.store()}, p, nil
+	return model.LogQuery{Filter: f, Capped: yes(q.Get("enableCap")), Page: p.Store()}, p, nil
 }
 
 // writeLogs answers a page of entries with koa-pagination's headers: a capped total adds
 // Total-Number-Is-Capped and leaves out the last and next links, which it cannot know.
-func writeLogs(w http.ResponseWriter, r *http.Request, p paging, logs []model.Log, total int, capped bool) error {
-	setPaginationHeaders(w, r, p, total)
+func writeLogs(w http.ResponseWriter, r *http.Request, p paging.Request, logs []model.Log, total int, capped bool) error {
+	paging.SetHeaders(w, r, p, total)
 	if capped {
 		w.Header().Set("Total-Number-Is-Capped", "true")
 		links := w.Header().Values("Link")

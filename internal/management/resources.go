@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/gatehouse-id/gatehouse/internal/management/paging"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service/access"
 )
@@ -71,15 +72,15 @@ func truthy(v string) bool {
 }
 
 func (a *API) listResources(w http.ResponseWriter, r *http.Request) error {
-	p, err := parsePaging(r, true)
+	p, err := paging.Parse(r, true)
 	if err != nil {
 		return err
 	}
-	list, total, err := a.svc.ListResources(r.Context(), a.tenantID, p.store())
+	list, total, err := a.svc.ListResources(r.Context(), a.tenantID, p.Store())
 	if err != nil {
 		return err
 	}
-	setPaginationHeaders(w, r, p, total)
+	paging.SetHeaders(w, r, p, total)
 	if !truthy(r.URL.Query().Get("includeScopes")) {
 		return writeJSON(w, http.StatusOK, list)
 	}
@@ -153,15 +154,15 @@ func (a *API) deleteResource(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) listResourceScopes(w http.ResponseWriter, r *http.Request) error {
-	p, err := parsePaging(r, false)
+	p, err := paging.Parse(r, false)
 	if err != nil {
 		return err
 	}
-	scopes, total, err := a.svc.ResourceScopes(r.Context(), a.tenantID, r.PathValue("resourceId"), searchParam(r), p.store())
+	scopes, total, err := a.svc.ResourceScopes(r.Context(), a.tenantID, r.PathValue("resourceId"), paging.Search(r), p.Store())
 	if err != nil {
 		return err
 	}
-	setPaginationHeaders(w, r, p, total)
+	paging.SetHeaders(w, r, p, total)
 	return writeJSON(w, http.StatusOK, scopes)
 }
 

@@ -3,6 +3,7 @@ package management
 import (
 	"net/http"
 
+	"github.com/gatehouse-id/gatehouse/internal/management/paging"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service/access"
 )
@@ -62,12 +63,12 @@ func (a *API) roleRoutes() []route {
 }
 
 func (a *API) listRoles(w http.ResponseWriter, r *http.Request) error {
-	p, err := parsePaging(r, false)
+	p, err := paging.Parse(r, false)
 	if err != nil {
 		return err
 	}
 	q := r.URL.Query()
-	f := model.RoleFilter{Search: searchParam(r), ExcludeApplicationID: q.Get("excludeApplicationId"),
+	f := model.RoleFilter{Search: paging.Search(r), ExcludeApplicationID: q.Get("excludeApplicationId"),
 		ExcludeUserID: q.Get("excludeUserId")}
 	if t := q.Get("type"); t != "" {
 		f.Type = model.RoleType(t)
@@ -75,11 +76,11 @@ func (a *API) listRoles(w http.ResponseWriter, r *http.Request) error {
 			return invalidInput("query", "Error in key path \"type\": Expected 'User' | 'MachineToMachine'.")
 		}
 	}
-	roles, total, err := a.svc.ListRoles(r.Context(), a.tenantID, f, p.store())
+	roles, total, err := a.svc.ListRoles(r.Context(), a.tenantID, f, p.Store())
 	if err != nil {
 		return err
 	}
-	setPaginationHeaders(w, r, p, total)
+	paging.SetHeaders(w, r, p, total)
 	return writeJSON(w, http.StatusOK, roles)
 }
 
@@ -143,15 +144,15 @@ func (a *API) deleteRole(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) listRoleScopes(w http.ResponseWriter, r *http.Request) error {
-	p, err := parsePaging(r, true)
+	p, err := paging.Parse(r, true)
 	if err != nil {
 		return err
 	}
-	scopes, total, err := a.svc.RoleScopes(r.Context(), a.tenantID, r.PathValue("id"), searchParam(r), p.store())
+	scopes, total, err := a.svc.RoleScopes(r.Context(), a.tenantID, r.PathValue("id"), paging.Search(r), p.Store())
 	if err != nil {
 		return err
 	}
-	setPaginationHeaders(w, r, p, total)
+	paging.SetHeaders(w, r, p, total)
 	return writeJSON(w, http.StatusOK, scopes)
 }
 
@@ -181,15 +182,15 @@ func (a *API) removeRoleScope(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) listRoleApplications(w http.ResponseWriter, r *http.Request) error {
-	p, err := parsePaging(r, false)
+	p, err := paging.Parse(r, false)
 	if err != nil {
 		return err
 	}
-	apps, total, err := a.svc.RoleApplications(r.Context(), a.tenantID, r.PathValue("id"), searchParam(r), p.store())
+	apps, total, err := a.svc.RoleApplications(r.Context(), a.tenantID, r.PathValue("id"), paging.Search(r), p.Store())
 	if err != nil {
 		return err
 	}
-	setPaginationHeaders(w, r, p, total)
+	paging.SetHeaders(w, r, p, total)
 	return writeJSON(w, http.StatusOK, apps)
 }
 

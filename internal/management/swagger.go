@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse-id/gatehouse/internal/jsonbody"
+	"github.com/gatehouse-id/gatehouse/internal/management/paging"
 )
 
 // pathParam finds the {name} wildcards of a ServeMux pattern, which OpenAPI spells the same way.
@@ -91,7 +92,7 @@ func parametersOf(rt route) []any {
 			map[string]any{"name": "page", "in": "query", "required": false, "description": "Page number (starts from 1).",
 				"schema": map[string]any{"type": "integer", "minimum": 1}},
 			map[string]any{"name": "page_size", "in": "query", "required": false, "description": "Entries per page (at most 100).",
-				"schema": map[string]any{"type": "integer", "minimum": 1, "maximum": maxPageSize}})
+				"schema": map[string]any{"type": "integer", "minimum": 1, "maximum": paging.MaxPageSize}})
 	}
 	return params
 }

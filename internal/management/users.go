@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
+	"github.com/gatehouse-id/gatehouse/internal/management/paging"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service/users"
 )
@@ -136,7 +137,7 @@ func (a *API) userRoutes() []route {
 }
 
 func (a *API) listUsers(w http.ResponseWriter, r *http.Request) error {
-	p, err := parsePaging(r, false)
+	p, err := paging.Parse(r, false)
 	if err != nil {
 		return err
 	}
@@ -151,11 +152,11 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request) error {
 			"Input is invalid. Parameter `excludeRoleId` and `excludeOrganizationId` cannot be used at the same time.")
 	}
 	// excludeOrganizationId needs no filtering: Gatehouse has no organizations, so no user is in one.
-	users, total, err := a.svc.ListUsers(r.Context(), a.tenantID, f, p.store())
+	users, total, err := a.svc.ListUsers(r.Context(), a.tenantID, f, p.Store())
 	if err != nil {
 		return err
 	}
-	setPaginationHeaders(w, r, p, total)
+	paging.SetHeaders(w, r, p, total)
 	return writeJSON(w, http.StatusOK, toUserResponses(users))
 }
 
@@ -316,15 +317,15 @@ func (a *API) patchUserProfile(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) listUserRoles(w http.ResponseWriter, r *http.Request) error {
-	p, err := parsePaging(r, false)
+	p, err := paging.Parse(r, false)
 	if err != nil {
 		return err
 	}
-	roles, total, err := a.svc.UserRoles(r.Context(), a.tenantID, r.PathValue("userId"), searchParam(r), p.store())
+	roles, total, err := a.svc.UserRoles(r.Context(), a.tenantID, r.PathValue("userId"), paging.Search(r), p.Store())
 	if err != nil {
 		return err
 	}
-	setPaginationHeaders(w, r, p, total)
+	paging.SetHeaders(w, r, p, total)
 	return writeJSON(w, http.StatusOK, roles)
 }
 
@@ -360,7 +361,7 @@ func (a *API) removeUserRole(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) listRoleUsers(w http.ResponseWriter, r *http.Request) error {
-	p, err := parsePaging(r, false)
+	p, err := paging.Parse(r, false)
 	if err != nil {
 		return err
 	}
@@ -368,11 +369,11 @@ func (a *API) listRoleUsers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	users, total, err := a.svc.RoleUsers(r.Context(), a.tenantID, r.PathValue("id"), search, p.store())
+	users, total, err := a.svc.RoleUsers(r.Context(), a.tenantID, r.PathValue("id"), search, p.Store())
 	if err != nil {
 		return err
 	}
-	setPaginationHeaders(w, r, p, total)
+	paging.SetHeaders(w, r, p, total)
 	return writeJSON(w, http.StatusOK, toUserResponses(users))
 }
 

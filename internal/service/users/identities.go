@@ -170,21 +170,95 @@ func syncNameAndAvatar(u *model.User, a SocialAccount) bool {
 	return changed
 }
 
-// LinkSocialIdentity adds a social identity to an existing user (Logto's account linking, and
-// PUT /api/users/:id/identities/:target). An identity already linked to another user is 422
-// user.identity_already_in_use.
+// LinkSocialIdentity adds a social identity to an existing user (Logto's account linking during
+// sign-in). An identity already linked to another user is 422 user.identity_already_in_use.
 func (s *Users) LinkSocialIdentity(ctx context.Context, tenantID, userID string, a SocialAccount) (model.User, error) {
-	return s.changeUser(ctx, tenantID, userID, func(ctx context.Context, t store.Tenant, u *model.User) error {
-		other, err := t.Users().GetByIdentity(ctx, a.Target, a.AccountID)
+	u, _, err := s.linkIdentity(ctx, tenantID, userID, a.Target, identity{UserID: a.AccountID, Details: a.Details}, wholeUser)
+	return u, err
+}
+
+// PutUserIdentity sets the identity under target (PUT /api/users/:id/identities/:target and
+// POST /api/users/:id/identities) and reports whether it is new (Logto answers 201 then).
+// User.Data.Updated carries the identities, the route's answer.
+func (s *Users) PutUserIdentity(ctx context.Context, tenantID, userID, target, accountID string, details json.RawMessage) (model.User, bool, error) {
+	if err := checkIdentityInput(target, accountID, details); err != nil {
+		return model.User{}, false, err
+	}
+	return s.linkIdentity(ctx, tenantID, userID, target, identity{UserID: accountID, Details: details}, identitiesOf)
+}
+
+// identitiesOf is the data of an event whose route answers with the user's identities.
+func identitiesOf(u model.User) any { return model.ObjectOrEmpty(u.Identities) }
+
+// checkIdentityInput checks an identity the Management API sets: a target and an id within
+// Logto's column sizes, and details that are a JSON object when given.
+func checkIdentityInput(target, accountID string, details json.RawMessage) error {
+	if err := core.CheckText("target", target, maxIdentityLen); err != nil {
+		return err
+	}
+	if accountID == "" {
+		return core.InvalidBody("userId: is required.")
+	}
+	if err := core.CheckText("userId", accountID, maxIdentityLen); err != nil {
+		return err
+	}
+	if details != nil {
+		return core.CheckJSONObject("details", details)
+	}
+	return nil
+}
+
+// maxIdentityLen bounds a target and a provider account id.
+const maxIdentityLen = 256
+
+func (s *Users) linkIdentity(ctx context.Context, tenantID, userID, target string, id identity, data func(model.User) any) (model.User, bool, error) {
+	created := false
+	u, err := s.changeUser(ctx, tenantID, userID, func(ctx context.Context, t store.Tenant, u *model.User) error {
+		other, err := t.Users().GetByIdentity(ctx, target, id.UserID)
 		switch {
 		case err == nil && other.ID != u.ID:
 			return errIdentityInUse()
 		case err != nil && !errors.Is(err, store.ErrNotFound):
 			return fmt.Errorf("find identity owner: %w", err)
 		}
-		u.Identities, err = withIdentity(u.Identities, a.Target, identity{UserID: a.AccountID, Details: a.Details})
+		_, has, err := identityOf(u.Identities, target)
+		if err != nil {
+			return err
+		}
+		created = !has
+		u.Identities, err = withIdentity(u.Identities, target, id)
 		return err
-	}, wholeUser)
+	}, data)
+	return u, created, err
+}
+
+// identityOf is the member target of identities, and whether it exists.
+func identityOf(identities json.RawMessage, target string) (json.RawMessage, bool, error) {
+	all := map[string]json.RawMessage{}
+	if len(identities) > 0 {
+		if err := json.Unmarshal(identities, &all); err != nil {
+			return nil, false, fmt.Errorf("decode identities: %w", err)
+		}
+	}
+	raw, ok := all[target]
+	return raw, ok, nil
+}
+
+// UserIdentity is the identity under target (GET /api/users/:id/identities/:target): 404
+// user.identity_not_exist when there is none.
+func (s *Users) UserIdentity(ctx context.Context, tenantID, userID, target string) (json.RawMessage, error) {
+	u, err := s.GetUser(ctx, tenantID, userID)
+	if err != nil {
+		return nil, err
+	}
+	raw, ok, err := identityOf(u.Identities, target)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errIdentityNotExist()
+	}
+	return raw, nil
 }
 
 // UnlinkSocialIdentity removes the identity under target (DELETE

@@ -1,4 +1,4 @@
-package management
+package paging
 
 import (
 	"net/http"
@@ -12,42 +12,43 @@ import (
 
 // Logto's koa-pagination defaults.
 const (
-	defaultPageSize = 20
-	maxPageSize     = 100
+	DefaultPageSize = 20
+	MaxPageSize     = 100
 )
 
-// paging is a parsed page request.
-type paging struct {
-	disabled bool // an optional-pagination list asked without page params: everything, no headers
+// Request is a parsed page request.
+type Request struct {
+	Disabled bool // an optional-pagination list asked without page params: everything, no headers
 	page     int
 	size     int
 }
 
-func (p paging) store() model.Page {
-	if p.disabled {
+// Store is the page the store reads.
+func (p Request) Store() model.Page {
+	if p.Disabled {
 		return model.Page{}
 	}
 	return model.Page{Limit: p.size, Offset: (p.page - 1) * p.size}
 }
 
-// parsePaging reads `page` (≥ 1) and `page_size` (1–100) like koa-pagination; a bad value is
+// Parse reads `page` (≥ 1) and `page_size` (1–100) like koa-pagination; a bad value is
 // 400 guard.invalid_pagination. With optional set and neither given, pagination is off.
-func parsePaging(r *http.Request, optional bool) (paging, error) {
+func Parse(r *http.Request, optional bool) (Request, error) {
 	q := r.URL.Query()
 	rawPage, rawSize := q.Get("page"), q.Get("page_size")
 	if optional && rawPage == "" && rawSize == "" {
-		return paging{disabled: true}, nil
+		return Request{Disabled: true}, nil
 	}
-	p := paging{page: 1, size: defaultPageSize}
+	p := Request{page: 1, size: DefaultPageSize}
 	var ok bool
 	if rawPage != "" {
 		if p.page, ok = positiveInt(rawPage, 0); !ok {
-			return paging{}, errInvalidPagination()
+			return Request{}, errInvalidPagination()
 		}
 	}
 	if rawSize != "" {
-		if p.size, ok = positiveInt(rawSize, maxPageSize); !ok {
-			return paging{}, errInvalidPagination()
+		if p.size, ok = positiveInt(rawSize, MaxPageSize); !ok {
+			return Request{}, errInvalidPagination()
 		}
 	}
 	return p, nil
@@ -67,11 +68,11 @@ func errInvalidPagination() *apperr.Error {
 	return apperr.New(http.StatusBadRequest, "guard.invalid_pagination", "The request pagination value is invalid.")
 }
 
-// setPaginationHeaders writes Total-Number and the RFC 8288 Link header (first, prev, last,
+// SetHeaders writes Total-Number and the RFC 8288 Link header (first, prev, last,
 // next) as koa-pagination does. Like Logto, whose API app is mounted under /api, the links omit
 // the /api prefix (logto-observed.md).
-func setPaginationHeaders(w http.ResponseWriter, r *http.Request, p paging, total int) {
-	if p.disabled {
+func SetHeaders(w http.ResponseWriter, r *http.Request, p Request, total int) {
+	if p.Disabled {
 		return
 	}
 	h := w.Header()
@@ -124,9 +125,9 @@ func pageLink(r *http.Request, page int, rel string) string {
 	return "<" + scheme + "://" + r.Host + path + "?" + strings.Join(pairs, "&") + `>; rel="` + rel + `"`
 }
 
-// searchParam reads Logto's `search` query parameter. Logto matches it as a SQL LIKE pattern
+// Search reads Logto's `search` query parameter. Logto matches it as a SQL LIKE pattern
 // and its console sends `%keyword%`; the store matches a case-insensitive substring, so the
 // surrounding % are dropped.
-func searchParam(r *http.Request) string {
+func Search(r *http.Request) string {
 	return strings.Trim(r.URL.Query().Get("search"), "%")
 }
