@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
+	"github.com/gatehouse-id/gatehouse/internal/experience/apibody"
 	"github.com/gatehouse-id/gatehouse/internal/experience/experr"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 )
@@ -38,7 +39,7 @@ func (e *Experience) serveAPI(w http.ResponseWriter, r *http.Request, h apiHandl
 	if s.in.Result != nil {
 		return experr.SessionNotFound()
 	}
-	body, err := readAPIBody(r)
+	body, err := apibody.ReadBody(r)
 	if err != nil {
 		return err
 	}
@@ -77,7 +78,7 @@ func (e *Experience) internalError(r *http.Request, err error) {
 
 // PUT /api/experience {interactionEvent} → 204. Starts the interaction afresh.
 func (e *Experience) handleStart(w http.ResponseWriter, r *http.Request, s *session, body []byte) error {
-	event, err := parseEventBody(body)
+	event, err := apibody.ParseEvent(body)
 	if err != nil {
 		return err
 	}
@@ -93,7 +94,7 @@ func (e *Experience) handleStart(w http.ResponseWriter, r *http.Request, s *sess
 
 // PUT /api/experience/interaction-event {interactionEvent} → 204.
 func (e *Experience) handleSetEvent(w http.ResponseWriter, r *http.Request, s *session, body []byte) error {
-	event, err := parseEventBody(body)
+	event, err := apibody.ParseEvent(body)
 	if err != nil {
 		return err
 	}
@@ -148,7 +149,7 @@ func (e *Experience) handleGetInteraction(w http.ResponseWriter, r *http.Request
 
 // POST /api/experience/verification/password {identifier, password} → 200 {verificationId}.
 func (e *Experience) handleVerifyPassword(w http.ResponseWriter, r *http.Request, s *session, body []byte) error {
-	id, password, err := parsePasswordBody(body)
+	id, password, err := apibody.ParsePassword(body)
 	if err != nil {
 		return err
 	}
@@ -165,7 +166,7 @@ func (e *Experience) handleVerifyPassword(w http.ResponseWriter, r *http.Request
 
 // POST /api/experience/identification {verificationId?} → 204 (sign-in) or 201 (registered).
 func (e *Experience) handleIdentification(w http.ResponseWriter, r *http.Request, s *session, body []byte) error {
-	verificationID, linkSocial, err := parseIdentificationBody(body)
+	verificationID, linkSocial, err := apibody.ParseIdentification(body)
 	if err != nil {
 		return err
 	}
@@ -186,7 +187,7 @@ func (e *Experience) handleIdentification(w http.ResponseWriter, r *http.Request
 
 // POST /api/experience/profile {type, value | verificationId} → 204.
 func (e *Experience) handleProfile(w http.ResponseWriter, r *http.Request, s *session, body []byte) error {
-	in, err := parseProfileBody(body)
+	in, err := apibody.ParseProfile(body)
 	if err != nil {
 		return err
 	}
@@ -216,7 +217,7 @@ func (e *Experience) handleSubmit(w http.ResponseWriter, r *http.Request, s *ses
 // POST /api/experience/verification/social/:connectorId/authorization-uri {state, redirectUri}
 // → 200 {authorizationUri, verificationId}.
 func (e *Experience) handleSocialStart(w http.ResponseWriter, r *http.Request, s *session, body []byte) error {
-	in, err := parseSocialStartBody(body)
+	in, err := apibody.ParseSocialStart(body)
 	if err != nil {
 		return err
 	}
@@ -234,7 +235,7 @@ func (e *Experience) handleSocialStart(w http.ResponseWriter, r *http.Request, s
 // POST /api/experience/verification/social/:connectorId/verify {connectorData, verificationId}
 // → 200 {verificationId}.
 func (e *Experience) handleSocialVerify(w http.ResponseWriter, r *http.Request, s *session, body []byte) error {
-	verificationID, params, err := parseSocialVerifyBody(body)
+	verificationID, params, err := apibody.ParseSocialVerify(body)
 	if err != nil {
 		return err
 	}

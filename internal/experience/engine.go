@@ -12,6 +12,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
 	"github.com/gatehouse-id/gatehouse/internal/connector"
+	"github.com/gatehouse-id/gatehouse/internal/experience/apibody"
 	"github.com/gatehouse-id/gatehouse/internal/experience/experr"
 	"github.com/gatehouse-id/gatehouse/internal/experience/policy"
 	"github.com/gatehouse-id/gatehouse/internal/experience/throttle"
@@ -81,10 +82,7 @@ type verificationRecord struct {
 }
 
 // identifier is Logto's VerificationIdentifier.
-type identifier struct {
-	Type  string `json:"type"`
-	Value string `json:"value"`
-}
+type identifier = apibody.Identifier
 
 // session is one interaction loaded for a request, with its decoded engine state.
 type session struct {
@@ -513,12 +511,8 @@ func (e *Experience) checkAvailable(ctx context.Context, p profile) error {
 	return nil
 }
 
-// profileInput is one POST …/profile body (Logto's updateProfileApiPayloadGuard).
-type profileInput struct {
-	Type           string
-	Value          string
-	VerificationID string
-}
+// profileInput is one POST …/profile body.
+type profileInput = apibody.ProfileInput
 
 // signUpRule says whether the sign-up settings collect kind, and whether it must be verified by
 // a code first.

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
+	"github.com/gatehouse-id/gatehouse/internal/experience/apibody"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 )
 
@@ -33,42 +34,42 @@ func FuzzExperienceBodies(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		if pw := string(raw); pw != "" && utf8.ValidString(pw) && strings.IndexByte(pw, 0) < 0 && utf8.RuneCountInString(pw) <= maxPasswordLen {
+		if pw := string(raw); pw != "" && utf8.ValidString(pw) && strings.IndexByte(pw, 0) < 0 && utf8.RuneCountInString(pw) <= apibody.MaxPasswordLen {
 			body, err := json.Marshal(map[string]any{"identifier": map[string]string{"type": "username", "value": "alice"}, "password": pw})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if id, got, err := parsePasswordBody(body); err != nil || got != pw || id.Value != "alice" {
+			if id, got, err := apibody.ParsePassword(body); err != nil || got != pw || id.Value != "alice" {
 				t.Fatalf("password %q sent as %s read as %q (identifier %q): %v", pw, body, got, id.Value, err)
 			}
 		}
-		if event, err := parseEventBody(raw); err != nil {
+		if event, err := apibody.ParseEvent(raw); err != nil {
 			refused(t, "event", err)
 		} else if event != eventSignIn && event != eventRegister && event != eventForgotPassword {
 			t.Fatalf("accepted event %q", event)
 		}
-		if id, pw, err := parsePasswordBody(raw); err != nil {
+		if id, pw, err := apibody.ParsePassword(raw); err != nil {
 			refused(t, "password", err)
-		} else if id.Value == "" || pw == "" || utf8.RuneCountInString(id.Value) > maxIdentifierLen ||
-			utf8.RuneCountInString(pw) > maxPasswordLen || !utf8.ValidString(id.Value) {
+		} else if id.Value == "" || pw == "" || utf8.RuneCountInString(id.Value) > apibody.MaxIdentifierLen ||
+			utf8.RuneCountInString(pw) > apibody.MaxPasswordLen || !utf8.ValidString(id.Value) {
 			t.Fatalf("accepted identifier %+v / password of %d characters", id, len(pw))
 		}
-		if v, _, err := parseIdentificationBody(raw); err != nil {
+		if v, _, err := apibody.ParseIdentification(raw); err != nil {
 			refused(t, "identification", err)
-		} else if len(v) > 4*maxIDLen {
+		} else if len(v) > 4*apibody.MaxIDLen {
 			t.Fatalf("accepted a verificationId of %d bytes", len(v))
 		}
-		if in, err := parseSocialStartBody(raw); err != nil {
+		if in, err := apibody.ParseSocialStart(raw); err != nil {
 			refused(t, "social start", err)
-		} else if in.State == "" || !model.IsHTTPURL(in.RedirectURI) || len(in.RedirectURI) > 4*maxURLLen {
+		} else if in.State == "" || !model.IsHTTPURL(in.RedirectURI) || len(in.RedirectURI) > 4*apibody.MaxURLLen {
 			t.Fatalf("accepted social start %+v", in)
 		}
-		if id, params, err := parseSocialVerifyBody(raw); err != nil {
+		if id, params, err := apibody.ParseSocialVerify(raw); err != nil {
 			refused(t, "social verify", err)
 		} else if id == "" || params == nil {
 			t.Fatalf("accepted social verify %q %v", id, params)
 		}
-		if in, err := parseProfileBody(raw); err != nil {
+		if in, err := apibody.ParseProfile(raw); err != nil {
 			refused(t, "profile", err)
 		} else {
 			switch in.Type {

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
+	"github.com/gatehouse-id/gatehouse/internal/experience/apibody"
 	"github.com/gatehouse-id/gatehouse/internal/experience/experr"
 	"github.com/gatehouse-id/gatehouse/internal/experience/i18n"
 	"github.com/gatehouse-id/gatehouse/internal/experience/policy"
@@ -602,10 +603,10 @@ func (e *Experience) signInWithForm(r *http.Request, s *session, ms i18n.Message
 	if kind == "" {
 		return "", experr.SignInMethodNotEnabled()
 	}
-	if err := checkString("identifier", identifierValue, true, maxIdentifierLen); err != nil {
+	if err := apibody.CheckString("identifier", identifierValue, true, apibody.MaxIdentifierLen); err != nil {
 		return "", err
 	}
-	if err := checkString("password", password, true, maxPasswordLen); err != nil {
+	if err := apibody.CheckString("password", password, true, apibody.MaxPasswordLen); err != nil {
 		return "", err
 	}
 	ctx := r.Context()
@@ -766,11 +767,11 @@ func registerSteps(form registerView, username, email, password string) []profil
 // length checks the API's body parser makes.
 func (e *Experience) setProfileFromForm(ctx context.Context, s *session, steps []profileInput, ip string) error {
 	for _, in := range steps {
-		limit := maxIdentifierLen
+		limit := apibody.MaxIdentifierLen
 		if in.Type == "password" {
-			limit = maxPasswordLen
+			limit = apibody.MaxPasswordLen
 		}
-		if err := checkString(in.Type, in.Value, true, limit); err != nil {
+		if err := apibody.CheckString(in.Type, in.Value, true, limit); err != nil {
 			return err
 		}
 		if err := e.setProfile(ctx, s, in, ip); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
 	"github.com/gatehouse-id/gatehouse/internal/connector"
+	"github.com/gatehouse-id/gatehouse/internal/experience/apibody"
 	"github.com/gatehouse-id/gatehouse/internal/experience/experr"
 	"github.com/gatehouse-id/gatehouse/internal/ids"
 	"github.com/gatehouse-id/gatehouse/internal/model"
@@ -32,7 +33,7 @@ func connectorFailure(err error) error {
 // startSocial begins a social verification (POST …/verification/social/:connectorId/
 // authorization-uri): the connector builds the provider's URL, and the state, nonce and PKCE
 // verifier it made are kept in the interaction, on the server.
-func (e *Experience) startSocial(ctx context.Context, s *session, connectorID string, in socialStartBody) (uri, verificationID string, err error) {
+func (e *Experience) startSocial(ctx context.Context, s *session, connectorID string, in apibody.SocialStart) (uri, verificationID string, err error) {
 	defer func() { e.audit(ctx, s, "Verification.Social.Create", "", err) }()
 	if !s.started() {
 		return "", "", experr.InteractionNotStarted()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
 	"github.com/gatehouse-id/gatehouse/internal/connector"
+	"github.com/gatehouse-id/gatehouse/internal/experience/apibody"
 	"github.com/gatehouse-id/gatehouse/internal/experience/experr"
 	"github.com/gatehouse-id/gatehouse/internal/experience/i18n"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
@@ -96,10 +97,10 @@ func (e *Experience) beginSocial(ctx context.Context, s *session, connectorID st
 	if err := e.start(s, event); err != nil {
 		return "", err
 	}
-	if err := checkString("connector", connectorID, true, maxIdentifierLen); err != nil {
+	if err := apibody.CheckString("connector", connectorID, true, apibody.MaxIdentifierLen); err != nil {
 		return "", err
 	}
-	uri, _, err := e.startSocial(ctx, s, connectorID, socialStartBody{State: connector.NewNonce(), RedirectURI: e.callbackURL(connectorID)})
+	uri, _, err := e.startSocial(ctx, s, connectorID, apibody.SocialStart{State: connector.NewNonce(), RedirectURI: e.callbackURL(connectorID)})
 	if err != nil {
 		return "", err
 	}
@@ -311,7 +312,7 @@ func (e *Experience) continueSocial(w http.ResponseWriter, r *http.Request, s *s
 	}
 	if choice == "username" {
 		username := strings.TrimSpace(r.PostFormValue("username"))
-		err := checkString("username", username, true, maxIdentifierLen)
+		err := apibody.CheckString("username", username, true, apibody.MaxIdentifierLen)
 		if err == nil {
 			err = e.setProfileUsername(r.Context(), s, username, clientIP(r))
 		}

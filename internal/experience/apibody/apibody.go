@@ -1,4 +1,4 @@
-package experience
+package apibody
 
 import (
 	"encoding/json"
@@ -15,26 +15,26 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/model"
 )
 
-// maxAPIBodyBytes bounds an Experience API body: the largest real one is a password check, a
+// MaxBodyBytes bounds an Experience API body: the largest real one is a password check, a
 // few hundred bytes.
-const maxAPIBodyBytes = 16 << 10
+const MaxBodyBytes = 16 << 10
 
 // Length limits of body strings: identifiers fit Logto's varchar(128) columns with room to
 // spare, and no password policy allows more than 256 characters; longer input is refused
 // before it reaches the database or the hasher.
 const (
-	maxIdentifierLen = 256
-	maxPasswordLen   = 1024
-	maxIDLen         = 64
-	// maxURLLen bounds a callback URL and each provider callback parameter (codes, states).
-	maxURLLen = 2048
+	MaxIdentifierLen = 256
+	MaxPasswordLen   = 1024
+	MaxIDLen         = 64
+	// MaxURLLen bounds a callback URL and each provider callback parameter (codes, states).
+	MaxURLLen = 2048
 )
 
-// readAPIBody reads r's body within maxAPIBodyBytes.
-func readAPIBody(r *http.Request) ([]byte, error) {
-	raw, err := httpx.ReadBody(r, maxAPIBodyBytes)
+// ReadBody reads r's body within MaxBodyBytes.
+func ReadBody(r *http.Request) ([]byte, error) {
+	raw, err := httpx.ReadBody(r, MaxBodyBytes)
 	if errors.Is(err, httpx.ErrBodyTooLarge) {
-		return nil, experr.BodyTooLarge(maxAPIBodyBytes)
+		return nil, experr.BodyTooLarge(MaxBodyBytes)
 	}
 	if err != nil {
 		return nil, experr.InvalidInput("It could not be read.")
@@ -75,8 +75,8 @@ func goTypeName(kind string) string {
 	return kind
 }
 
-// checkString refuses a string that is missing (when required) or too long.
-func checkString(key, value string, required bool, limit int) error {
+// CheckString refuses a string that is missing (when required) or too long.
+func CheckString(key, value string, required bool, limit int) error {
 	if required && value == "" {
 		return experr.InvalidInput("%s is required.", key)
 	}
@@ -93,9 +93,9 @@ func checkString(key, value string, required bool, limit int) error {
 	return nil
 }
 
-// parseEventBody reads {interactionEvent, captchaToken?} (PUT /api/experience and
+// ParseEvent reads {interactionEvent, captchaToken?} (PUT /api/experience and
 // PUT /api/experience/interaction-event).
-func parseEventBody(raw []byte) (string, error) {
+func ParseEvent(raw []byte) (string, error) {
 	var body struct {
 		InteractionEvent string `json:"interactionEvent"`
 		CaptchaToken     string `json:"captchaToken"`
@@ -104,7 +104,7 @@ func parseEventBody(raw []byte) (string, error) {
 		return "", err
 	}
 	switch body.InteractionEvent {
-	case eventSignIn, eventRegister, eventForgotPassword:
+	case "SignIn", "Register", "ForgotPassword":
 		return body.InteractionEvent, nil
 	case "":
 		return "", experr.InvalidInput("interactionEvent is required.")
@@ -112,37 +112,37 @@ func parseEventBody(raw []byte) (string, error) {
 	return "", experr.InvalidInput("interactionEvent must be SignIn, Register or ForgotPassword.")
 }
 
-// parsePasswordBody reads {identifier: {type, value}, password}
+// ParsePassword reads {identifier: {type, value}, password}
 // (POST /api/experience/verification/password).
-func parsePasswordBody(raw []byte) (identifier, string, error) {
+func ParsePassword(raw []byte) (Identifier, string, error) {
 	var body struct {
-		Identifier *identifier `json:"identifier"`
+		Identifier *Identifier `json:"Identifier"`
 		Password   string      `json:"password"`
 	}
 	if err := decodeBody(raw, &body); err != nil {
-		return identifier{}, "", err
+		return Identifier{}, "", err
 	}
 	if body.Identifier == nil {
-		return identifier{}, "", experr.InvalidInput("identifier is required.")
+		return Identifier{}, "", experr.InvalidInput("Identifier is required.")
 	}
 	id := *body.Identifier
 	switch id.Type {
-	case identifierUsername, identifierEmail, identifierPhone:
+	case model.IdentifierUsername, model.IdentifierEmail, model.IdentifierPhone:
 	default:
-		return identifier{}, "", experr.InvalidInput("identifier.type must be username, email or phone.")
+		return Identifier{}, "", experr.InvalidInput("Identifier.type must be username, email or phone.")
 	}
-	if err := checkString("identifier.value", id.Value, true, maxIdentifierLen); err != nil {
-		return identifier{}, "", err
+	if err := CheckString("Identifier.value", id.Value, true, MaxIdentifierLen); err != nil {
+		return Identifier{}, "", err
 	}
-	if err := checkString("password", body.Password, true, maxPasswordLen); err != nil {
-		return identifier{}, "", err
+	if err := CheckString("password", body.Password, true, MaxPasswordLen); err != nil {
+		return Identifier{}, "", err
 	}
 	return id, body.Password, nil
 }
 
-// parseIdentificationBody reads {verificationId?, linkSocialIdentity?}
+// ParseIdentification reads {verificationId?, linkSocialIdentity?}
 // (POST /api/experience/identification).
-func parseIdentificationBody(raw []byte) (verificationID string, linkSocial bool, err error) {
+func ParseIdentification(raw []byte) (verificationID string, linkSocial bool, err error) {
 	var body struct {
 		VerificationID     string `json:"verificationId"`
 		LinkSocialIdentity bool   `json:"linkSocialIdentity"`
@@ -150,41 +150,41 @@ func parseIdentificationBody(raw []byte) (verificationID string, linkSocial bool
 	if err := decodeBody(raw, &body); err != nil {
 		return "", false, err
 	}
-	if err := checkString("verificationId", body.VerificationID, false, maxIDLen); err != nil {
+	if err := CheckString("verificationId", body.VerificationID, false, MaxIDLen); err != nil {
 		return "", false, err
 	}
 	return body.VerificationID, body.LinkSocialIdentity, nil
 }
 
-// socialStartBody is POST …/verification/social/:connectorId/authorization-uri.
-type socialStartBody struct {
+// SocialStart is POST …/verification/social/:connectorId/authorization-uri.
+type SocialStart struct {
 	State       string `json:"state"`
 	RedirectURI string `json:"redirectUri"`
 	Scope       string `json:"scope"`
 }
 
-// parseSocialStartBody reads {state, redirectUri, scope?}: the state the client will check,
+// ParseSocialStart reads {state, redirectUri, scope?}: the state the client will check,
 // and an absolute http(s) callback URL the provider sends the browser back to.
-func parseSocialStartBody(raw []byte) (socialStartBody, error) {
-	var body socialStartBody
+func ParseSocialStart(raw []byte) (SocialStart, error) {
+	var body SocialStart
 	if err := decodeBody(raw, &body); err != nil {
 		return body, err
 	}
-	if err := checkString("state", body.State, true, maxIDLen*4); err != nil {
+	if err := CheckString("state", body.State, true, MaxIDLen*4); err != nil {
 		return body, err
 	}
-	if err := checkString("redirectUri", body.RedirectURI, true, maxURLLen); err != nil {
+	if err := CheckString("redirectUri", body.RedirectURI, true, MaxURLLen); err != nil {
 		return body, err
 	}
 	if !model.IsHTTPURL(body.RedirectURI) {
 		return body, experr.InvalidInput("redirectUri must be an absolute http(s) URL.")
 	}
-	return body, checkString("scope", body.Scope, false, maxURLLen)
+	return body, CheckString("scope", body.Scope, false, MaxURLLen)
 }
 
-// parseSocialVerifyBody reads {connectorData, verificationId}: connectorData is the provider's
+// ParseSocialVerify reads {connectorData, verificationId}: connectorData is the provider's
 // callback parameters, each a string (Logto's connectorData record).
-func parseSocialVerifyBody(raw []byte) (string, url.Values, error) {
+func ParseSocialVerify(raw []byte) (string, url.Values, error) {
 	var body struct {
 		VerificationID string         `json:"verificationId"`
 		ConnectorData  map[string]any `json:"connectorData"`
@@ -192,7 +192,7 @@ func parseSocialVerifyBody(raw []byte) (string, url.Values, error) {
 	if err := decodeBody(raw, &body); err != nil {
 		return "", nil, err
 	}
-	if err := checkString("verificationId", body.VerificationID, true, maxIDLen); err != nil {
+	if err := CheckString("verificationId", body.VerificationID, true, MaxIDLen); err != nil {
 		return "", nil, err
 	}
 	if body.ConnectorData == nil {
@@ -204,7 +204,7 @@ func parseSocialVerifyBody(raw []byte) (string, url.Values, error) {
 		if !ok {
 			continue // Logto's connectors read only string parameters
 		}
-		if err := checkString("connectorData."+k, str, false, maxURLLen); err != nil {
+		if err := CheckString("connectorData."+k, str, false, MaxURLLen); err != nil {
 			return "", nil, err
 		}
 		params.Set(k, str)
@@ -212,10 +212,10 @@ func parseSocialVerifyBody(raw []byte) (string, url.Values, error) {
 	return body.VerificationID, params, nil
 }
 
-// parseProfileBody reads one of Logto's profile payloads (POST /api/experience/profile):
+// ParseProfile reads one of Logto's profile payloads (POST /api/experience/profile):
 // {type: username|password, value}, {type: email|phone|social, verificationId} — and, for a
 // tenant that does not require email verification, {type: email, value}.
-func parseProfileBody(raw []byte) (profileInput, error) {
+func ParseProfile(raw []byte) (ProfileInput, error) {
 	var body struct {
 		Type           string          `json:"type"`
 		Value          string          `json:"value"`
@@ -223,28 +223,41 @@ func parseProfileBody(raw []byte) (profileInput, error) {
 		Values         json.RawMessage `json:"values"`
 	}
 	if err := decodeBody(raw, &body); err != nil {
-		return profileInput{}, err
+		return ProfileInput{}, err
 	}
-	in := profileInput{Type: body.Type, Value: body.Value, VerificationID: body.VerificationID}
+	in := ProfileInput{Type: body.Type, Value: body.Value, VerificationID: body.VerificationID}
 	switch body.Type {
-	case identifierUsername:
-		return in, checkString("value", in.Value, true, maxIdentifierLen)
+	case model.IdentifierUsername:
+		return in, CheckString("value", in.Value, true, MaxIdentifierLen)
 	case "password":
-		return in, checkString("value", in.Value, true, maxPasswordLen)
-	case identifierEmail:
+		return in, CheckString("value", in.Value, true, MaxPasswordLen)
+	case model.IdentifierEmail:
 		if in.Value == "" && in.VerificationID == "" {
-			return profileInput{}, experr.InvalidInput("value or verificationId is required.")
+			return ProfileInput{}, experr.InvalidInput("value or verificationId is required.")
 		}
-		if err := checkString("value", in.Value, false, maxIdentifierLen); err != nil {
-			return profileInput{}, err
+		if err := CheckString("value", in.Value, false, MaxIdentifierLen); err != nil {
+			return ProfileInput{}, err
 		}
-		return in, checkString("verificationId", in.VerificationID, false, maxIDLen)
-	case identifierPhone, "social":
-		return in, checkString("verificationId", in.VerificationID, true, maxIDLen)
+		return in, CheckString("verificationId", in.VerificationID, false, MaxIDLen)
+	case model.IdentifierPhone, "social":
+		return in, CheckString("verificationId", in.VerificationID, true, MaxIDLen)
 	case "extraProfile":
-		return profileInput{}, experr.InvalidInput("extraProfile is not supported yet.")
+		return ProfileInput{}, experr.InvalidInput("extraProfile is not supported yet.")
 	case "":
-		return profileInput{}, experr.InvalidInput("type is required.")
+		return ProfileInput{}, experr.InvalidInput("type is required.")
 	}
-	return profileInput{}, experr.InvalidInput("%s", fmt.Sprintf("type %q is not one of username, password, email, phone, social or extraProfile.", body.Type))
+	return ProfileInput{}, experr.InvalidInput("%s", fmt.Sprintf("type %q is not one of username, password, email, phone, social or extraProfile.", body.Type))
+}
+
+// Identifier is Logto's VerificationIdentifier.
+type Identifier struct {
+	Type  string `json:"type"`
+	Value string `json:"value"`
+}
+
+// ProfileInput is one POST …/profile body (Logto's updateProfileApiPayloadGuard).
+type ProfileInput struct {
+	Type           string
+	Value          string
+	VerificationID string
 }
