@@ -82,6 +82,9 @@ func (e *Experience) handleStart(w http.ResponseWriter, r *http.Request, s *sess
 	if err != nil {
 		return err
 	}
+	if err := e.forgotPasswordAvailable(r.Context(), event); err != nil {
+		return err
+	}
 	if err := e.start(s, event); err != nil {
 		return err
 	}
@@ -96,6 +99,9 @@ func (e *Experience) handleStart(w http.ResponseWriter, r *http.Request, s *sess
 func (e *Experience) handleSetEvent(w http.ResponseWriter, r *http.Request, s *session, body []byte) error {
 	event, err := apibody.ParseEvent(body)
 	if err != nil {
+		return err
+	}
+	if err := e.forgotPasswordAvailable(r.Context(), event); err != nil {
 		return err
 	}
 	if err := e.setEvent(s, event); err != nil {
@@ -209,6 +215,10 @@ func (e *Experience) handleSubmit(w http.ResponseWriter, r *http.Request, s *ses
 	}
 	if err := e.save(r.Context(), s); err != nil {
 		return err
+	}
+	if redirectTo == "" { // a password reset: Logto answers 204
+		w.WriteHeader(http.StatusNoContent)
+		return nil
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]string{"redirectTo": redirectTo})
 	return nil

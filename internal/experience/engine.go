@@ -13,8 +13,10 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
 	"github.com/gatehouse-id/gatehouse/internal/connector"
 	"github.com/gatehouse-id/gatehouse/internal/experience/apibody"
+	"github.com/gatehouse-id/gatehouse/internal/experience/codes"
 	"github.com/gatehouse-id/gatehouse/internal/experience/experr"
 	"github.com/gatehouse-id/gatehouse/internal/experience/policy"
+	"github.com/gatehouse-id/gatehouse/internal/experience/rules"
 	"github.com/gatehouse-id/gatehouse/internal/experience/throttle"
 	"github.com/gatehouse-id/gatehouse/internal/ids"
 	"github.com/gatehouse-id/gatehouse/internal/model"
@@ -23,10 +25,15 @@ import (
 
 // Interaction events (Logto's InteractionEvent).
 const (
-	eventSignIn         = "SignIn"
-	eventRegister       = "Register"
-	eventForgotPassword = "ForgotPassword"
+	eventSignIn         = rules.EventSignIn
+	eventRegister       = rules.EventRegister
+	eventForgotPassword = rules.EventForgotPassword
 )
+
+// missingProfile lists what the sign-up settings require that p lacks (rules.MissingProfile).
+func missingProfile(exp model.SignInExperience, p profile) []string {
+	return rules.MissingProfile(exp, rules.Have{Username: p.Username != "", Email: p.PrimaryEmail != "", Password: p.PasswordEncrypted != ""})
+}
 
 // Identifier kinds a password can be checked against (Logto's SignInIdentifier).
 const (
@@ -79,6 +86,8 @@ type verificationRecord struct {
 	ConnectorID      string              `json:"connectorId,omitempty"`
 	ConnectorSession *connector.Session  `json:"connectorSession,omitempty"`
 	SocialUser       *connector.UserInfo `json:"socialUserInfo,omitempty"`
+	// An email code's hash, attempts and times until it is verified.
+	Code *codes.Code `json:"code,omitempty"`
 }
 
 // identifier is Logto's VerificationIdentifier.
@@ -141,30 +150,11 @@ func (e *Experience) save(ctx context.Context, s *session) error {
 	return nil
 }
 
-// guardEvent applies the sign-in mode (sign-in-experience-validator.ts guardInteractionEvent).
-func guardEvent(exp model.SignInExperience, event string) error {
-	switch event {
-	case eventSignIn:
-		if exp.SignInMode == model.SignInModeRegister {
-			return experr.EventForbidden(event)
-		}
-	case eventRegister:
-		if exp.SignInMode == model.SignInModeSignIn {
-			return experr.EventForbidden(event)
-		}
-	case eventForgotPassword:
-		return experr.ForgotPasswordUnavailable()
-	default:
-		return experr.InvalidInput("interactionEvent must be SignIn, Register or ForgotPassword.")
-	}
-	return nil
-}
-
 // start begins a new interaction event, dropping whatever an earlier one collected
 // (PUT /api/experience). Unlike Logto, an event the sign-in mode forbids is refused here, at
 // the first step, not only at identification.
 func (e *Experience) start(s *session, event string) error {
-	if err := guardEvent(s.exp, event); err != nil {
+	if err := rules.GuardEvent(s.exp, event); err != nil {
 		return err
 	}
 	s.st = state{InteractionEvent: event, CSRF: s.st.CSRF}
@@ -177,7 +167,7 @@ func (e *Experience) setEvent(s *session, event string) error {
 	if !s.started() {
 		return experr.InteractionNotStarted()
 	}
-	if err := guardEvent(s.exp, event); err != nil {
+	if err := rules.GuardEvent(s.exp, event); err != nil {
 		return err
 	}
 	if s.st.InteractionEvent != event {
@@ -185,13 +175,6 @@ func (e *Experience) setEvent(s *session, event string) error {
 	}
 	s.st.InteractionEvent = event
 	return nil
-}
-
-// passwordSignInEnabled reports whether the tenant lets kind be used with a password.
-func passwordSignInEnabled(exp model.SignInExperience, kind string) bool {
-	return slices.ContainsFunc(exp.SignIn.Methods, func(m model.SignInMethod) bool {
-		return m.Identifier == kind && m.Password
-	})
 }
 
 // verifyPassword checks a password for an identifier (POST …/verification/password) and
@@ -228,7 +211,7 @@ func (e *Experience) admitPasswordAttempt(ctx context.Context, s *session, id id
 	if !s.started() {
 		return nil, model.SentinelTarget{}, experr.InteractionNotStarted()
 	}
-	if !passwordSignInEnabled(s.exp, id.Type) {
+	if !rules.PasswordSignInEnabled(s.exp, id.Type) {
 		return nil, model.SentinelTarget{}, experr.SignInMethodNotEnabled()
 	}
 	if !e.limiter.Allow(clientIP) {
@@ -330,11 +313,14 @@ func (e *Experience) identify(ctx context.Context, s *session, verificationID st
 	if rec, ok := s.record(verificationID); ok && rec.Type == verificationSocial && s.st.InteractionEvent != eventForgotPassword {
 		return e.identifySocial(ctx, s, rec, linkSocial)
 	}
+	if rec, ok := s.record(verificationID); ok && rec.Type == verificationEmailCode {
+		return e.identifyByCode(ctx, s, rec)
+	}
 	switch s.st.InteractionEvent {
 	case eventRegister:
 		return true, e.createUser(withInteraction(ctx, s), s, verificationID)
 	case eventForgotPassword:
-		return false, experr.ForgotPasswordUnavailable()
+		return false, experr.VerificationNotFound() // a reset is identified by an email code only
 	}
 	rec, err := provenPasswordRecord(s, verificationID)
 	if err != nil {
@@ -358,10 +344,10 @@ func provenPasswordRecord(s *session, verificationID string) (verificationRecord
 	if !ok {
 		return verificationRecord{}, experr.VerificationNotFound()
 	}
-	if err := guardEvent(s.exp, eventSignIn); err != nil {
+	if err := rules.GuardEvent(s.exp, eventSignIn); err != nil {
 		return verificationRecord{}, err
 	}
-	if rec.Type != verificationPassword || !passwordSignInEnabled(s.exp, rec.Identifier.Type) {
+	if rec.Type != verificationPassword || !rules.PasswordSignInEnabled(s.exp, rec.Identifier.Type) {
 		return verificationRecord{}, experr.SignInMethodNotEnabled()
 	}
 	if !rec.Verified || rec.UserID == "" {
@@ -398,49 +384,11 @@ func (s *session) signInAs(user model.User, amr string) error {
 	return nil
 }
 
-// missingProfile lists what the sign-up settings require that the profile lacks, with Logto's
-// MissingProfile names (sign-in-experience-validator.ts getMandatoryUserProfileBySignUpMethods).
-func missingProfile(exp model.SignInExperience, p profile) []string {
-	var missing []string
-	need := func(name string, have bool) {
-		if !have && !slices.Contains(missing, name) {
-			missing = append(missing, name)
-		}
-	}
-	ids := exp.SignUp.Identifiers
-	switch {
-	case slices.Contains(ids, identifierUsername):
-		need("username", p.Username != "")
-	case slices.Contains(ids, identifierEmail) && slices.Contains(ids, identifierPhone):
-		need("emailOrPhone", p.PrimaryEmail != "")
-	case slices.Contains(ids, identifierEmail):
-		need("email", p.PrimaryEmail != "")
-	case slices.Contains(ids, identifierPhone):
-		need("phone", false)
-	}
-	for _, rule := range exp.SignUp.SecondaryIdentifiers {
-		switch rule.Identifier {
-		case identifierUsername:
-			need("username", p.Username != "")
-		case identifierEmail:
-			need("email", p.PrimaryEmail != "")
-		case identifierPhone:
-			need("phone", false)
-		case "emailOrPhone":
-			need("emailOrPhone", p.PrimaryEmail != "")
-		}
-	}
-	if exp.SignUp.Password {
-		need("password", p.PasswordEncrypted != "")
-	}
-	return missing
-}
-
 // createUser registers the account the profile describes (experience-interaction.ts
 // createUser). Verification records (email or phone codes, social identities) cannot supply a
 // new identity yet.
 func (e *Experience) createUser(ctx context.Context, s *session, verificationID string) error {
-	if err := guardEvent(s.exp, eventRegister); err != nil {
+	if err := rules.GuardEvent(s.exp, eventRegister); err != nil {
 		return err
 	}
 	if verificationID != "" {
@@ -514,25 +462,6 @@ func (e *Experience) checkAvailable(ctx context.Context, p profile) error {
 // profileInput is one POST …/profile body.
 type profileInput = apibody.ProfileInput
 
-// signUpRule says whether the sign-up settings collect kind, and whether it must be verified by
-// a code first.
-func signUpRule(exp model.SignInExperience, kind string) (collected, verify bool) {
-	if slices.Contains(exp.SignUp.Identifiers, kind) {
-		return true, exp.SignUp.Verify
-	}
-	for _, rule := range exp.SignUp.SecondaryIdentifiers {
-		if rule.Identifier == kind || (rule.Identifier == "emailOrPhone" && (kind == identifierEmail || kind == identifierPhone)) {
-			// Logto verifies secondary email and phone identifiers unless told otherwise.
-			verify = kind != identifierUsername
-			if rule.Verify != nil {
-				verify = *rule.Verify
-			}
-			return true, verify
-		}
-	}
-	return false, false
-}
-
 // emailPattern is Logto's emailRegEx (toolkit/core-kit/src/regex.ts).
 var emailPattern = regexp.MustCompile(`^\S+@\S+\.\S+$`)
 
@@ -549,7 +478,7 @@ func (e *Experience) setProfile(ctx context.Context, s *session, in profileInput
 	case identifierEmail:
 		return e.setProfileEmail(ctx, s, in, clientIP)
 	case identifierPhone, "social":
-		if collected, _ := signUpRule(s.exp, in.Type); !collected && in.Type == identifierPhone {
+		if collected, _ := rules.SignUpRule(s.exp, in.Type); !collected && in.Type == identifierPhone {
 			return experr.SignUpMethodNotEnabled()
 		}
 		// Phone codes and social identities arrive as verification records, which this
@@ -583,7 +512,7 @@ func checkProfileStage(s *session) error {
 // setProfileUsername sets the username: collected by the sign-up settings, allowed by the
 // username policy, and not another account's (checked under the address's rate limit).
 func (e *Experience) setProfileUsername(ctx context.Context, s *session, username, clientIP string) error {
-	if collected, _ := signUpRule(s.exp, identifierUsername); !collected {
+	if collected, _ := rules.SignUpRule(s.exp, identifierUsername); !collected {
 		return experr.SignUpMethodNotEnabled()
 	}
 	if err := policy.CheckUsername(s.exp.UsernamePolicy, username); err != nil {
@@ -599,13 +528,20 @@ func (e *Experience) setProfileUsername(ctx context.Context, s *session, usernam
 // setProfileEmail sets the primary email: collected by the sign-up settings, well formed, not
 // needing a code, and not another account's (checked under the address's rate limit).
 func (e *Experience) setProfileEmail(ctx context.Context, s *session, in profileInput, clientIP string) error {
-	collected, verify := signUpRule(s.exp, identifierEmail)
+	collected, verify := rules.SignUpRule(s.exp, identifierEmail)
 	if !collected {
 		return experr.SignUpMethodNotEnabled()
 	}
 	if in.VerificationID != "" {
-		// Email verification codes need an email connector, which does not exist yet.
-		return experr.VerificationNotFound()
+		email, err := verifiedEmail(s, in.VerificationID)
+		if err != nil {
+			return err
+		}
+		if err := e.checkAvailable(ctx, profile{PrimaryEmail: email}); err != nil {
+			return err
+		}
+		s.st.Profile.PrimaryEmail = email
+		return nil
 	}
 	email := strings.ToLower(strings.TrimSpace(in.Value))
 	if !emailPattern.MatchString(email) {
@@ -657,7 +593,7 @@ func (e *Experience) submit(ctx context.Context, s *session) (string, error) {
 		return "", experr.InteractionNotStarted()
 	}
 	if s.st.InteractionEvent == eventForgotPassword {
-		return "", experr.ForgotPasswordUnavailable()
+		return "", e.submitReset(ctx, s) // no redirect: the person goes back to sign in
 	}
 	if s.st.UserID == "" {
 		return "", experr.IdentifierNotFound()

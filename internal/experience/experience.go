@@ -7,7 +7,9 @@ import (
 	"net/http"
 
 	"github.com/gatehouse-id/gatehouse/internal/clock"
+	"github.com/gatehouse-id/gatehouse/internal/connector"
 	"github.com/gatehouse-id/gatehouse/internal/cookie"
+	"github.com/gatehouse-id/gatehouse/internal/experience/pagekit"
 	"github.com/gatehouse-id/gatehouse/internal/experience/throttle"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/model"
@@ -31,6 +33,7 @@ type Backend interface {
 	CreateUser(ctx context.Context, tenantID string, in users.CreateUserInput) (model.User, error)
 	RecordSignIn(ctx context.Context, tenantID, userID string) error
 	SocialBackend
+	EmailBackend
 	// Record queues an audit entry (package audit); it never blocks and never fails the request.
 	Record(ctx context.Context, tenantID string, e model.AuditEntry)
 	throttle.AttemptLog
@@ -46,6 +49,13 @@ type SocialBackend interface {
 	RegisterSocialUser(ctx context.Context, tenantID string, a users.SocialAccount) (model.User, error)
 	SignInSocialUser(ctx context.Context, tenantID, userID string, a users.SocialAccount) (model.User, error)
 	LinkSocialIdentity(ctx context.Context, tenantID, userID string, a users.SocialAccount) (model.User, error)
+}
+
+// EmailBackend is what email codes need: the tenant's email connector, and the password reset.
+type EmailBackend interface {
+	HasEmailConnector(ctx context.Context, tenantID string) bool
+	SendEmail(ctx context.Context, tenantID string, msg connector.EmailMessage) error
+	ResetUserPassword(ctx context.Context, tenantID, userID, encrypted, method string) error
 }
 
 // Options configure one tenant's experience.
@@ -102,7 +112,7 @@ func New(o Options) *Experience {
 		log:       o.Log,
 		lockout:   throttle.NewLockout(o.Service, o.Clock),
 		limiter:   throttle.NewAddressLimiter(o.RateLimit, o.Clock),
-		pages:     parsePages(),
+		pages:     pagekit.ParsePages(pageSignIn, pageRegister, pageConsent, pageMessage, pageSocial),
 	}
 }
 
@@ -122,6 +132,9 @@ func (e *Experience) Mount(mux *http.ServeMux) {
 	mux.Handle("POST "+apiPrefix+"/verification/password", api(e.handleVerifyPassword))
 	mux.Handle("POST "+apiPrefix+"/verification/social/{connectorId}/authorization-uri", api(e.handleSocialStart))
 	mux.Handle("POST "+apiPrefix+"/verification/social/{connectorId}/verify", api(e.handleSocialVerify))
+	mux.Handle("POST "+apiPrefix+"/verification/verification-code", api(e.handleCodeSend))
+	mux.Handle("POST "+apiPrefix+"/verification/verification-code/verify", api(e.handleCodeVerify))
+	mux.Handle("PUT "+apiPrefix+"/profile/password", api(e.handleResetPassword))
 	mux.Handle("POST "+apiPrefix+"/identification", api(e.handleIdentification))
 	mux.Handle("POST "+apiPrefix+"/profile", api(e.handleProfile))
 	mux.Handle("POST "+apiPrefix+"/submit", api(e.handleSubmit))
@@ -145,7 +158,7 @@ func (e *Experience) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /reset-password", e.serveUnavailable("reset_password"))
 	mux.HandleFunc("GET /single-sign-on", e.serveUnavailable("single_sign_on"))
 	mux.HandleFunc("GET /direct/{method}/{target}", e.serveDirect)
-	mux.Handle("GET "+staticPrefix, staticHandler())
+	mux.Handle("GET "+staticPrefix, pagekit.StaticHandler(staticPrefix))
 }
 
 // The service is the Backend the binary wires in.

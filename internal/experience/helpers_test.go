@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/internal/clock"
+	"github.com/gatehouse-id/gatehouse/internal/connector"
 	"github.com/gatehouse-id/gatehouse/internal/cookie"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/model"
@@ -78,6 +79,7 @@ type harness struct {
 	clk     *clock.Fake
 	jar     *cookie.Jar
 	app     model.Application
+	mail    *mailbox // what the test email connector sent
 }
 
 func newHarness(t *testing.T) *harness {
@@ -89,7 +91,9 @@ func newHarness(t *testing.T) *harness {
 	t.Cleanup(func() { _ = db.Close() })
 	clk := clock.NewFake(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	fresh := store.NewFreshness(db, clk, time.Second)
-	svc := service.New(db, fresh, clk, slog.New(slog.DiscardHandler), service.Options{Passwords: password.New(password.Options{})})
+	box := &mailbox{}
+	svc := service.New(db, fresh, clk, slog.New(slog.DiscardHandler), service.Options{Passwords: password.New(password.Options{}),
+		MoreConnectorFactories: []connector.Factory{box}})
 	if _, err := svc.Seed(t.Context(), seed.SeedOptions{}); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
@@ -99,7 +103,7 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatalf("create application: %v", err)
 	}
-	return &harness{t: t, st: db, svc: svc, backend: &testBackend{Service: svc, sie: defaultSIE()}, clk: clk,
+	return &harness{t: t, st: db, svc: svc, backend: &testBackend{Service: svc, sie: defaultSIE()}, clk: clk, mail: box,
 		jar: cookie.NewJar(directory.New(db, fresh, clk)), app: app.Application}
 }
 

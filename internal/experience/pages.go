@@ -3,27 +3,22 @@ package experience
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
-	"html/template"
-	"io/fs"
 	"net/http"
 	"net/url"
-	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
 	"github.com/gatehouse-id/gatehouse/internal/experience/apibody"
 	"github.com/gatehouse-id/gatehouse/internal/experience/experr"
 	"github.com/gatehouse-id/gatehouse/internal/experience/i18n"
+	"github.com/gatehouse-id/gatehouse/internal/experience/pagekit"
 	"github.com/gatehouse-id/gatehouse/internal/experience/policy"
+	"github.com/gatehouse-id/gatehouse/internal/experience/rules"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/ids"
 	"github.com/gatehouse-id/gatehouse/internal/model"
-	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // staticPrefix is where the pages' stylesheet is served.
@@ -41,94 +36,13 @@ const (
 	pageSocial   = "social"
 )
 
-func parsePages() map[string]*template.Template {
-	pages := map[string]*template.Template{}
-	for _, name := range []string{pageSignIn, pageRegister, pageConsent, pageMessage, pageSocial} {
-		pages[name] = template.Must(template.ParseFS(web.Experience, "experience/layout.html", "experience/"+name+".html"))
-	}
-	return pages
-}
-
-func staticHandler() http.Handler {
-	sub, err := fs.Sub(web.Experience, "static/experience")
-	if err != nil { // the directory is embedded at build time
-		panic(err)
-	}
-	files := http.StripPrefix(staticPrefix, http.FileServerFS(sub))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/") { // no directory listings
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		files.ServeHTTP(w, r)
-	})
-}
-
-// brand is the sign-in experience's look, made safe for the page: colours are checked hex
-// values (they go into a style element) and custom CSS cannot close its style element.
-type brand struct {
-	Primary, DarkPrimary template.CSS
-	DarkEnabled          bool
-	Logo, DarkLogo       string
-	Favicon, DarkFavicon string
-	CustomCSS            template.CSS
-	TermsURL, PrivacyURL string
-	SupportEmail         string
-	SupportWebsite       string
-}
-
-var hexColor = regexp.MustCompile(`^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$`)
-
-// Logto's seeded colours.
-const (
-	defaultPrimaryColor     = "#6139F6"
-	defaultDarkPrimaryColor = "#8453FF"
-)
-
-func safeColor(c, fallback string) template.CSS {
-	if hexColor.MatchString(c) {
-		return template.CSS(c)
-	}
-	return template.CSS(fallback)
-}
-
-// safeCustomCSS keeps a tenant's CSS inside its style element: an HTML parser ends a style
-// element only at "</style", so escaping every "</" as "<\/" (the same characters to a CSS
-// parser inside strings, and meaningless outside them) leaves no way out.
-func safeCustomCSS(css string) template.CSS {
-	return template.CSS(strings.ReplaceAll(css, "</", `<\/`))
-}
-
-func brandOf(exp model.SignInExperience) brand {
-	b := brand{
-		Primary:        safeColor(exp.Color.PrimaryColor, defaultPrimaryColor),
-		DarkPrimary:    safeColor(exp.Color.DarkPrimaryColor, defaultDarkPrimaryColor),
-		DarkEnabled:    exp.Color.IsDarkModeEnabled,
-		Logo:           exp.Branding.LogoURL,
-		DarkLogo:       exp.Branding.DarkLogoURL,
-		Favicon:        exp.Branding.Favicon,
-		DarkFavicon:    exp.Branding.DarkFavicon,
-		CustomCSS:      safeCustomCSS(model.StringOf(exp.CustomCSS)),
-		TermsURL:       model.StringOf(exp.TermsOfUseURL),
-		PrivacyURL:     model.StringOf(exp.PrivacyPolicyURL),
-		SupportEmail:   model.StringOf(exp.SupportEmail),
-		SupportWebsite: model.StringOf(exp.SupportWebsiteURL),
-	}
-	if b.DarkLogo == "" {
-		b.DarkLogo = b.Logo
-	}
-	return b
-}
-
 // pageData is what every template sees; the page-specific parts are in their own members.
 type pageData struct {
 	Msg           i18n.Messages
 	Lang          string
 	Title         string
 	Nonce         string
-	Brand         brand
+	Brand         pagekit.Brand
 	AppName       string
 	Error         string
 	Action        string
@@ -191,7 +105,7 @@ func (e *Experience) newPage(r *http.Request, exp model.SignInExperience, uiLoca
 		uiLocales = q
 	}
 	lang := i18n.Choose(uiLocales, r.Header.Get("Accept-Language"), exp.LanguageInfo)
-	return &pageData{Msg: i18n.For(lang), Lang: lang, Brand: brandOf(exp)}
+	return &pageData{Msg: i18n.For(lang), Lang: lang, Brand: pagekit.BrandOf(exp)}
 }
 
 // pageCSP is a hosted page's Content-Security-Policy: only the page's own origin may supply
@@ -212,17 +126,9 @@ func pageCSP(d *pageData) string {
 		"img-src " + img + "; font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 }
 
-func newNonce() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go ≥ 1.24)
-	// URL-safe base64: CSP nonces allow "-" and "_", while a "+" would be entity-escaped in the
-	// nonce attribute.
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 // render writes page with status; a template failure (a bug) is logged and answered 500.
 func (e *Experience) render(w http.ResponseWriter, r *http.Request, status int, page string, d *pageData) {
-	d.Nonce = newNonce()
+	d.Nonce = pagekit.Nonce()
 	var buf bytes.Buffer
 	if err := e.pages[page].ExecuteTemplate(&buf, "layout.html", d); err != nil {
 		e.internalError(r, err)
@@ -380,16 +286,6 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// termsCheckbox reports whether the page must ask the user to tick "I agree" (Logto's
-// agreeToTermsPolicy Manual, or ManualRegistrationOnly on the registration page) — only when
-// there is something to agree to.
-func termsCheckbox(exp model.SignInExperience, registering bool) bool {
-	if model.StringOf(exp.TermsOfUseURL) == "" && model.StringOf(exp.PrivacyPolicyURL) == "" {
-		return false
-	}
-	return exp.AgreeToTermsPolicy == "Manual" || (registering && exp.AgreeToTermsPolicy == "ManualRegistrationOnly")
-}
-
 // pageError is the page's wording of an engine error and the status to answer with; a fault
 // inside reports ok false.
 func pageError(ms i18n.Messages, err error) (string, int, bool) {
@@ -405,40 +301,6 @@ func pageError(ms i18n.Messages, err error) (string, int, bool) {
 
 // ---- sign-in ----
 
-// passwordKinds are the identifiers the tenant lets users sign in with by password, in a fixed
-// order.
-func passwordKinds(exp model.SignInExperience) []string {
-	var kinds []string
-	for _, k := range []string{identifierUsername, identifierEmail, identifierPhone} {
-		if passwordSignInEnabled(exp, k) {
-			kinds = append(kinds, k)
-		}
-	}
-	return kinds
-}
-
-var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 ()-]{4,}$`)
-
-// inferKind decides what a typed identifier is, as Logto's page does from its shape: an "@"
-// means an email, digits mean a phone number, anything else a username.
-func inferKind(exp model.SignInExperience, value string) string {
-	kinds := passwordKinds(exp)
-	has := func(k string) bool { return slices.Contains(kinds, k) }
-	switch {
-	case strings.Contains(value, "@") && has(identifierEmail):
-		return identifierEmail
-	case has(identifierUsername) && !strings.Contains(value, "@"):
-		return identifierUsername
-	case phonePattern.MatchString(value) && has(identifierPhone):
-		return identifierPhone
-	case has(identifierUsername):
-		return identifierUsername
-	case len(kinds) > 0:
-		return kinds[0]
-	}
-	return ""
-}
-
 func identifierLabel(ms i18n.Messages, kinds []string) string {
 	label := ""
 	for _, k := range kinds {
@@ -450,11 +312,6 @@ func identifierLabel(ms i18n.Messages, kinds []string) string {
 		}
 	}
 	return label
-}
-
-// canRegister reports whether the registration page can be offered at all.
-func canRegister(exp model.SignInExperience) bool {
-	return exp.SignInMode != model.SignInModeSignIn && len(exp.SignUp.Identifiers)+len(exp.SignUp.SecondaryIdentifiers) > 0
 }
 
 // formSession opens the interaction for a credential page. An interaction whose user already
@@ -496,7 +353,7 @@ func (e *Experience) formPage(w http.ResponseWriter, r *http.Request, s *session
 	d.Error = errText
 	d.CSRF = csrf
 	d.Action = pageURL(path, s.in.ClientID)
-	d.TermsCheckbox = termsCheckbox(s.exp, registering)
+	d.TermsCheckbox = rules.TermsCheckbox(s.exp, registering)
 	if app, ok := e.app(r.Context(), s.in.ClientID); ok {
 		d.AppName = app.Name
 	}
@@ -508,7 +365,7 @@ func (e *Experience) renderSignIn(w http.ResponseWriter, r *http.Request, s *ses
 	if !ok {
 		return
 	}
-	kinds := passwordKinds(s.exp)
+	kinds := rules.PasswordKinds(s.exp)
 	d.SignIn = signInView{
 		PasswordEnabled: len(kinds) > 0,
 		IdentifierLabel: identifierLabel(d.Msg, kinds),
@@ -518,7 +375,7 @@ func (e *Experience) renderSignIn(w http.ResponseWriter, r *http.Request, s *ses
 	if len(kinds) == 1 && kinds[0] == identifierEmail {
 		d.SignIn.InputMode = "email"
 	}
-	if canRegister(s.exp) {
+	if rules.CanRegister(s.exp) {
 		d.SignIn.RegisterURL = pageURL("/register", s.in.ClientID)
 	}
 	d.SignIn.Social = e.socialButtons(r, s, d.Lang)
@@ -596,10 +453,10 @@ func (e *Experience) signInWithForm(r *http.Request, s *session, ms i18n.Message
 		return "", pageRefusal(ms, "error.identifier_required")
 	case password == "":
 		return "", pageRefusal(ms, "error.password_required")
-	case termsCheckbox(s.exp, false) && r.PostFormValue("agree_terms") != "yes":
+	case rules.TermsCheckbox(s.exp, false) && r.PostFormValue("agree_terms") != "yes":
 		return "", pageRefusal(ms, "error.terms_required")
 	}
-	kind := inferKind(s.exp, identifierValue)
+	kind := rules.InferKind(s.exp, identifierValue)
 	if kind == "" {
 		return "", experr.SignInMethodNotEnabled()
 	}
@@ -652,7 +509,7 @@ type pageMessageKey string
 // or a social connector can supply.
 func registerForm(exp model.SignInExperience) registerView {
 	v := registerView{MinPasswordLength: policy.ResolvePasswordPolicy(exp.PasswordPolicy).MinLength()}
-	if !canRegister(exp) {
+	if !rules.CanRegister(exp) {
 		return v
 	}
 	v.Available = true
@@ -661,7 +518,7 @@ func registerForm(exp model.SignInExperience) registerView {
 		case "username":
 			v.Username = true
 		case "email", "emailOrPhone":
-			if _, verify := signUpRule(exp, identifierEmail); verify {
+			if _, verify := rules.SignUpRule(exp, identifierEmail); verify {
 				v.Available = false
 			}
 			v.Email = true
@@ -741,7 +598,7 @@ func checkRegisterForm(r *http.Request, s *session, ms i18n.Messages, username, 
 		return registerView{}, "", pageRefusal(ms, "error.missing_profile")
 	case form.Password && password != r.PostFormValue("confirm_password"):
 		return registerView{}, "", pageRefusal(ms, "error.passwords_mismatch")
-	case termsCheckbox(s.exp, true) && r.PostFormValue("agree_terms") != "yes":
+	case rules.TermsCheckbox(s.exp, true) && r.PostFormValue("agree_terms") != "yes":
 		return registerView{}, "", pageRefusal(ms, "error.terms_required")
 	}
 	return form, password, nil

@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/connector"
 	"github.com/gatehouse-id/gatehouse/internal/experience/apibody"
 	"github.com/gatehouse-id/gatehouse/internal/experience/experr"
+	"github.com/gatehouse-id/gatehouse/internal/experience/rules"
 	"github.com/gatehouse-id/gatehouse/internal/ids"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service/users"
@@ -181,7 +182,7 @@ func (e *Experience) signInSocial(ctx context.Context, s *session, u model.User,
 // page asks for), and an email they require must come from the provider. No password is asked:
 // the person signs in with the provider.
 func (e *Experience) registerSocial(ctx context.Context, s *session, a users.SocialAccount) error {
-	if err := guardEvent(s.exp, eventRegister); err != nil {
+	if err := rules.GuardEvent(s.exp, eventRegister); err != nil {
 		return err
 	}
 	if s.st.UserID != "" {

@@ -11,6 +11,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/experience/apibody"
 	"github.com/gatehouse-id/gatehouse/internal/experience/experr"
 	"github.com/gatehouse-id/gatehouse/internal/experience/i18n"
+	"github.com/gatehouse-id/gatehouse/internal/experience/rules"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 )
@@ -75,7 +76,7 @@ func (e *Experience) postSocial(w http.ResponseWriter, r *http.Request) {
 		if err := checkCSRF(s, r.PostFormValue("csrf")); err != nil {
 			return "", err
 		}
-		if termsCheckbox(s.exp, false) && r.PostFormValue("agree_terms") != "yes" {
+		if rules.TermsCheckbox(s.exp, false) && r.PostFormValue("agree_terms") != "yes" {
 			return "", pageRefusal(ms, "error.terms_required")
 		}
 		return e.beginSocial(r.Context(), s, r.PostFormValue("connector"))

@@ -37,6 +37,9 @@ type Options struct {
 	// ConnectorClient is the HTTP client connectors call providers with; nil uses
 	// connector.NewClient's defaults.
 	ConnectorClient *connector.Client
+	// MoreConnectorFactories are offered after the built-in ones (tests add a recording email
+	// factory this way).
+	MoreConnectorFactories []connector.Factory
 }
 
 // Service is every use-case over one store: one value per aggregate, each a small type of its
@@ -70,7 +73,8 @@ func New(st store.Store, fresh *store.Freshness, clk clock.Clock, log *slog.Logg
 	// Every change's events are written in its transaction: its audit entry and its outbox rows.
 	c.SetEventSinks(aud, hooks)
 	return &Service{
-		Connectors:        connectors.New(c, connector.NewRegistry(oauth2.Factory{}, oidc.Factory{}, github.Factory{}, google.Factory{}), signIn, opts.ConnectorClient),
+		Connectors: connectors.New(c, connector.NewRegistry(append([]connector.Factory{oauth2.Factory{}, oidc.Factory{}, github.Factory{}, google.Factory{}},
+			opts.MoreConnectorFactories...)...), signIn, opts.ConnectorClient),
 		Webhooks:          hooks,
 		Audit:             aud,
 		Core:              c,

@@ -261,3 +261,69 @@ type ProfileInput struct {
 	Value          string
 	VerificationID string
 }
+
+// ParseCodeSend reads {identifier: {type, value}, interactionEvent}
+// (POST /api/experience/verification/verification-code).
+func ParseCodeSend(raw []byte) (Identifier, string, error) {
+	var body struct {
+		Identifier       *Identifier `json:"identifier"`
+		InteractionEvent string      `json:"interactionEvent"`
+	}
+	if err := decodeBody(raw, &body); err != nil {
+		return Identifier{}, "", err
+	}
+	id, err := checkCodeIdentifier(body.Identifier)
+	if err != nil {
+		return Identifier{}, "", err
+	}
+	switch body.InteractionEvent {
+	case "SignIn", "Register", "ForgotPassword", "":
+		return id, body.InteractionEvent, nil
+	}
+	return Identifier{}, "", experr.InvalidInput("interactionEvent must be SignIn, Register or ForgotPassword.")
+}
+
+// ParseCodeVerify reads {identifier, verificationId, code}
+// (POST /api/experience/verification/verification-code/verify).
+func ParseCodeVerify(raw []byte) (id Identifier, verificationID, code string, err error) {
+	var body struct {
+		Identifier     *Identifier `json:"identifier"`
+		VerificationID string      `json:"verificationId"`
+		Code           string      `json:"code"`
+	}
+	if err := decodeBody(raw, &body); err != nil {
+		return Identifier{}, "", "", err
+	}
+	if id, err = checkCodeIdentifier(body.Identifier); err != nil {
+		return Identifier{}, "", "", err
+	}
+	if err := CheckString("verificationId", body.VerificationID, true, MaxIDLen); err != nil {
+		return Identifier{}, "", "", err
+	}
+	if err := CheckString("code", body.Code, true, 16); err != nil {
+		return Identifier{}, "", "", err
+	}
+	return id, body.VerificationID, body.Code, nil
+}
+
+// checkCodeIdentifier checks the identifier a code goes to: an email or a phone number.
+func checkCodeIdentifier(id *Identifier) (Identifier, error) {
+	if id == nil {
+		return Identifier{}, experr.InvalidInput("identifier is required.")
+	}
+	if id.Type != model.IdentifierEmail && id.Type != model.IdentifierPhone {
+		return Identifier{}, experr.InvalidInput("identifier.type must be email or phone.")
+	}
+	return *id, CheckString("identifier.value", id.Value, true, MaxIdentifierLen)
+}
+
+// ParseNewPassword reads {password} (PUT /api/experience/profile/password).
+func ParseNewPassword(raw []byte) (string, error) {
+	var body struct {
+		Password string `json:"password"`
+	}
+	if err := decodeBody(raw, &body); err != nil {
+		return "", err
+	}
+	return body.Password, CheckString("password", body.Password, true, MaxPasswordLen)
+}

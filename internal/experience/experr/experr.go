@@ -58,7 +58,7 @@ func EventForbidden(event string) *apperr.Error {
 
 func ForgotPasswordUnavailable() *apperr.Error {
 	return apperr.New(http.StatusUnprocessableEntity, "session.forgot_password_not_enabled",
-		"Forgot password is not available yet: resetting a password needs an email or SMS verification code, which this server cannot send yet.")
+		"Forgot password is not available: resetting a password needs an email connector to send the verification code.")
 }
 
 func NotForForgotPassword() *apperr.Error {
@@ -168,4 +168,30 @@ func IdentityNotExist(relatedEmail string) *apperr.Error {
 func IdentityInUse() *apperr.Error {
 	return apperr.New(http.StatusUnprocessableEntity, "user.identity_already_in_use",
 		"The social account has been associated with an existing user.")
+}
+
+// CodeMismatch is Logto's answer to a wrong verification code.
+func CodeMismatch() *apperr.Error {
+	return apperr.New(http.StatusBadRequest, "verification_code.code_mismatch", "Invalid verification code.")
+}
+
+// CodeExpired is a code presented after its lifetime.
+func CodeExpired() *apperr.Error {
+	return apperr.New(http.StatusBadRequest, "verification_code.expired", "The verification code has expired. Please request a new one.")
+}
+
+// CodeTooManyAttempts is a code whose attempts are used up.
+func CodeTooManyAttempts() *apperr.Error {
+	return apperr.New(http.StatusBadRequest, "verification_code.exceed_max_try", "Too many wrong attempts. Please request a new verification code.")
+}
+
+// CodeResendTooSoon refuses another code to the same address before the cooldown ends.
+func CodeResendTooSoon(seconds int) *apperr.Error {
+	return apperr.New(http.StatusTooManyRequests, "request.rate_limited", "Please wait %d seconds before asking for another code.", seconds).
+		WithData(map[string]int{"retryAfterSeconds": seconds})
+}
+
+// PhoneCodesUnavailable answers a phone verification code: Gatehouse has no SMS connector.
+func PhoneCodesUnavailable() *apperr.Error {
+	return apperr.New(http.StatusBadRequest, "connector.not_found", "Can not find connector with given type: Sms.")
 }

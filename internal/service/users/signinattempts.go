@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
+	"github.com/gatehouse-id/gatehouse/internal/service/core"
 )
 
 // Sign-in attempts are the lockout's evidence (Logto's sentinel_activities). The experience
@@ -60,4 +61,22 @@ func (s *Users) DeleteOldSignInAttempts(ctx context.Context, before time.Time) e
 		}
 	}
 	return nil
+}
+
+// ResetUserPassword stores a new password hashed by the experience (a forgot-password
+// interaction's submit): the user's PostResetPassword event (webhook and audit entry
+// Interaction.ForgotPassword.Submit) is written in the same transaction.
+func (s *Users) ResetUserPassword(ctx context.Context, tenantID, userID, encrypted, method string) error {
+	err := s.core.WriteUncached(ctx, tenantID, func(t *core.Tx) error {
+		if err := t.Users().UpdatePassword(ctx, userID, encrypted, method, s.core.NowMs()); err != nil {
+			return err
+		}
+		u, err := t.Users().Get(ctx, userID)
+		if err != nil {
+			return err
+		}
+		t.EmitEvent(core.Event{Name: model.EventPostResetPassword, Data: u, UserID: u.ID, AuditKey: "Interaction.ForgotPassword.Submit"})
+		return nil
+	})
+	return mapUserErr(err, userID)
 }
