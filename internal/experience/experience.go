@@ -112,7 +112,7 @@ func New(o Options) *Experience {
 		log:       o.Log,
 		lockout:   throttle.NewLockout(o.Service, o.Clock),
 		limiter:   throttle.NewAddressLimiter(o.RateLimit, o.Clock),
-		pages:     pagekit.ParsePages(pageSignIn, pageRegister, pageConsent, pageMessage, pageSocial),
+		pages:     pagekit.ParsePages(pageSignIn, pageRegister, pageConsent, pageMessage, pageSocial, pageCode),
 	}
 }
 
@@ -155,7 +155,10 @@ func (e *Experience) Mount(mux *http.ServeMux) {
 	// Other first screens the protocol may send the browser to (first_screen, direct_sign_in).
 	mux.HandleFunc("GET /identifier-sign-in", e.serveSignIn)
 	mux.HandleFunc("GET /identifier-register", e.serveRegister)
-	mux.HandleFunc("GET /reset-password", e.serveUnavailable("reset_password"))
+	mux.HandleFunc("GET "+pathResetPassword, e.serveCodePage(pathResetPassword))
+	mux.Handle("POST "+pathResetPassword, cop.Handler(e.postCodePage(pathResetPassword)))
+	mux.HandleFunc("GET "+pathEmailCode, e.serveCodePage(pathEmailCode))
+	mux.Handle("POST "+pathEmailCode, cop.Handler(e.postCodePage(pathEmailCode)))
 	mux.HandleFunc("GET /single-sign-on", e.serveUnavailable("single_sign_on"))
 	mux.HandleFunc("GET /direct/{method}/{target}", e.serveDirect)
 	mux.Handle("GET "+staticPrefix, pagekit.StaticHandler(staticPrefix))

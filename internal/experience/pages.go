@@ -34,6 +34,7 @@ const (
 	pageConsent  = "consent"
 	pageMessage  = "message"
 	pageSocial   = "social"
+	pageCode     = "code"
 )
 
 // pageData is what every template sees; the page-specific parts are in their own members.
@@ -54,6 +55,7 @@ type pageData struct {
 	Consent  consentView
 	Message  messageView
 	Social   socialView
+	Code     codeView
 }
 
 type signInView struct {
@@ -64,6 +66,9 @@ type signInView struct {
 	RegisterURL     string
 	Social          []socialButton
 	SocialAction    string
+	// Email-code links, and the notice after a password reset.
+	ForgotURL, EmailCodeURL string
+	ResetDone               bool
 }
 
 type registerView struct {
@@ -379,6 +384,15 @@ func (e *Experience) renderSignIn(w http.ResponseWriter, r *http.Request, s *ses
 		d.SignIn.RegisterURL = pageURL("/register", s.in.ClientID)
 	}
 	d.SignIn.Social = e.socialButtons(r, s, d.Lang)
+	if e.svc.HasEmailConnector(r.Context(), e.tenantID) {
+		if len(kinds) > 0 {
+			d.SignIn.ForgotURL = pageURL(pathResetPassword, s.in.ClientID)
+		}
+		if rules.CodeAllowed(s.exp, eventSignIn) == nil {
+			d.SignIn.EmailCodeURL = pageURL(pathEmailCode, s.in.ClientID)
+		}
+	}
+	d.SignIn.ResetDone = r.URL.Query().Get("reset") == "done"
 	d.SignIn.SocialAction = pageURL("/social", s.in.ClientID)
 	e.render(w, r, status, pageSignIn, d)
 }

@@ -553,7 +553,7 @@ func TestOtherFirstScreens(t *testing.T) {
 	wantContains(t, b.get("/identifier-register"+q, nil), "identifier-register", `<label for="username">Username</label>`)
 	r := b.get("/reset-password"+q, nil)
 	wantStatus(t, r, http.StatusOK, "", "reset-password")
-	wantContains(t, r, "reset-password", "Password reset is not available yet", `href="/sign-in?app_id=`+h.app.ID+`">Back to sign in</a>`)
+	wantContains(t, r, "reset-password", "Password reset is not available", `href="/sign-in?app_id=`+h.app.ID+`">Back to sign in</a>`)
 	wantContains(t, b.get("/single-sign-on"+q, nil), "single-sign-on", "Single sign-on is not available yet")
 
 	for _, tc := range []struct{ path, want string }{
