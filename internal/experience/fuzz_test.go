@@ -23,6 +23,9 @@ func FuzzExperienceBodies(f *testing.F) {
 		`{"identifier":{"type":"email","value":"\u0000"},"password":"p"}`, `{"verificationId":"abc","linkSocialIdentity":true}`,
 		`{"type":"username","value":"bob"}`, `{"type":"password","value":"x"}`, `{"type":"email","verificationId":"v"}`,
 		`{"type":"extraProfile","values":{"a":1}}`, `{"type":"social"}`, `{"a":`, "\xff\xfe", `{"interactionEvent":"SignIn"} trailing`,
+		`{"identifier":{"type":"email","value":"a@b.co"},"interactionEvent":"ForgotPassword"}`,
+		`{"identifier":{"type":"email","value":"a@b.co"},"verificationId":"v","code":"123456"}`, `{"password":"N3w-Passw0rd!"}`,
+		`{"state":"s","redirectUri":"https://a.example/callback/c"}`, `{"verificationId":"v","connectorData":{"code":"c","state":"s","n":1}}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -58,6 +61,21 @@ func FuzzExperienceBodies(f *testing.F) {
 			refused(t, "identification", err)
 		} else if len(v) > 4*apibody.MaxIDLen {
 			t.Fatalf("accepted a verificationId of %d bytes", len(v))
+		}
+		if id, event, err := apibody.ParseCodeSend(raw); err != nil {
+			refused(t, "code send", err)
+		} else if (id.Type != "email" && id.Type != "phone") || id.Value == "" || (event != "" && event != eventSignIn && event != eventRegister && event != eventForgotPassword) {
+			t.Fatalf("accepted code send %+v %q", id, event)
+		}
+		if _, v, code, err := apibody.ParseCodeVerify(raw); err != nil {
+			refused(t, "code verify", err)
+		} else if v == "" || code == "" || len(code) > 64 {
+			t.Fatalf("accepted code verify %q %q", v, code)
+		}
+		if pw, err := apibody.ParseNewPassword(raw); err != nil {
+			refused(t, "new password", err)
+		} else if pw == "" {
+			t.Fatal("accepted an empty new password")
 		}
 		if in, err := apibody.ParseSocialStart(raw); err != nil {
 			refused(t, "social start", err)
