@@ -19,7 +19,7 @@ func TestConnectorFactories(t *testing.T) {
 		FormItems        []struct{ Key string }
 	}
 	r.json(t, &fs)
-	if len(fs) != 4 || fs[3].ID != "google-universal" || fs[0].ID != "oauth2" || fs[0].Type != "Social" || !fs[0].IsStandard || len(fs[0].FormItems) == 0 ||
+	if len(fs) != 5 || fs[4].ID != "simple-mail-transfer-protocol" || fs[4].Type != "Email" || fs[3].ID != "google-universal" || fs[0].ID != "oauth2" || fs[0].Type != "Social" || !fs[0].IsStandard || len(fs[0].FormItems) == 0 ||
 		fs[1].ID != "oidc" || !fs[1].IsStandard || fs[2].ID != "github-universal" || fs[2].Target != "github" || fs[2].IsStandard {
 		t.Fatalf("factories = %s", r.body)
 	}
@@ -100,4 +100,40 @@ func TestConnectorLifecycle(t *testing.T) {
 	e.want(e.do("POST", "/api/connectors", gh), 200, "")
 	e.want(e.do("POST", "/api/connectors", gh), 422, "connector.multiple_instances_not_supported")
 	e.want(e.do("POST", "/api/connectors/oauth2/test", `{"config":{}}`), 400, "guard.invalid_input")
+}
+
+// smtpConfig is an SMTP connector config sending to port on the loopback.
+func smtpConfig(port string) string {
+	tpl := func(u string) string {
+		return `{"usageType":"` + u + `","contentType":"text/plain","subject":"Code","content":"{{code}}"}`
+	}
+	return `{"host":"127.0.0.1","port":` + port + `,"auth":{},"fromEmail":"noreply@example.com","templates":[` +
+		tpl("SignIn") + `,` + tpl("Register") + `,` + tpl("ForgotPassword") + `,` + tpl("Generic") + `]}`
+}
+
+// TestEmailConnector: one email connector per tenant (a second replaces the first, as in
+// Logto), config checked with the bad field named, and the test send reporting the mail
+// server's failure.
+func TestEmailConnector(t *testing.T) {
+	e := newEnv(t)
+	e.want(e.do("POST", "/api/connectors", `{"connectorId":"simple-mail-transfer-protocol","config":`+smtpConfig("2525")+`}`), 200, "")
+	e.want(e.do("POST", "/api/connectors", `{"connectorId":"simple-mail-transfer-protocol","config":`+smtpConfig("2526")+`}`), 200, "")
+	r := e.do("GET", "/api/connectors?target=smtp", "")
+	e.want(r, 200, "")
+	var list []struct{ Config struct{ Port int } }
+	r.json(t, &list)
+	if len(list) != 1 || list[0].Config.Port != 2526 {
+		t.Fatalf("email connectors after two creates: %s", r.body)
+	}
+	r = e.do("POST", "/api/connectors", `{"connectorId":"simple-mail-transfer-protocol","config":{"host":"h","port":25,"auth":{},"fromEmail":"x"}}`)
+	e.want(r, 400, "connector.invalid_config_guard")
+	if !strings.Contains(string(r.body), "fromEmail") {
+		t.Fatalf("the refusal does not name the field: %s", r.body)
+	}
+	// Nothing listens on port 1 of the loopback: the test send reports the refused connection.
+	r = e.do("POST", "/api/connectors/simple-mail-transfer-protocol/test", `{"email":"a@example.com","config":`+smtpConfig("1")+`}`)
+	e.want(r, 400, "connector.general")
+	if !strings.Contains(string(r.body), "127.0.0.1:1") {
+		t.Fatalf("the test send does not say which server failed: %s", r.body)
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/connector/google"
 	"github.com/gatehouse-id/gatehouse/internal/connector/oauth2"
 	"github.com/gatehouse-id/gatehouse/internal/connector/oidc"
+	"github.com/gatehouse-id/gatehouse/internal/connector/smtp"
 	"github.com/gatehouse-id/gatehouse/internal/service/access"
 	"github.com/gatehouse-id/gatehouse/internal/service/applications"
 	"github.com/gatehouse-id/gatehouse/internal/service/audit"
@@ -73,7 +74,7 @@ func New(st store.Store, fresh *store.Freshness, clk clock.Clock, log *slog.Logg
 	// Every change's events are written in its transaction: its audit entry and its outbox rows.
 	c.SetEventSinks(aud, hooks)
 	return &Service{
-		Connectors: connectors.New(c, connector.NewRegistry(append([]connector.Factory{oauth2.Factory{}, oidc.Factory{}, github.Factory{}, google.Factory{}},
+		Connectors: connectors.New(c, connector.NewRegistry(append([]connector.Factory{oauth2.Factory{}, oidc.Factory{}, github.Factory{}, google.Factory{}, smtp.Factory{}},
 			opts.MoreConnectorFactories...)...), signIn, opts.ConnectorClient),
 		Webhooks:          hooks,
 		Audit:             aud,

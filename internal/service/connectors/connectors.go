@@ -158,6 +158,11 @@ func (s *Connectors) CreateConnector(ctx context.Context, tenantID string, in Cr
 				return err
 			}
 		}
+		if f.Type() == connector.TypeEmail {
+			if err := s.dropEmailConnectors(ctx, t); err != nil {
+				return err
+			}
+		}
 		if err := t.Connectors().Create(ctx, c); err != nil {
 			if errors.Is(err, store.ErrConflict) {
 				return apperr.New(http.StatusUnprocessableEntity, "entity.unique_integrity_violation",
@@ -224,6 +229,23 @@ func (s *Connectors) checkUnique(ctx context.Context, t store.Tenant, f connecto
 			return apperr.New(http.StatusUnprocessableEntity, "connector.multiple_target_with_same_platform",
 				"A social connector with target %q already exists on this platform.", apperr.Clip(target, 64)).
 				WithData(map[string]any{"connectorId": om.ID, "connectorName": om.Name})
+		}
+	}
+	return nil
+}
+
+// dropEmailConnectors removes the tenant's email connectors: a tenant has one, and, as in Logto,
+// creating another replaces it.
+func (s *Connectors) dropEmailConnectors(ctx context.Context, t store.Tenant) error {
+	rows, err := t.Connectors().List(ctx)
+	if err != nil {
+		return fmt.Errorf("list connectors: %w", err)
+	}
+	for _, other := range rows {
+		if of, ok := s.factories.Factory(other.ConnectorID); ok && of.Type() == connector.TypeEmail {
+			if err := t.Connectors().Delete(ctx, other.ID); err != nil {
+				return fmt.Errorf("replace email connector %s: %w", other.ID, err)
+			}
 		}
 	}
 	return nil
