@@ -93,7 +93,9 @@ func newHarness(t *testing.T) *harness {
 	fresh := store.NewFreshness(db, clk, time.Second)
 	box := &mailbox{}
 	svc := service.New(db, fresh, clk, slog.New(slog.DiscardHandler), service.Options{Passwords: password.New(password.Options{}),
-		MoreConnectorFactories: []connector.Factory{box}})
+		MoreConnectorFactories: []connector.Factory{box},
+		// A provider that does not answer in 2 s fails the sign-in (the default is 10 s).
+		ConnectorClient: connector.NewClient(connector.ClientOptions{Timeout: 2 * time.Second})})
 	if _, err := svc.Seed(t.Context(), seed.SeedOptions{}); err != nil {
 		t.Fatalf("seed: %v", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service/connectors"
@@ -21,7 +22,8 @@ type provider struct {
 	mu       sync.Mutex
 	codes    map[string]bool
 	user     map[string]any
-	tokenErr int // when set, the token endpoint answers this status
+	tokenErr int           // when set, the token endpoint answers this status
+	delay    time.Duration // the token endpoint waits this long first
 }
 
 func newProvider(t *testing.T) *provider {
@@ -45,6 +47,14 @@ func newProvider(t *testing.T) *provider {
 }
 
 func (p *provider) token(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	delay := p.delay
+	p.mu.Unlock()
+	select {
+	case <-time.After(delay):
+	case <-r.Context().Done():
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.tokenErr != 0 {
@@ -204,6 +214,10 @@ func TestSocialCallbackFailuresEndOnAFriendlyPage(t *testing.T) {
 		}, nil, "did not confirm who you are"},
 		{"provider down", func(_ *browser, a string) string { return p.approve(t, a) },
 			func() { p.mu.Lock(); p.tokenErr = http.StatusBadGateway; p.mu.Unlock() }, "did not confirm who you are"},
+		{"provider too slow", func(_ *browser, a string) string { return p.approve(t, a) },
+			func() { p.mu.Lock(); p.delay = 3 * time.Second; p.mu.Unlock() }, "did not confirm who you are"},
+		{"profile without an id", func(_ *browser, a string) string { return p.approve(t, a) },
+			func() { p.mu.Lock(); delete(p.user, "id"); p.mu.Unlock() }, "did not confirm who you are"},
 		{"replayed callback", func(b *browser, a string) string {
 			back := p.approve(t, a)
 			wantStatus(t, b.callback(t, back), http.StatusSeeOther, "", "first use")
@@ -214,7 +228,7 @@ func TestSocialCallbackFailuresEndOnAFriendlyPage(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p.mu.Lock()
-			p.tokenErr = 0
+			p.tokenErr, p.delay, p.user["id"] = 0, 0, 42
 			p.mu.Unlock()
 			if tc.before != nil {
 				tc.before()
@@ -342,5 +356,34 @@ func TestDirectSocialSignInSkipsThePage(t *testing.T) {
 	r = b.get("/direct/social/nobody?app_id="+h.app.ID+"&fallback=sign-in", nil)
 	if loc := r.header.Get("Location"); !strings.HasPrefix(loc, "/sign-in") {
 		t.Fatalf("unknown target went to %q, want the sign-in page", loc)
+	}
+}
+
+func TestSocialSyncProfile(t *testing.T) {
+	h := newHarness(t)
+	h.backend.setSIE(socialOnly)
+	p := newProvider(t)
+	c := h.addConnector(p, true)
+	n := h.node(RateLimit{})
+	signIn := func() model.User {
+		b := n.browser()
+		in := b.startInteraction(nil)
+		wantStatus(t, b.callback(t, p.approve(t, b.socialStart(t, c.ID))), http.StatusSeeOther, "", "callback")
+		u, err := h.svc.GetUser(t.Context(), tenant, h.interaction(in.UID).Result.AccountID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	first := signIn()
+	p.mu.Lock()
+	p.user["name"], p.user["avatar_url"], p.user["email"] = "Mira C.", "https://cdn.community.example/new.png", "other@community.example"
+	p.mu.Unlock()
+	again := signIn()
+	if again.ID != first.ID || model.StringOf(again.Name) != "Mira C." || model.StringOf(again.Avatar) != "https://cdn.community.example/new.png" {
+		t.Fatalf("after a synced sign-in: %+v", again)
+	}
+	if model.StringOf(again.PrimaryEmail) != "mira@community.example" {
+		t.Fatalf("the email was re-synced to %q; Logto never re-syncs it", model.StringOf(again.PrimaryEmail))
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // communityIdP is a local stand-in for a community's OAuth 2.0 server (a Discourse "connect"
@@ -143,6 +144,20 @@ func TestBrowserSocialOnlySignIn(t *testing.T) {
 	api(t, http.MethodGet, "/users?search=%25mira%40community.example%25", nil, &users)
 	if len(users) != 1 || !strings.Contains(string(users[0].Identities["linuxdo"]), `"userId":"4242"`) {
 		t.Errorf("users found by the social email: %+v; want one with the linuxdo identity 4242", users)
+	}
+	// The denial is in the audit log with its cause (entries are written in batches: wait).
+	var denial string
+	for deadline := time.Now().Add(10 * time.Second); denial == "" && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		var logs []json.RawMessage
+		api(t, http.MethodGet, "/logs?logKey=Interaction.SignIn.Verification.Social.Submit", nil, &logs)
+		for _, l := range logs {
+			if strings.Contains(string(l), "access_denied") {
+				denial = string(l)
+			}
+		}
+	}
+	if !strings.Contains(denial, `"result":"Error"`) || !strings.Contains(denial, "connector.general") {
+		t.Errorf("no audit entry names the denial's cause: %q", denial)
 	}
 	for _, f := range []string{"social-only-sign-in.png", "social-signed-in.png", "social-denied.png", "social-only-sign-in-zh.png"} {
 		if st, err := os.Stat(filepath.Join(artifacts, f)); err != nil || st.Size() == 0 {
