@@ -72,7 +72,7 @@ func defaultSIE() model.SignInExperience {
 
 // harness is one store, service and clock; node starts an Experience (a "node") on it.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	st      store.Store
 	svc     *service.Service
 	backend *testBackend
@@ -82,7 +82,7 @@ type harness struct {
 	mail    *mailbox // what the test email connector sent
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	db, err := sqlstore.Open(t.Context(), "sqlite:"+filepath.Join(t.TempDir(), "gatehouse.db"), sqlstore.Options{Migrate: true})
 	if err != nil {
@@ -210,7 +210,7 @@ type response struct {
 	body   []byte
 }
 
-func (r response) json(t *testing.T) map[string]any {
+func (r response) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.body, &m); err != nil {
@@ -276,7 +276,7 @@ func (b *browser) post(path string, form url.Values) response {
 }
 
 // wantStatus checks the status and, when code is not empty, Logto's error code.
-func wantStatus(t *testing.T, r response, status int, code string, what string) {
+func wantStatus(t testing.TB, r response, status int, code string, what string) {
 	t.Helper()
 	if r.status != status {
 		t.Fatalf("%s: status %d, want %d (body %s)", what, r.status, status, r.body)
@@ -315,7 +315,7 @@ func (h *harness) interaction(uid string) model.Interaction {
 
 func ptr[T any](v T) *T { return &v }
 
-func mustParse(t *testing.T, raw string) *url.URL {
+func mustParse(t testing.TB, raw string) *url.URL {
 	t.Helper()
 	u, err := url.Parse(raw)
 	if err != nil {

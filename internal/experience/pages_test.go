@@ -15,7 +15,7 @@ import (
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // csrfOf reads the form token from a rendered page.
-func csrfOf(t *testing.T, r response) string {
+func csrfOf(t testing.TB, r response) string {
 	t.Helper()
 	m := csrfField.FindSubmatch(r.body)
 	if m == nil {
@@ -24,7 +24,7 @@ func csrfOf(t *testing.T, r response) string {
 	return string(m[1])
 }
 
-func wantContains(t *testing.T, r response, what string, subs ...string) {
+func wantContains(t testing.TB, r response, what string, subs ...string) {
 	t.Helper()
 	for _, s := range subs {
 		if !strings.Contains(string(r.body), s) {
@@ -33,7 +33,7 @@ func wantContains(t *testing.T, r response, what string, subs ...string) {
 	}
 }
 
-func wantLacks(t *testing.T, r response, what string, subs ...string) {
+func wantLacks(t testing.TB, r response, what string, subs ...string) {
 	t.Helper()
 	for _, s := range subs {
 		if strings.Contains(string(r.body), s) {

@@ -26,7 +26,7 @@ type provider struct {
 	delay    time.Duration // the token endpoint waits this long first
 }
 
-func newProvider(t *testing.T) *provider {
+func newProvider(t testing.TB) *provider {
 	p := &provider{codes: map[string]bool{}, user: map[string]any{
 		"id": 42, "username": "mira", "name": "Mira Chen", "email": "mira@community.example", "avatar_url": "https://cdn.community.example/mira.png",
 	}}
@@ -74,7 +74,7 @@ func (p *provider) token(w http.ResponseWriter, r *http.Request) {
 
 // approve is what the provider does when the person allows the sign-in: it sends the browser
 // back to the redirect URI of authURL with a fresh code and the state.
-func (p *provider) approve(t *testing.T, authURL string) string {
+func (p *provider) approve(t testing.TB, authURL string) string {
 	t.Helper()
 	u := mustParse(t, authURL)
 	q := u.Query()
@@ -110,7 +110,7 @@ func socialOnly(s *model.SignInExperience) {
 }
 
 // socialStart opens the sign-in page, checks it shows only the social button, and presses it.
-func (b *browser) socialStart(t *testing.T, connectorID string) string {
+func (b *browser) socialStart(t testing.TB, connectorID string) string {
 	t.Helper()
 	page := b.get("/sign-in?app_id="+b.n.h.app.ID, nil)
 	wantStatus(t, page, http.StatusOK, "", "GET /sign-in")
@@ -124,7 +124,7 @@ func (b *browser) socialStart(t *testing.T, connectorID string) string {
 }
 
 // callback follows the provider's redirect back to Gatehouse.
-func (b *browser) callback(t *testing.T, back string) response {
+func (b *browser) callback(t testing.TB, back string) response {
 	t.Helper()
 	u := mustParse(t, back)
 	return b.get(u.RequestURI(), nil)

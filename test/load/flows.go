@@ -30,6 +30,8 @@ type flowSetup struct {
 	web      struct{ id, secret string } // Traditional: client_secret_basic, no PKCE required
 	spa      string                      // SPA: public client, PKCE, refresh tokens rotate on every use
 	users    []string
+	userIDs  []string
+	social   socialSetup // scenario social
 	mgmt     string
 	mgmtHTTP *http.Client
 }
@@ -53,10 +55,16 @@ func flowWorkers(o options) (workerFactory, error) {
 	fs.spa = spa.ID
 	for w := 0; w < o.conns; w++ {
 		name := fmt.Sprintf("load_user_%d", w)
-		if err := fs.api(http.MethodPost, "/api/users", map[string]any{"username": name, "password": flowPassword}, nil); err != nil {
+		var u struct{ ID string }
+		if err := fs.api(http.MethodPost, "/api/users", map[string]any{"username": name, "password": flowPassword}, &u); err != nil {
 			return nil, err
 		}
-		fs.users = append(fs.users, name)
+		fs.users, fs.userIDs = append(fs.users, name), append(fs.userIDs, u.ID)
+	}
+	if o.scenario == "social" {
+		if err := fs.setUpSocial(); err != nil {
+			return nil, err
+		}
 	}
 
 	return func(w int) (operation, error) {
@@ -67,6 +75,13 @@ func flowWorkers(o options) (workerFactory, error) {
 			// code, token exchange. A fresh cookie jar each time, so single sign-on never skips it.
 			return func(ctx context.Context) error {
 				_, err := fc.signIn(ctx, fs.web.id, fs.web.secret, "openid profile email", "")
+				return err
+			}, nil
+		case "social":
+			// One whole sign-in through a social connector per operation, the upstream provider
+			// being this tool's own (social.go).
+			return func(ctx context.Context) error {
+				_, err := fc.signInWith(ctx, fs.web.id, fs.web.secret, "openid profile email", "", fc.socialSteps)
 				return err
 			}, nil
 		case "refresh":
@@ -163,8 +178,30 @@ type tokenResponse struct {
 	RefreshToken string `json:"refresh_token"`
 }
 
-// signIn performs one complete authorization-code sign-in with a fresh cookie jar.
+// signIn performs one complete authorization-code sign-in with a password and a fresh cookie jar.
 func (fc *flowClient) signIn(ctx context.Context, clientID, secret, scope, prompt string) (tokenResponse, error) {
+	return fc.signInWith(ctx, clientID, secret, scope, prompt, fc.passwordSteps)
+}
+
+// experienceSteps are the Experience API calls that identify the person, up to the submit.
+type experienceSteps func(ctx context.Context, c *http.Client, api, clientID string) error
+
+// passwordSteps: start, check the password, identify.
+func (fc *flowClient) passwordSteps(ctx context.Context, c *http.Client, api, clientID string) error {
+	if _, err := fc.call(ctx, c, http.MethodPut, api, clientID, map[string]any{"interactionEvent": "SignIn"}); err != nil {
+		return err
+	}
+	v, err := fc.call(ctx, c, http.MethodPost, api+"/verification/password", clientID,
+		map[string]any{"identifier": map[string]any{"type": "username", "value": fc.user}, "password": flowPassword})
+	if err != nil {
+		return err
+	}
+	_, err = fc.call(ctx, c, http.MethodPost, api+"/identification", clientID, map[string]any{"verificationId": v["verificationId"]})
+	return err
+}
+
+// signInWith performs one complete authorization-code sign-in, identifying the person with steps.
+func (fc *flowClient) signInWith(ctx context.Context, clientID, secret, scope, prompt string, steps experienceSteps) (tokenResponse, error) {
 	jar, _ := cookiejar.New(nil)
 	transport := fc.transports[fc.next%len(fc.transports)]
 	fc.next++
@@ -189,15 +226,7 @@ func (fc *flowClient) signIn(ctx context.Context, clientID, secret, scope, promp
 		return tokenResponse{}, fmt.Errorf("authorize went to %s, not the sign-in page", loc)
 	}
 	api := fc.fs.base + "/api/experience"
-	if _, err := fc.call(ctx, c, http.MethodPut, api, clientID, map[string]any{"interactionEvent": "SignIn"}); err != nil {
-		return tokenResponse{}, err
-	}
-	v, err := fc.call(ctx, c, http.MethodPost, api+"/verification/password", clientID,
-		map[string]any{"identifier": map[string]any{"type": "username", "value": fc.user}, "password": flowPassword})
-	if err != nil {
-		return tokenResponse{}, err
-	}
-	if _, err := fc.call(ctx, c, http.MethodPost, api+"/identification", clientID, map[string]any{"verificationId": v["verificationId"]}); err != nil {
+	if err := steps(ctx, c, api, clientID); err != nil {
 		return tokenResponse{}, err
 	}
 	sub, err := fc.call(ctx, c, http.MethodPost, api+"/submit", clientID, nil)

@@ -45,7 +45,7 @@ func main() {
 	flag.StringVar(&o.bin, "bin", "", "gatehouse binary to start on free loopback ports (omit to use -url)")
 	flag.StringVar(&o.dbURL, "db", "", "DB_URL for the started server (default: a fresh SQLite file in a temp dir)")
 	flag.StringVar(&o.baseURL, "url", "", "base URL of an already running server (loopback only), e.g. http://127.0.0.1:3001")
-	flag.StringVar(&o.scenario, "scenario", "client-credentials", "client-credentials | discovery | management-read | signin | refresh | userinfo | startup")
+	flag.StringVar(&o.scenario, "scenario", "client-credentials", "client-credentials | discovery | management-read | signin | social | refresh | userinfo | startup")
 	flag.IntVar(&o.conns, "c", 8, "concurrent keep-alive connections")
 	flag.DurationVar(&o.duration, "d", 10*time.Second, "duration of the run (max 5m)")
 	flag.StringVar(&o.clientID, "client-id", "", "M2M client id (with -url)")
@@ -154,7 +154,7 @@ type requestFactory func() *http.Request
 // buildWorkers picks the scenario: single requests, or whole flows (flows.go).
 func buildWorkers(o options) (workerFactory, error) {
 	switch o.scenario {
-	case "signin", "refresh", "userinfo":
+	case "signin", "refresh", "userinfo", "social":
 		return flowWorkers(o)
 	}
 	req, err := buildScenario(o)
