@@ -24,6 +24,7 @@ type provider struct {
 	user     map[string]any
 	tokenErr int           // when set, the token endpoint answers this status
 	delay    time.Duration // the token endpoint waits this long first
+	json     bool          // the token endpoint answers JSON instead of a query string
 }
 
 func newProvider(t testing.TB) *provider {
@@ -68,6 +69,11 @@ func (p *provider) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	delete(p.codes, code)
+	if p.json {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"access_token":"at-1","token_type":"bearer"}`))
+		return
+	}
 	w.Header().Set("Content-Type", "application/x-www-form-urlencoded")
 	_, _ = w.Write([]byte("access_token=at-1&token_type=bearer"))
 }
@@ -90,11 +96,15 @@ func (p *provider) approve(t testing.TB, authURL string) string {
 // addConnector adds the community's generic OAuth 2.0 connector under target "community".
 func (h *harness) addConnector(p *provider, syncProfile bool) connectors.View {
 	h.t.Helper()
-	cfg, _ := json.Marshal(map[string]any{
+	c := map[string]any{
 		"authorizationEndpoint": p.srv.URL + "/oauth2/authorize", "tokenEndpoint": p.srv.URL + "/oauth2/token",
 		"userInfoEndpoint": p.srv.URL + "/api/user", "clientId": "gatehouse", "clientSecret": "s3cret", "scope": "read",
 		"profileMap": map[string]string{"id": "user.id", "name": "user.name", "email": "user.email", "avatar": "user.avatar_url"},
-	})
+	}
+	if p.json {
+		c["tokenEndpointResponseType"] = "json"
+	}
+	cfg, _ := json.Marshal(c)
 	v, err := h.svc.CreateConnector(h.t.Context(), tenant, connectors.CreateInput{ConnectorID: "oauth2", Config: cfg,
 		Metadata: json.RawMessage(`{"target":"community","name":{"en":"LINUX DO"}}`), SyncProfile: syncProfile})
 	if err != nil {
@@ -386,4 +396,47 @@ func TestSocialSyncProfile(t *testing.T) {
 	if model.StringOf(again.PrimaryEmail) != "mira@community.example" {
 		t.Fatalf("the email was re-synced to %q; Logto never re-syncs it", model.StringOf(again.PrimaryEmail))
 	}
+}
+
+// TestSocialWithAJSONTokenEndpoint: the same sign-up with a provider that answers the token
+// request in JSON (tokenEndpointResponseType json), and a query-string-configured connector
+// refusing that answer with Logto's connector.invalid_response.
+func TestSocialWithAJSONTokenEndpoint(t *testing.T) {
+	h := newHarness(t)
+	h.backend.setSIE(socialOnly)
+	p := newProvider(t)
+	p.json = true
+	c := h.addConnector(p, false)
+	n := h.node(RateLimit{})
+	b := n.browser()
+	in := b.startInteraction(nil)
+	wantStatus(t, b.callback(t, p.approve(t, b.socialStart(t, c.ID))), http.StatusSeeOther, "", "callback")
+	if h.interaction(in.UID).Result == nil {
+		t.Fatal("no sign-in with a JSON token answer")
+	}
+	// Reconfigured for query strings, the same provider's JSON answer is refused.
+	cfg := json.RawMessage(strings.Replace(string(mustJSON(t, c.Config)), `"tokenEndpointResponseType":"json"`, `"tokenEndpointResponseType":"query-string"`, 1))
+	if _, err := h.svc.UpdateConnector(t.Context(), tenant, c.ID, connectors.Patch{Config: cfg}); err != nil {
+		t.Fatal(err)
+	}
+	b2 := n.browser()
+	b2.startInteraction(nil)
+	wantStatus(t, b2.api(http.MethodPut, "/api/experience", map[string]string{"interactionEvent": "SignIn"}), http.StatusNoContent, "", "PUT")
+	r := b2.api(http.MethodPost, "/api/experience/verification/social/"+c.ID+"/authorization-uri",
+		map[string]string{"state": "state-123456", "redirectUri": n.srv.URL + "/callback/" + c.ID})
+	authURL, _ := r.json(t)["authorizationUri"].(string)
+	back := mustParse(t, p.approve(t, authURL))
+	data := map[string]string{"code": back.Query().Get("code"), "state": back.Query().Get("state")}
+	wantStatus(t, b2.api(http.MethodPost, "/api/experience/verification/social/"+c.ID+"/verify",
+		map[string]any{"verificationId": r.json(t)["verificationId"], "connectorData": data}), http.StatusBadRequest, "connector.invalid_response", "JSON to a query-string connector")
+}
+
+func mustJSON(t testing.TB, raw json.RawMessage) []byte {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(v)
+	return b
 }
