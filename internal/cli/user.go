@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gatehouse-id/gatehouse/internal/config"
+	"github.com/gatehouse-id/gatehouse/internal/experience/policy"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/password"
 	"github.com/gatehouse-id/gatehouse/internal/service"
@@ -81,7 +82,11 @@ func (f *userCreateFlags) run(cmd *cobra.Command, g *globals) error {
 		if err := requireTenant(ctx, db, f.tenantID); err != nil {
 			return err
 		}
-		u, err := userService(g, cfg, db).CreateUser(ctx, f.tenantID, f.input())
+		svc := userService(g, cfg, db)
+		if err := f.checkPasswordPolicy(ctx, svc); err != nil {
+			return err
+		}
+		u, err := svc.CreateUser(ctx, f.tenantID, f.input())
 		if err != nil {
 			return err
 		}
@@ -89,6 +94,32 @@ func (f *userCreateFlags) run(cmd *cobra.Command, g *globals) error {
 		fmt.Fprintln(cmd.OutOrStdout(), string(b))
 		return nil
 	})
+}
+
+// checkPasswordPolicy refuses a password the tenant's password policy refuses on the hosted
+// pages and the Experience API: an admin account made from the CLI is no weaker than one made
+// by registering.
+func (f *userCreateFlags) checkPasswordPolicy(ctx context.Context, svc *service.Service) error {
+	if f.plain == "" {
+		return nil
+	}
+	sie, err := svc.GetSignInExperience(ctx, f.tenantID)
+	if err != nil {
+		return err
+	}
+	issues := policy.ResolvePasswordPolicy(sie.PasswordPolicy).Check(f.plain, policy.PasswordUserInfo{Username: f.username, Email: f.email})
+	if len(issues) == 0 {
+		return nil
+	}
+	var words []string
+	for _, is := range issues {
+		w := strings.TrimPrefix(is.Code, "password_rejected.")
+		for k, v := range is.Interpolation {
+			w += fmt.Sprintf(" (%s %d)", k, v)
+		}
+		words = append(words, w)
+	}
+	return usagef("the password does not meet the tenant's password policy: %s", strings.Join(words, ", "))
 }
 
 // check refuses flags that do not go together.

@@ -86,7 +86,7 @@ func TestUserCreate(t *testing.T) {
 		t.Errorf("stored password (%s) does not verify the stdin password: %v %v", *u.PasswordEncryptionMethod, ok, err)
 	}
 
-	code, out, _ = runCLI(t, dbURL, "", "user", "create", "--email", "second@example.com", "--password", "pw", "--tenant-id", "default")
+	code, out, _ = runCLI(t, dbURL, "", "user", "create", "--email", "second@example.com", "--password", "Second-pass-1", "--tenant-id", "default")
 	if code != exitOK || !strings.HasPrefix(out, `{"id":"`) {
 		t.Errorf("user create --email --password: exit %d, %q", code, out)
 	}
@@ -103,6 +103,7 @@ func TestUserCreate(t *testing.T) {
 		{"no identifier", "", []string{"--name", "x"}, exitUsage, "--username or --email is required"},
 		{"both password flags", "pw\n", []string{"--username", "u2", "--password", "pw", "--password-stdin"}, exitUsage, "cannot be used together"},
 		{"empty stdin", "", []string{"--username", "u3", "--password-stdin"}, exitUsage, "holds no password"},
+		{"password too short for the policy", "abc\n", []string{"--username", "u4", "--password-stdin"}, exitUsage, "too_short (min 8)"},
 		{"empty --password", "", []string{"--username", "u4", "--password="}, exitUsage, "must not be empty"},
 		{"unknown tenant", "", []string{"--username", "u5", "--tenant-id", "nope"}, exitFailed, `tenant "nope" does not exist`},
 	} {
