@@ -19,6 +19,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/experience"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/keys"
+	"github.com/gatehouse-id/gatehouse/internal/landing"
 	"github.com/gatehouse-id/gatehouse/internal/management"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/oidc"
@@ -151,6 +152,9 @@ func Handler(d *Deps, cfg *config.Config, tenantID string) http.Handler {
 		Log:         d.Log,
 	})
 	api.Mount(mux)
+	if tenantID != model.AdminTenantID { // the admin listener's / is the console's
+		mux.Handle("GET /{$}", landing.Handler(tenantID, cfg.Issuer(tenantID), d.Service, d.Log))
+	}
 	return httpx.Proxy(cfg.ProxyHops(), httpx.Middleware(d.Log, httpx.RequestOrigin(canonicalPaths(mux, api.NotFound(), op.Unrecognized()))))
 }
 
