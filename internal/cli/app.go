@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -28,6 +29,7 @@ func newApp(g *globals) *cobra.Command {
 type appCreateFlags struct {
 	tenantID, name, appType, description string
 	roles, redirectURIs, postLogoutURIs  []string
+	output                               string
 }
 
 func newAppCreate(g *globals) *cobra.Command {
@@ -40,7 +42,12 @@ can bootstrap without the console, e.g. a machine-to-machine client for the Mana
 
   gatehouse app create --type MachineToMachine --name provisioner --role "Logto Management API access"
 
-Types: MachineToMachine, Traditional, SPA, Native. Public types (SPA, Native) have no secret.`,
+Types: MachineToMachine, Traditional, SPA, Native. Public types (SPA, Native) have no secret.
+
+--output env prints shell assignments instead, for eval in a script:
+
+  eval "$(gatehouse app create --type MachineToMachine --name provisioner --role "Logto Management API access" --output env)"
+  # now $ID and $SECRET are set`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error { return f.run(cmd, g) },
 	}
@@ -51,6 +58,7 @@ Types: MachineToMachine, Traditional, SPA, Native. Public types (SPA, Native) ha
 	create.Flags().StringArrayVar(&f.roles, "role", nil, "name of a machine-to-machine role to assign (repeatable)")
 	create.Flags().StringArrayVar(&f.redirectURIs, "redirect-uri", nil, "allowed redirect URI (repeatable)")
 	create.Flags().StringArrayVar(&f.postLogoutURIs, "post-logout-redirect-uri", nil, "allowed post-logout redirect URI (repeatable)")
+	create.Flags().StringVar(&f.output, "output", "json", "json, or env for ID=… and SECRET=… shell assignments")
 	return create
 }
 
@@ -58,6 +66,9 @@ Types: MachineToMachine, Traditional, SPA, Native. Public types (SPA, Native) ha
 func (f *appCreateFlags) run(cmd *cobra.Command, g *globals) error {
 	if f.name == "" {
 		return usagef("--name is required")
+	}
+	if f.output != "json" && f.output != "env" {
+		return usagef("--output %q: use json or env", f.output)
 	}
 	t := model.ApplicationType(f.appType)
 	if !t.Valid() {
@@ -75,12 +86,22 @@ func (f *appCreateFlags) run(cmd *cobra.Command, g *globals) error {
 		if err != nil {
 			return err
 		}
-		out := map[string]string{"id": created.ID}
-		if created.Secret != "" {
-			out["secret"] = created.Secret
-		}
-		b, _ := json.Marshal(out)
-		fmt.Fprintln(cmd.OutOrStdout(), string(b))
+		printApp(cmd.OutOrStdout(), f.output, created.ID, created.Secret)
 		return nil
 	})
+}
+
+// printApp prints a new application's id and secret as JSON, or as shell assignments (the
+// values hold only URL-safe characters, quoted anyway).
+func printApp(w io.Writer, output, id, secret string) {
+	if output == "env" {
+		fmt.Fprintf(w, "ID='%s'\nSECRET='%s'\n", id, secret)
+		return
+	}
+	out := map[string]string{"id": id}
+	if secret != "" {
+		out["secret"] = secret
+	}
+	b, _ := json.Marshal(out)
+	fmt.Fprintln(w, string(b))
 }
