@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"text/tabwriter"
 
@@ -83,7 +84,9 @@ func newAlteration(g *globals) *cobra.Command {
 		Long: `Database migrations ("alterations" in Logto's words).
 
   list               show every migration and whether it is applied
-  deploy [target]    apply pending migrations up to target (a version number; default: latest)
+  deploy [target]    apply pending migrations up to target (a version number; default: latest);
+                     a Logto version (deploy 1.22.0, as Logto's upgrade guides write it) applies
+                     every pending migration and says so
   rollback <target>  roll back migrations newer than target (a version number; 0 = all)
 
 "gatehouse serve" applies pending migrations by itself at start; deploy exists for scripts
@@ -101,6 +104,7 @@ written for Logto.`,
 				case "list":
 					return listMigrations(ctx, out, db)
 				case "deploy":
+					defer noteLogtoTarget(cmd.ErrOrStderr(), args)
 					return deployMigrations(ctx, out, db, version)
 				}
 				return rollbackMigrations(ctx, out, db, version)
@@ -110,6 +114,9 @@ written for Logto.`,
 	return cmd
 }
 
+// logtoVersion is a Logto release number as upgrade guides give it (1.22.0, v1.22, 1.22.0-rc.1).
+var logtoVersion = regexp.MustCompile(`^v?\d+\.\d+(\.\d+)?(-[0-9A-Za-z.]+)?$`)
+
 // parseAlteration reads `db alteration`'s arguments: the action (list, deploy, or rollback and
 // its alias r) and the target version, -1 for none or latest.
 func parseAlteration(args []string) (action string, version int64, err error) {
@@ -118,6 +125,11 @@ func parseAlteration(args []string) (action string, version int64, err error) {
 		target = args[1]
 	}
 	version = -1
+	if action == "deploy" && logtoVersion.MatchString(target) {
+		// Logto's upgrade lines name a Logto release (`db alteration deploy 1.22.0 && npm start`);
+		// Gatehouse's migrations are its own, so the same line brings the database up to date.
+		target = ""
+	}
 	if target != "" && target != "latest" {
 		v, err := strconv.ParseInt(target, 10, 64)
 		if err != nil || v < 0 {
@@ -172,6 +184,13 @@ func deployMigrations(ctx context.Context, out io.Writer, db *sqlstore.DB, versi
 	}
 	printMigrations(out, applied, "Applied", "Nothing to deploy: the database is up to date.")
 	return nil
+}
+
+// noteLogtoTarget tells someone who gave a Logto version what happened instead.
+func noteLogtoTarget(errOut io.Writer, args []string) {
+	if len(args) == 2 && args[0] == "deploy" && logtoVersion.MatchString(args[1]) {
+		fmt.Fprintf(errOut, "gatehouse: %s is a Logto version; Gatehouse's migrations are its own and apply themselves at start, so every pending one was applied.\n", args[1])
+	}
 }
 
 // rollbackMigrations rolls back the migrations newer than version.

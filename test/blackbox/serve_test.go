@@ -273,6 +273,14 @@ func TestCLIVerbs(t *testing.T) {
 	if out, _, code := cli(t, dir, env, "db", "alteration", "deploy"); code != 0 || !strings.Contains(out, "up to date") {
 		t.Fatalf("alteration deploy: %d %q", code, out)
 	}
+	// The LobeChat guide's upgrade line names a Logto version and chains the start with &&.
+	if out, errOut, code := cli(t, dir, env, "db", "alteration", "deploy", "1.22.0"); code != 0 || !strings.Contains(out, "up to date") ||
+		!strings.Contains(errOut, "apply themselves") {
+		t.Fatalf("alteration deploy 1.22.0: %d %q %q; want 0 and a note that migrations apply themselves", code, out, errOut)
+	}
+	if _, _, code := cli(t, dir, env, "db", "alteration", "deploy", "next-please"); code != 2 {
+		t.Fatalf("alteration deploy with a nonsense target: exit %d, want 2", code)
+	}
 	if _, _, code := cli(t, dir, env, "db", "alteration", "rollback"); code != 2 {
 		t.Fatalf("alteration rollback without target: exit %d, want 2", code)
 	}
