@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
 	"github.com/gatehouse-id/gatehouse/internal/connector"
 	"github.com/gatehouse-id/gatehouse/internal/experience/apibody"
 	"github.com/gatehouse-id/gatehouse/internal/experience/experr"
 	"github.com/gatehouse-id/gatehouse/internal/experience/rules"
+	"github.com/gatehouse-id/gatehouse/internal/experience/throttle"
 	"github.com/gatehouse-id/gatehouse/internal/ids"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service/users"
@@ -141,8 +143,15 @@ func (e *Experience) identifySocial(ctx context.Context, s *session, rec verific
 	if related == nil {
 		return false, experr.IdentityNotExist("")
 	}
-	if !link && !model.BoolOf(s.exp.SocialSignIn.AutomaticAccountLinking) {
+	autoLink := model.BoolOf(s.exp.SocialSignIn.AutomaticAccountLinking)
+	if !link && !autoLink {
 		return false, experr.IdentityNotExist(a.Email)
+	}
+	if !autoLink && !s.provedAccount(related.ID) {
+		// Unlike Logto, linking on request needs the account's own proof: a provider's word for
+		// an email address (which a generic OAuth 2.0 provider may not even have checked) must not
+		// be enough to enter someone's account.
+		return false, experr.LinkNeedsProof()
 	}
 	if related.IsSuspended {
 		return false, experr.Suspended()
@@ -151,6 +160,38 @@ func (e *Experience) identifySocial(ctx context.Context, s *session, rec verific
 		return false, err
 	}
 	return false, s.signInAs(*related, "")
+}
+
+// provedAccount reports whether the interaction holds a verified password check of userID.
+func (s *session) provedAccount(userID string) bool {
+	return slices.ContainsFunc(s.st.VerificationRecords, func(r verificationRecord) bool {
+		return r.Type == verificationPassword && r.Verified && r.UserID == userID
+	})
+}
+
+// proveAccount checks the password of the account a social sign-in asks to be linked to, with
+// the rate limit and the lockout of a sign-in, and records the proof. It does not need password
+// sign-in to be enabled: it proves ownership, it does not sign in.
+func (e *Experience) proveAccount(ctx context.Context, s *session, user model.User, password, clientIP string) error {
+	if !e.limiter.Allow(clientIP) {
+		return experr.RateLimited()
+	}
+	target := throttle.Target(&user, identifierEmail, model.StringOf(user.PrimaryEmail))
+	if until, locked, err := e.lockout.LockedUntil(ctx, e.tenantID, target); err != nil {
+		return err
+	} else if locked {
+		return experr.Locked(throttle.MinutesLeft(e.clk.Now(), until))
+	}
+	ok, err := e.passwordMatches(ctx, &user, password)
+	if err != nil {
+		return err
+	}
+	if err := e.settlePasswordAttempt(ctx, s, target, &user, ok); err != nil {
+		return err
+	}
+	s.replaceVerification(verificationRecord{ID: ids.New(), Type: verificationPassword,
+		Identifier: identifier{Type: identifierEmail, Value: model.StringOf(user.PrimaryEmail)}, Verified: true, UserID: user.ID})
+	return nil
 }
 
 // relatedUser is the account whose email the provider vouched for, if any (Logto's

@@ -289,9 +289,16 @@ func TestSocialEmailOfAnExistingAccountOffersToLink(t *testing.T) {
 	if r.status != http.StatusOK || !strings.Contains(page, "mira@community.example") || !strings.Contains(page, `value="link"`) {
 		t.Fatalf("status %d, want the link choice:\n%s", r.status, page)
 	}
-	form := url.Values{"csrf": {csrfOf(t, r)}, "choice": {"link"}}
-	form.Set("verification", between(page, `name="verification" value="`, `"`))
-	r = b.post("/social/continue?app_id="+h.app.ID, form)
+	verification := between(page, `name="verification" value="`, `"`)
+	// A provider's word for an email is not enough: the wrong password links nothing.
+	r = b.post("/social/continue?app_id="+h.app.ID, url.Values{"csrf": {csrfOf(t, r)}, "choice": {"link"}, "verification": {verification}, "password": {"not-her-password"}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), `name="password"`) {
+		t.Fatalf("link with a wrong password: %d\n%s", r.status, r.body)
+	}
+	if u, _ := h.svc.GetUser(t.Context(), tenant, existing.ID); strings.Contains(string(u.Identities), "community") {
+		t.Fatal("linked without the account's password")
+	}
+	r = b.post("/social/continue?app_id="+h.app.ID, url.Values{"csrf": {csrfOf(t, r)}, "choice": {"link"}, "verification": {verification}, "password": {alicePassword}})
 	wantStatus(t, r, http.StatusSeeOther, "", "link")
 	res := h.interaction(in.UID).Result
 	if res == nil || res.AccountID != existing.ID {
@@ -338,6 +345,13 @@ func TestSocialThroughTheExperienceAPI(t *testing.T) {
 		http.StatusBadRequest, "session.connector_validation_session_not_found", "replayed verify")
 	ident := map[string]string{"verificationId": verificationID}
 	wantStatus(t, b.api(http.MethodPost, "/api/experience/identification", ident), http.StatusNotFound, "user.identity_not_exist", "sign-in identification")
+	// No account has the provider's email yet; with one, linking would need its password:
+	h.createUser("mira_pw", "mira@community.example", alicePassword)
+	wantStatus(t, b.api(http.MethodPost, "/api/experience/identification", map[string]any{"verificationId": verificationID, "linkSocialIdentity": true}),
+		http.StatusForbidden, "session.verification_required", "link without proof")
+	if err := h.svc.DeleteUser(t.Context(), tenant, h.userID(t, "mira_pw")); err != nil {
+		t.Fatal(err)
+	}
 	wantStatus(t, b.api(http.MethodPut, "/api/experience/interaction-event", map[string]string{"interactionEvent": "Register"}), http.StatusNoContent, "", "to Register")
 	// The default sign-up settings ask for a username: Logto's 422 missing_profile, then the profile.
 	wantStatus(t, b.api(http.MethodPost, "/api/experience/identification", ident), http.StatusUnprocessableEntity, "user.missing_profile", "register without username")
@@ -439,4 +453,13 @@ func mustJSON(t testing.TB, raw json.RawMessage) []byte {
 	}
 	b, _ := json.Marshal(v)
 	return b
+}
+
+func (h *harness) userID(t testing.TB, username string) string {
+	t.Helper()
+	u, err := h.svc.FindUserByIdentifier(t.Context(), tenant, "username", username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.ID
 }

@@ -28,6 +28,7 @@ type socialView struct {
 	Verification string
 	Provider     string
 	LinkEmail    string
+	CanProve     bool // the existing account has a password to prove it with
 	NeedUsername bool
 	Username     string
 }
@@ -233,6 +234,9 @@ func (e *Experience) socialNextStep(w http.ResponseWriter, r *http.Request, s *s
 	switch {
 	case ae != nil && ae.Code == "user.identity_not_exist" && ae.Data != nil && rec.SocialUser != nil:
 		v.LinkEmail = rec.SocialUser.Email
+		if related, err := e.findUser(r.Context(), identifierEmail, v.LinkEmail); err == nil && related != nil {
+			v.CanProve = related.PasswordEncrypted != nil
+		}
 	case ae != nil && ae.Code == "user.missing_profile" && onlyUsernameMissing(ae.Data):
 		v.NeedUsername = true
 	default:
@@ -300,6 +304,20 @@ func (e *Experience) continueSocial(w http.ResponseWriter, r *http.Request, s *s
 	names := e.providerName(r, rec.ConnectorID)
 	switch choice {
 	case "link":
+		if err := e.proveRelated(r, s, rec); err != nil {
+			text, status, known := pageError(e.newPage(r, s.exp, s.in.Params.UILocales).Msg, err)
+			if !known {
+				e.renderInternalError(w, r, err)
+				return
+			}
+			if serr := e.save(r.Context(), s); serr != nil { // failed attempts count toward the lockout
+				e.renderInternalError(w, r, serr)
+				return
+			}
+			e.renderSocialStep(w, r, s, names, socialView{Action: pageURL("/social/continue", s.in.ClientID),
+				Verification: rec.ID, LinkEmail: rec.SocialUser.Email, CanProve: true}, status, text)
+			return
+		}
 		e.finishSocial(w, r, s, rec.ID, true)
 		return
 	case "new", "username":
@@ -369,4 +387,23 @@ func (e *Experience) renderSocialFailure(w http.ResponseWriter, r *http.Request,
 	}
 	e.renderMessage(w, r, ae.Status, d, messageView{Heading: d.Msg.T("social.failed_heading"), Text: text,
 		LinkURL: pageURL("/sign-in", s.in.ClientID), LinkText: d.Msg.T("action.back_to_sign_in")})
+}
+
+// proveRelated checks the password of the account the social email belongs to, from the link form.
+func (e *Experience) proveRelated(r *http.Request, s *session, rec verificationRecord) error {
+	if rec.SocialUser == nil || rec.SocialUser.Email == "" {
+		return experr.VerificationNotFound()
+	}
+	related, err := e.findUser(r.Context(), identifierEmail, rec.SocialUser.Email)
+	if err != nil {
+		return err
+	}
+	password := r.PostFormValue("password")
+	if related == nil || password == "" {
+		return apperr.InvalidCredentials()
+	}
+	if err := apibody.CheckString("password", password, true, apibody.MaxPasswordLen); err != nil {
+		return err
+	}
+	return e.proveAccount(r.Context(), s, *related, password, clientIP(r))
 }

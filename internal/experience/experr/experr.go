@@ -195,3 +195,10 @@ func CodeResendTooSoon(seconds int) *apperr.Error {
 func PhoneCodesUnavailable() *apperr.Error {
 	return apperr.New(http.StatusBadRequest, "connector.not_found", "Can not find connector with given type: Sms.")
 }
+
+// LinkNeedsProof refuses to link a social account to an existing one before the person proved
+// that account is theirs (its password in this interaction).
+func LinkNeedsProof() *apperr.Error {
+	return apperr.New(http.StatusForbidden, "session.verification_required",
+		"Linking needs proof that the existing account is yours: verify its password first (POST /api/experience/verification/password).")
+}
