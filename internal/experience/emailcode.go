@@ -42,13 +42,11 @@ func (e *Experience) sendCode(ctx context.Context, s *session, id identifier, ev
 		return "", err
 	}
 	now := e.clk.Now()
-	if prev, ok := s.latestCode(); ok && strings.EqualFold(prev.Identifier.Value, email) {
-		if wait := prev.Code.WaitBeforeResend(now); wait > 0 {
-			return "", experr.CodeResendTooSoon(int(wait.Seconds()) + 1)
-		}
-	}
 	if !e.limiter.Allow(clientIP) {
 		return "", experr.RateLimited()
+	}
+	if wait := e.codeSends.Wait(e.tenantID+":"+email, now); wait > 0 {
+		return "", experr.CodeResendTooSoon(int(wait.Seconds()) + 1)
 	}
 	digits, c := codes.New(now)
 	msg := connector.EmailMessage{To: email, UsageType: event, Payload: map[string]string{"code": digits, "locale": s.in.Params.UILocales}}
@@ -58,16 +56,6 @@ func (e *Experience) sendCode(ctx context.Context, s *session, id identifier, ev
 	rec := verificationRecord{ID: ids.New(), Type: verificationEmailCode, Identifier: identifier{Type: identifierEmail, Value: email}, Code: &c}
 	s.replaceVerification(rec)
 	return rec.ID, nil
-}
-
-// latestCode is the interaction's email code record still waiting for its code.
-func (s *session) latestCode() (verificationRecord, bool) {
-	for _, rec := range s.st.VerificationRecords {
-		if rec.Type == verificationEmailCode && rec.Code != nil {
-			return rec, true
-		}
-	}
-	return verificationRecord{}, false
 }
 
 // verifyCode checks the code sent for record verificationID (POST …/verification-code/verify).

@@ -105,6 +105,12 @@ func TestEmailCodeRegisterThenSignIn(t *testing.T) {
 		map[string]any{"identifier": id, "verificationId": verificationID, "code": wrong}), http.StatusBadRequest, "verification_code.code_mismatch", "wrong code")
 	wantStatus(t, b.api(http.MethodPost, "/api/experience/verification/verification-code",
 		map[string]any{"identifier": id, "interactionEvent": "Register"}), http.StatusTooManyRequests, "request.rate_limited", "resend at once")
+	// A fresh interaction is no way around the cooldown: it holds per address.
+	other := n.browser()
+	other.startInteraction(nil)
+	wantStatus(t, other.api(http.MethodPut, "/api/experience", map[string]string{"interactionEvent": "Register"}), http.StatusNoContent, "", "PUT")
+	wantStatus(t, other.api(http.MethodPost, "/api/experience/verification/verification-code",
+		map[string]any{"identifier": id, "interactionEvent": "Register"}), http.StatusTooManyRequests, "request.rate_limited", "another interaction, same address")
 	wantStatus(t, b.api(http.MethodPost, "/api/experience/verification/verification-code/verify",
 		map[string]any{"identifier": id, "verificationId": verificationID, "code": code}), http.StatusOK, "", "right code")
 	wantStatus(t, b.api(http.MethodPost, "/api/experience/identification", map[string]string{"verificationId": verificationID}), http.StatusCreated, "", "identification")

@@ -9,6 +9,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/clock"
 	"github.com/gatehouse-id/gatehouse/internal/connector"
 	"github.com/gatehouse-id/gatehouse/internal/cookie"
+	"github.com/gatehouse-id/gatehouse/internal/experience/codes"
 	"github.com/gatehouse-id/gatehouse/internal/experience/pagekit"
 	"github.com/gatehouse-id/gatehouse/internal/experience/throttle"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
@@ -91,6 +92,7 @@ type Experience struct {
 	log       *slog.Logger
 	lockout   *throttle.Lockout
 	limiter   *throttle.AddressLimiter
+	codeSends *codes.Sends // the per-address resend cooldown of email codes
 	pages     map[string]*template.Template
 }
 
@@ -112,6 +114,7 @@ func New(o Options) *Experience {
 		log:       o.Log,
 		lockout:   throttle.NewLockout(o.Service, o.Clock),
 		limiter:   throttle.NewAddressLimiter(o.RateLimit, o.Clock),
+		codeSends: &codes.Sends{},
 		pages:     pagekit.ParsePages(pageSignIn, pageRegister, pageConsent, pageMessage, pageSocial, pageCode),
 	}
 }

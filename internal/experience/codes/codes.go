@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/big"
+	"strings"
+	"sync"
 	"time"
 )
 
@@ -79,11 +81,36 @@ func (c *Code) Check(now time.Time, presented string) Outcome {
 	return Accepted
 }
 
-// WaitBeforeResend is how long to wait before another code may be sent after c (0: now).
-func (c Code) WaitBeforeResend(now time.Time) time.Duration {
-	next := time.UnixMilli(c.SentAt).Add(Cooldown)
-	if wait := next.Sub(now); wait > 0 {
-		return wait
+// Sends remembers when a code last went to each address, so one address is not sent a code more
+// than once per Cooldown whichever interaction asks (new interactions are free to make: a limit
+// per interaction alone would let a script flood someone's inbox). It is per node, like the
+// address rate limit; addresses are kept as hashes and forgotten after the cooldown.
+type Sends struct {
+	mu   sync.Mutex
+	last map[[32]byte]time.Time
+}
+
+// Wait is how long to wait before a code may go to address at now (0: now, and the send is
+// recorded).
+func (s *Sends) Wait(address string, now time.Time) time.Duration {
+	key := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(address))))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.last == nil {
+		s.last = map[[32]byte]time.Time{}
 	}
+	if prev, ok := s.last[key]; ok {
+		if wait := prev.Add(Cooldown).Sub(now); wait > 0 {
+			return wait
+		}
+	}
+	if len(s.last) > 10_000 { // drop what has cooled down, at most once per 10,000 addresses
+		for k, t := range s.last {
+			if now.Sub(t) >= Cooldown {
+				delete(s.last, k)
+			}
+		}
+	}
+	s.last[key] = now
 	return 0
 }

@@ -50,17 +50,6 @@ func TestAttemptsRunOut(t *testing.T) {
 	}
 }
 
-func TestResendCooldown(t *testing.T) {
-	now := time.Now().Truncate(time.Millisecond) // kept in epoch milliseconds
-	_, c := New(now)
-	if w := c.WaitBeforeResend(now.Add(10 * time.Second)); w != Cooldown-10*time.Second {
-		t.Fatalf("wait %v", w)
-	}
-	if w := c.WaitBeforeResend(now.Add(Cooldown)); w != 0 {
-		t.Fatalf("wait after the cooldown %v", w)
-	}
-}
-
 func TestCodesDiffer(t *testing.T) {
 	seen := map[string]bool{}
 	for range 50 {
@@ -69,5 +58,22 @@ func TestCodesDiffer(t *testing.T) {
 	}
 	if len(seen) < 45 {
 		t.Fatalf("only %d distinct codes in 50", len(seen))
+	}
+}
+
+func TestSendsCooldownPerAddress(t *testing.T) {
+	var s Sends
+	now := time.Now()
+	if w := s.Wait("Kim@Example.com", now); w != 0 {
+		t.Fatalf("first send waits %v", w)
+	}
+	if w := s.Wait("kim@example.com", now.Add(5*time.Second)); w != Cooldown-5*time.Second {
+		t.Fatalf("same address in another letter case: wait %v", w)
+	}
+	if w := s.Wait("lee@example.com", now.Add(5*time.Second)); w != 0 {
+		t.Fatalf("another address waits %v", w)
+	}
+	if w := s.Wait("kim@example.com", now.Add(Cooldown)); w != 0 {
+		t.Fatalf("after the cooldown: wait %v", w)
 	}
 }
