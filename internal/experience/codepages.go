@@ -14,16 +14,6 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/model"
 )
 
-// codeView is the email-code page at one of its steps: the address, the code, or (resetting a
-// password) the new password.
-type codeView struct {
-	Step         string // email | code | password
-	Email        string
-	Verification string
-	MinLength    int
-	SignInURL    string
-}
-
 // signInAfterReset is the sign-in page telling the person their password was changed.
 func signInAfterReset(clientID string) string {
 	q := url.Values{"reset": {"done"}}

@@ -37,71 +37,19 @@ const (
 	pageCode     = "code"
 )
 
-// pageData is what every template sees; the page-specific parts are in their own members.
-type pageData struct {
-	Msg           i18n.Messages
-	Lang          string
-	Title         string
-	Nonce         string
-	Brand         pagekit.Brand
-	AppName       string
-	Error         string
-	Action        string
-	CSRF          string
-	TermsCheckbox bool
-
-	SignIn   signInView
-	Register registerView
-	Consent  consentView
-	Message  messageView
-	Social   socialView
-	Code     codeView
-}
-
-type signInView struct {
-	PasswordEnabled bool
-	IdentifierLabel string
-	InputMode       string
-	Identifier      string
-	RegisterURL     string
-	Social          []socialButton
-	SocialAction    string
-	// Email-code links, and the notice after a password reset.
-	ForgotURL, EmailCodeURL string
-	ResetDone               bool
-}
-
-type registerView struct {
-	Available         bool
-	Username, Email   bool
-	Password          bool
-	UsernameValue     string
-	EmailValue        string
-	MinPasswordLength int
-	SignInURL         string
-}
-
-type consentView struct {
-	AppLogo        string
-	User           string
-	UserScopes     []string
-	APIs           []apiScopes
-	RedirectOrigin string
-}
-
-type apiScopes struct {
-	Indicator string
-	Scopes    []string
-}
-
-type messageView struct {
-	Heading, Text     string
-	LinkURL, LinkText string
-	PostURL           string
-	PostFields        []formField
-}
-
-type formField struct{ Name, Value string }
+// The pages' data, declared with the page frame (package pagekit).
+type (
+	pageData     = pagekit.Page
+	signInView   = pagekit.SignInView
+	registerView = pagekit.RegisterView
+	consentView  = pagekit.ConsentView
+	apiScopes    = pagekit.APIScopes
+	messageView  = pagekit.MessageView
+	formField    = pagekit.FormField
+	socialButton = pagekit.SocialButton
+	socialView   = pagekit.SocialView
+	codeView     = pagekit.CodeView
+)
 
 // newPage starts a page in the language chosen from ui_locales (the query's, else the
 // interaction's), the browser and the sign-in experience.
@@ -113,24 +61,6 @@ func (e *Experience) newPage(r *http.Request, exp model.SignInExperience, uiLoca
 	return &pageData{Msg: i18n.For(lang), Lang: lang, Brand: pagekit.BrandOf(exp)}
 }
 
-// pageCSP is a hosted page's Content-Security-Policy: only the page's own origin may supply
-// scripts, styles and frames (the inline style elements carry this response's nonce), and no
-// page may frame us. Images come only from the page's origin, data: URLs and the hosts of the
-// logos and favicons on the page, and fonts only from the page's origin and data: URLs, so a
-// tenant's custom CSS cannot send what the page shows (the pre-filled identifier in an input's
-// value, matched by attribute selectors) to another host as an image or font request.
-// form-action is left open on purpose: a signed-in form post ends, through redirects, at the
-// application's redirect URI, and browsers apply form-action to that whole redirect chain.
-func pageCSP(d *pageData) string {
-	logos := []string{d.Brand.Logo, d.Brand.DarkLogo, d.Brand.Favicon, d.Brand.DarkFavicon, d.Consent.AppLogo}
-	for _, b := range d.SignIn.Social {
-		logos = append(logos, b.Logo, b.LogoDark)
-	}
-	img := httpx.ImageSources(logos...)
-	return "default-src 'self'; script-src 'none'; style-src 'self' 'nonce-" + d.Nonce + "'; " +
-		"img-src " + img + "; font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
-}
-
 // render writes page with status; a template failure (a bug) is logged and answered 500.
 func (e *Experience) render(w http.ResponseWriter, r *http.Request, status int, page string, d *pageData) {
 	d.Nonce = pagekit.Nonce()
@@ -140,7 +70,7 @@ func (e *Experience) render(w http.ResponseWriter, r *http.Request, status int, 
 		http.Error(w, "Internal server error.", http.StatusInternalServerError)
 		return
 	}
-	httpx.PageHeaders(w, pageCSP(d))
+	httpx.PageHeaders(w, pagekit.CSP(d))
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())

@@ -16,23 +16,6 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/model"
 )
 
-// socialButton is one "Continue with …" button of the sign-in page.
-type socialButton struct {
-	ID, Name, Logo, LogoDark string
-}
-
-// socialView is the social page: the choice to link an existing account, or the username a
-// registration still needs.
-type socialView struct {
-	Action       string
-	Verification string
-	Provider     string
-	LinkEmail    string
-	CanProve     bool // the existing account has a password to prove it with
-	NeedUsername bool
-	Username     string
-}
-
 // connectorName is the connector's name in lang, else English, else any.
 func connectorName(names map[string]string, lang string) string {
 	for _, l := range []string{lang, strings.ToLower(lang), "en"} {

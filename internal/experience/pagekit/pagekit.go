@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/gatehouse-id/gatehouse/internal/experience/i18n"
+	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/web"
 )
@@ -104,4 +106,121 @@ func Nonce() string {
 	// URL-safe base64: CSP nonces allow "-" and "_", while a "+" would be entity-escaped in the
 	// nonce attribute.
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Page is what every hosted page's template sees; the page-specific parts are in their own members.
+type Page struct {
+	Msg           i18n.Messages
+	Lang          string
+	Title         string
+	Nonce         string
+	Brand         Brand
+	AppName       string
+	Error         string
+	Action        string
+	CSRF          string
+	TermsCheckbox bool
+
+	SignIn   SignInView
+	Register RegisterView
+	Consent  ConsentView
+	Message  MessageView
+	Social   SocialView
+	Code     CodeView
+}
+
+// SignInView is the sign-in page.
+type SignInView struct {
+	PasswordEnabled bool
+	IdentifierLabel string
+	InputMode       string
+	Identifier      string
+	RegisterURL     string
+	Social          []SocialButton
+	SocialAction    string
+	// Email-code links, and the notice after a password reset.
+	ForgotURL, EmailCodeURL string
+	ResetDone               bool
+}
+
+// RegisterView is the registration page.
+type RegisterView struct {
+	Available         bool
+	Username, Email   bool
+	Password          bool
+	UsernameValue     string
+	EmailValue        string
+	MinPasswordLength int
+	SignInURL         string
+}
+
+// ConsentView is the consent page.
+type ConsentView struct {
+	AppLogo        string
+	User           string
+	UserScopes     []string
+	APIs           []APIScopes
+	RedirectOrigin string
+}
+
+// APIScopes are one API's scopes on the consent page.
+type APIScopes struct {
+	Indicator string
+	Scopes    []string
+}
+
+// MessageView is a page with a heading, a text and at most one way on.
+type MessageView struct {
+	Heading, Text     string
+	LinkURL, LinkText string
+	PostURL           string
+	PostFields        []FormField
+}
+
+// FormField is a hidden form field.
+type FormField struct{ Name, Value string }
+
+// SocialButton is one "Continue with …" button of the sign-in page.
+type SocialButton struct {
+	ID, Name, Logo, LogoDark string
+}
+
+// SocialView is the social page: the choice to link an existing account, or the username a
+// registration still needs.
+type SocialView struct {
+	Action       string
+	Verification string
+	Provider     string
+	LinkEmail    string
+	CanProve     bool // the existing account has a password to prove it with
+	NeedUsername bool
+	Username     string
+}
+
+// CodeView is the email-code page at one of its steps: the address, the code, or (resetting a
+// password) the new password.
+type CodeView struct {
+	Step         string // email | code | password
+	Email        string
+	Verification string
+	MinLength    int
+	SignInURL    string
+}
+
+// CSP is a hosted page's Content-Security-Policy: only the page's own origin may supply
+// scripts, styles and frames (the inline style elements carry this response's nonce), and no
+// page may frame us. Images come only from the page's origin, data: URLs and the hosts of the
+// logos and favicons on the page, and fonts only from the page's origin and data: URLs, so a
+// tenant's custom CSS cannot send what the page shows (the pre-filled identifier in an input's
+// value, matched by attribute selectors) to another host as an image or font request.
+// form-action is left open on purpose: a signed-in form post ends, through redirects, at the
+// application's redirect URI, and browsers apply form-action to that whole redirect chain.
+func CSP(d *Page) string {
+	logos := []string{d.Brand.Logo, d.Brand.DarkLogo, d.Brand.Favicon, d.Brand.DarkFavicon, d.Consent.AppLogo}
+	for _, b := range d.SignIn.Social {
+		logos = append(logos, b.Logo, b.LogoDark)
+	}
+	img := httpx.ImageSources(logos...)
+	return "default-src 'self'; script-src 'none'; style-src 'self' 'nonce-" + d.Nonce + "'; " +
+		"img-src " + img + "; font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 }
