@@ -17,6 +17,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/config"
 	"github.com/gatehouse-id/gatehouse/internal/cookie"
 	"github.com/gatehouse-id/gatehouse/internal/experience"
+	"github.com/gatehouse-id/gatehouse/internal/health"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/keys"
 	"github.com/gatehouse-id/gatehouse/internal/landing"
@@ -152,6 +153,7 @@ func Handler(d *Deps, cfg *config.Config, tenantID string) http.Handler {
 		Log:         d.Log,
 	})
 	api.Mount(mux)
+	health.Mount(mux, storeProbe{d.Store})
 	if tenantID != model.AdminTenantID { // the admin listener's / is the console's
 		mux.Handle("GET /{$}", landing.Handler(tenantID, cfg.Issuer(tenantID), d.Service, d.Log))
 	}

@@ -2,6 +2,7 @@ package blackbox
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -47,6 +48,22 @@ func TestServeWithNothingConfigured(t *testing.T) {
 		if k := jwks.Keys[0]; k.Kty != "EC" || k.Crv != "P-384" || k.Alg != "ES384" || k.Kid == "" {
 			t.Errorf("seeded key = %+v, want an EC P-384 ES384 key with a kid", k)
 		}
+		for _, probe := range []string{"/healthz", "/readyz"} {
+			var st struct{ Status string }
+			if code := getJSON(t, c.base+probe, &st); code != http.StatusOK || st.Status != "ok" {
+				t.Errorf("%s%s = %d %q, want 200 ok", c.base, probe, code, st.Status)
+			}
+		}
+	}
+	// The user listener's / says what the server is.
+	resp, err := http.Get(n.base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), n.base+"/oidc/.well-known/openid-configuration") {
+		t.Errorf("GET / = %d:\n%s", resp.StatusCode, page)
 	}
 	if err := n.stop(); err != nil {
 		t.Fatalf("serve did not exit cleanly on SIGINT: %v\n%s", err, n.stderr)
