@@ -22,6 +22,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/keys"
 	"github.com/gatehouse-id/gatehouse/internal/landing"
 	"github.com/gatehouse-id/gatehouse/internal/management"
+	"github.com/gatehouse-id/gatehouse/internal/metrics"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/oidc"
 	"github.com/gatehouse-id/gatehouse/internal/password"
@@ -82,6 +83,9 @@ type Deps struct {
 	Deliveries *webhook.Worker
 	// LogRetention is how long audit entries and finished deliveries are kept (0: forever).
 	LogRetention time.Duration
+	// Metrics counts requests, tokens, sign-ins and deliveries; GET /metrics on the admin
+	// listener serves them.
+	Metrics *metrics.Metrics
 }
 
 // NewDeps wires the services over an open store.
@@ -103,6 +107,8 @@ func NewDeps(st store.Store, clk clock.Clock, log *slog.Logger, cfg *config.Conf
 		Log:    log,
 	})
 	svc.Webhooks.SetWake(worker.Notify)
+	m := metrics.New(svc.Webhooks.QueueDepth)
+	svc.Core.SetObserver(m.Observe)
 	return &Deps{
 		Store:        st,
 		Clock:        clk,
@@ -115,6 +121,7 @@ func NewDeps(st store.Store, clk clock.Clock, log *slog.Logger, cfg *config.Conf
 		Passwords:    hasher,
 		Deliveries:   worker,
 		LogRetention: cfg.LogRetention,
+		Metrics:      m,
 	}
 }
 
@@ -156,8 +163,12 @@ func Handler(d *Deps, cfg *config.Config, tenantID string) http.Handler {
 	health.Mount(mux, storeProbe{d.Store})
 	if tenantID != model.AdminTenantID { // the admin listener's / is the console's
 		mux.Handle("GET /{$}", landing.Handler(tenantID, cfg.Issuer(tenantID), d.Service, d.Log))
+	} else {
+		// The node's metrics, on the operators' listener (every tenant's counters are the node's).
+		mux.Handle("GET /metrics", d.Metrics.Handler())
 	}
-	return httpx.Proxy(cfg.ProxyHops(), httpx.Middleware(d.Log, httpx.RequestOrigin(canonicalPaths(mux, api.NotFound(), op.Unrecognized()))))
+	counted := d.Metrics.Wrap(tenantID, mux)
+	return httpx.Proxy(cfg.ProxyHops(), httpx.Middleware(d.Log, httpx.RequestOrigin(canonicalPaths(counted, api.NotFound(), op.Unrecognized()))))
 }
 
 // canonicalPaths answers a path that is not canonical ("//", "/./", "/../") with a 404 in the

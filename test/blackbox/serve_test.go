@@ -76,6 +76,21 @@ func TestMachineToMachineSQLite(t *testing.T) {
 	dir := t.TempDir()
 	n := startNode(t, dir, "DB_URL=sqlite:"+filepath.Join(dir, "gh.db"))
 	machineToMachine(t, n, n)
+
+	// The node's metrics count what just happened.
+	resp, err := http.Get(n.admBase + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`gatehouse_tokens_issued_total{grant="ClientCredentials"}`,
+		`gatehouse_http_requests_total{method="POST",route="POST /oidc/token",status="200",tenant="default"}`,
+		`gatehouse_webhook_queue_depth 0`} {
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(raw), want) {
+			t.Errorf("GET /metrics (%d) lacks %s", resp.StatusCode, want)
+		}
+	}
 }
 
 func TestMachineToMachinePostgres(t *testing.T) {

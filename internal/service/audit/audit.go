@@ -93,6 +93,7 @@ func (a *Audit) Append(ctx context.Context, t store.Tenant, events []core.Event)
 		if key == "" {
 			key = e.Name
 		}
+		a.core.Observe(key, false)
 		p := newPayload(o, key)
 		p.UserID = e.UserID
 		l, err := a.entry(t.ID(), p)
@@ -110,6 +111,7 @@ func (a *Audit) Append(ctx context.Context, t store.Tenant, events []core.Event)
 // Record queues an entry for the next batch. It never blocks: when the queue is full (the
 // database has been unreachable for a while) the entry is dropped and a warning logged once.
 func (a *Audit) Record(ctx context.Context, tenantID string, e model.AuditEntry) {
+	a.core.Observe(e.Key, e.Failed)
 	p := newPayload(model.OriginFrom(ctx), e.Key)
 	if e.Failed {
 		p.Result = model.LogError

@@ -57,6 +57,9 @@ type Core struct {
 	clk   clock.Clock
 	log   *slog.Logger
 	sinks []EventSink
+	// observe is told of every audit key written (sign-ins, token exchanges, deliveries…) and
+	// whether it failed: the metrics' counters (package metrics). Nil: nobody listens.
+	observe func(key string, failed bool)
 }
 
 // New returns the core over st; fresh is told of every committed write to cached data. log may
@@ -72,6 +75,16 @@ func New(st store.Store, fresh *store.Freshness, clk clock.Clock, log *slog.Logg
 // own transaction. Without sinks, emitted events go nowhere. It is called once, at start-up,
 // before any request is served.
 func (c *Core) SetEventSinks(sinks ...EventSink) { c.sinks = sinks }
+
+// SetObserver makes observe hear of every audit entry written (called once, at start-up).
+func (c *Core) SetObserver(observe func(key string, failed bool)) { c.observe = observe }
+
+// Observe tells the observer of an audit entry.
+func (c *Core) Observe(key string, failed bool) {
+	if c.observe != nil {
+		c.observe(key, failed)
+	}
+}
 
 // Store is the store, for reads and for the protocol's single-statement writes.
 func (c *Core) Store() store.Store { return c.st }

@@ -112,12 +112,16 @@ func (s *Webhooks) Finish(ctx context.Context, job webhook.Job, res webhook.Resu
 	}
 	payload := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	l := model.Log{TenantID: d.TenantID, ID: ids.New(), Key: entry.Key, Payload: payload, CreatedAt: out.At}
-	return s.core.WriteUncached(ctx, d.TenantID, func(t *core.Tx) error {
+	err := s.core.WriteUncached(ctx, d.TenantID, func(t *core.Tx) error {
 		if err := t.Deliveries().Finish(ctx, d.ID, d.ClaimToken, out); err != nil {
 			return fmt.Errorf("finish delivery %s: %w", d.ID, err)
 		}
 		return t.Logs().Append(ctx, []model.Log{l})
 	})
+	if err == nil && !out.NotAttempted {
+		s.core.Observe(entry.Key, entry.Result == model.LogError)
+	}
+	return err
 }
 
 // DeleteOldDeliveries removes, in every tenant, delivered and dead deliveries last touched
