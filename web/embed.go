@@ -7,3 +7,9 @@ import "embed"
 //
 //go:embed experience/*.html static/experience/*
 var Experience embed.FS
+
+// Console holds the admin console's templates (console/*.html); it uses the hosted pages'
+// stylesheet.
+//
+//go:embed console/*.html
+var Console embed.FS

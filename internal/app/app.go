@@ -15,6 +15,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/internal/clock"
 	"github.com/gatehouse-id/gatehouse/internal/config"
+	"github.com/gatehouse-id/gatehouse/internal/console"
 	"github.com/gatehouse-id/gatehouse/internal/cookie"
 	"github.com/gatehouse-id/gatehouse/internal/experience"
 	"github.com/gatehouse-id/gatehouse/internal/health"
@@ -27,6 +28,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/oidc"
 	"github.com/gatehouse-id/gatehouse/internal/password"
 	"github.com/gatehouse-id/gatehouse/internal/service"
+	"github.com/gatehouse-id/gatehouse/internal/service/adminconsole"
 	"github.com/gatehouse-id/gatehouse/internal/service/directory"
 	"github.com/gatehouse-id/gatehouse/internal/service/seed"
 	"github.com/gatehouse-id/gatehouse/internal/store"
@@ -163,12 +165,17 @@ func Handler(d *Deps, cfg *config.Config, tenantID string) http.Handler {
 	health.Mount(mux, storeProbe{d.Store})
 	if tenantID != model.AdminTenantID { // the admin listener's / is the console's
 		mux.Handle("GET /{$}", landing.Handler(tenantID, cfg.Issuer(tenantID), d.Service, d.Log))
-	} else {
+	}
+	var h http.Handler
+	if tenantID == model.AdminTenantID {
 		// The node's metrics, on the operators' listener (every tenant's counters are the node's).
 		mux.Handle("GET /metrics", d.Metrics.Handler())
+		console.New(console.Options{AdminURL: strings.TrimSuffix(cfg.Issuer(tenantID), "/oidc"), ClientID: adminconsole.ClientID,
+			Backend: consoleBackend{d.Service}, Exchange: inProcessExchange(&h), Log: d.Log}).Mount(mux)
 	}
 	counted := d.Metrics.Wrap(tenantID, mux)
-	return httpx.Proxy(cfg.ProxyHops(), httpx.Middleware(d.Log, httpx.RequestOrigin(canonicalPaths(counted, api.NotFound(), op.Unrecognized()))))
+	h = httpx.Proxy(cfg.ProxyHops(), httpx.Middleware(d.Log, httpx.RequestOrigin(canonicalPaths(counted, api.NotFound(), op.Unrecognized()))))
+	return h
 }
 
 // canonicalPaths answers a path that is not canonical ("//", "/./", "/../") with a 404 in the
@@ -231,6 +238,11 @@ func Start(ctx context.Context, cfg *config.Config, st store.Store, clk clock.Cl
 	}
 	if seeded {
 		log.Info("seeded tenants default and admin on first start")
+	}
+	if cfg.AdminEnabled() {
+		if err := consoleClient(ctx, d.Service, strings.TrimSuffix(cfg.Issuer(model.AdminTenantID), "/oidc")); err != nil {
+			return nil, fmt.Errorf("register the console's client: %w", err)
+		}
 	}
 	if cfg.DBDialect() == "sqlite" {
 		// One server per SQLite file: claims left by a previous run killed mid-delivery are its
@@ -344,6 +356,9 @@ func (s *Serve) cleanExpired(ctx context.Context) {
 		}
 		if err := s.deps.Service.DeleteOldSignInAttempts(ctx, s.deps.Clock.Now().Add(-signInAttemptRetention)); err != nil && ctx.Err() == nil {
 			s.deps.Log.Warn("delete old sign-in attempts", "error", err)
+		}
+		if _, err := s.deps.Service.Console.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+			s.deps.Log.Warn("delete expired console sessions", "error", err)
 		}
 		s.applyLogRetention(ctx)
 		select {

@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/connector/oidc"
 	"github.com/gatehouse-id/gatehouse/internal/connector/smtp"
 	"github.com/gatehouse-id/gatehouse/internal/service/access"
+	"github.com/gatehouse-id/gatehouse/internal/service/adminconsole"
 	"github.com/gatehouse-id/gatehouse/internal/service/applications"
 	"github.com/gatehouse-id/gatehouse/internal/service/audit"
 	"github.com/gatehouse-id/gatehouse/internal/service/connectors"
@@ -59,6 +60,8 @@ type Service struct {
 	*webhooks.Webhooks
 	*audit.Audit
 	*connectors.Connectors
+	// Console is the admin console's use-cases (a field, not embedded: its names are its own).
+	Console *adminconsole.Console
 }
 
 // New returns every use-case over st, telling fresh about every committed write to cached data.
@@ -73,7 +76,9 @@ func New(st store.Store, fresh *store.Freshness, clk clock.Clock, log *slog.Logg
 	hooks := webhooks.New(c, sender, aud)
 	// Every change's events are written in its transaction: its audit entry and its outbox rows.
 	c.SetEventSinks(aud, hooks)
+	usersUC := users.New(c, opts.Passwords, signIn)
 	return &Service{
+		Console: adminconsole.New(c, usersUC, signIn),
 		Connectors: connectors.New(c, connector.NewRegistry(append([]connector.Factory{oauth2.Factory{}, oidc.Factory{}, github.Factory{}, google.Factory{}, smtp.Factory{}},
 			opts.MoreConnectorFactories...)...), signIn, opts.ConnectorClient),
 		Webhooks:          hooks,
@@ -81,7 +86,7 @@ func New(st store.Store, fresh *store.Freshness, clk clock.Clock, log *slog.Logg
 		Core:              c,
 		Applications:      applications.New(c),
 		Access:            access.New(c),
-		Users:             users.New(c, opts.Passwords, signIn),
+		Users:             usersUC,
 		SignInExperiences: signIn,
 		Protocol:          protocol.New(c),
 		Keyring:           keyring.New(c, opts.KeyRotationGracePeriod),

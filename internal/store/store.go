@@ -96,6 +96,7 @@ type Tenant interface {
 	Deliveries() Deliveries
 	Logs() Logs
 	Connectors() Connectors
+	ConsoleSessions() ConsoleSessions
 }
 
 // Page and ApplicationFilter are model types (model/query.go).

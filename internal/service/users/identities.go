@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
+	"github.com/gatehouse-id/gatehouse/internal/experience/policy"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service/core"
 	"github.com/gatehouse-id/gatehouse/internal/store"
@@ -279,4 +280,39 @@ func (s *Users) UnlinkSocialIdentity(ctx context.Context, tenantID, userID, targ
 		u.Identities = raw
 		return err
 	}, wholeUser)
+}
+
+// errNotFirst refuses a first-user creation when the tenant already has users.
+func errNotFirst() *apperr.Error {
+	return apperr.New(http.StatusForbidden, "auth.forbidden", "An account already exists; sign in instead.")
+}
+
+// CreateFirstUser creates the tenant's first user (the admin console's welcome page): the
+// password must meet the tenant's password policy, and the check that no user exists runs in
+// the insert's transaction, so two first visitors cannot both become admins.
+func (s *Users) CreateFirstUser(ctx context.Context, tenantID string, in CreateUserInput) (model.User, error) {
+	if err := checkCreateUserInput(&in); err != nil {
+		return model.User{}, err
+	}
+	sie, err := s.signIn.GetSignInExperience(ctx, tenantID)
+	if err != nil {
+		return model.User{}, err
+	}
+	info := policy.PasswordUserInfo{Username: model.StringOf(in.Username), Email: model.StringOf(in.PrimaryEmail)}
+	if issues := policy.ResolvePasswordPolicy(sie.PasswordPolicy).Check(in.Password, info); len(issues) > 0 {
+		return model.User{}, apperr.New(http.StatusUnprocessableEntity, "password.rejected", "The password does not meet the password policy.").WithData(issues)
+	}
+	now := s.core.NowMs()
+	u := newUserRecord(tenantID, in, now)
+	if err := s.setInitialPassword(ctx, &u, in, now); err != nil {
+		return model.User{}, err
+	}
+	return s.insertUserChecked(ctx, tenantID, u, func(ctx context.Context, t store.Tenant) error {
+		if _, total, err := t.Users().List(ctx, model.UserFilter{}, model.Page{Limit: 1}); err != nil {
+			return fmt.Errorf("count users: %w", err)
+		} else if total > 0 {
+			return errNotFirst()
+		}
+		return nil
+	})
 }

@@ -25,10 +25,10 @@ var initialTables = []string{
 
 // wantTables are the tables all migrations create, in both dialects (sorted): 00001 the
 // initial schema, 00002 users, 00003 protocol artifacts, 00004 sign-in attempts, 00005 sealed
-// secrets' data keys, 00006 hooks, the webhook outbox and the audit log, 00007 connectors. A
-// new migration that adds a table adds it here.
+// secrets' data keys, 00006 hooks, the webhook outbox and the audit log, 00007 connectors,
+// 00008 console sessions. A new migration that adds a table adds it here.
 var wantTables = []string{
-	"application_secrets", "applications", "applications_roles", "connectors", "hooks", "logs", "logto_configs",
+	"application_secrets", "applications", "applications_roles", "connectors", "console_sessions", "hooks", "logs", "logto_configs",
 	"oidc_access_tokens", "oidc_authorization_codes", "oidc_grants", "oidc_interactions",
 	"oidc_refresh_tokens", "oidc_session_authorizations", "oidc_sessions",
 	"resources", "roles", "roles_scopes", "scopes", "secret_data_keys", "sentinel_activities", "systems",
@@ -227,11 +227,11 @@ func TestRollbackBelowSealedSecretsIsRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 			// Migrations above 00005 roll back one by one as usual.
-			if rolled, err := DownTo(ctx, db, tc.dialect, 5); err != nil || len(rolled) != 2 {
-				t.Fatalf("DownTo(5) = %+v, %v; want 00007 and 00006 rolled back", rolled, err)
+			if rolled, err := DownTo(ctx, db, tc.dialect, 5); err != nil || len(rolled) != 3 {
+				t.Fatalf("DownTo(5) = %+v, %v; want 00008, 00007 and 00006 rolled back", rolled, err)
 			}
 			want := slices.DeleteFunc(slices.Clone(wantTables), func(n string) bool {
-				return n == "hooks" || n == "logs" || n == "webhook_deliveries" || n == "connectors"
+				return n == "hooks" || n == "logs" || n == "webhook_deliveries" || n == "connectors" || n == "console_sessions"
 			})
 			_, err := DownTo(ctx, db, tc.dialect, 4)
 			if err == nil || !strings.Contains(err.Error(), "cannot roll back 00005_sealed_secrets") {

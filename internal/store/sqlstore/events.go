@@ -7,6 +7,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/store"
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/connectorrows"
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/consolerows"
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/eventrows"
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/sqlx"
 )
@@ -24,6 +25,9 @@ func (e eventScope) Write(ctx context.Context, fn func(c sqlx.Conn) error) error
 func (s *tenantScope) Hooks() store.Hooks           { return eventrows.NewHooks(eventScope{s}, s.db.sealer) }
 func (s *tenantScope) Deliveries() store.Deliveries { return eventrows.NewDeliveries(eventScope{s}) }
 func (s *tenantScope) Logs() store.Logs             { return eventrows.NewLogs(eventScope{s}) }
+func (s *tenantScope) ConsoleSessions() store.ConsoleSessions {
+	return consolerows.New(eventScope{s})
+}
 func (s *tenantScope) Connectors() store.Connectors {
 	return connectorrows.New(eventScope{s}, s.db.sealer)
 }

@@ -1,0 +1,202 @@
+package console
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+
+	"github.com/gatehouse-id/gatehouse/internal/apperr"
+	"github.com/gatehouse-id/gatehouse/internal/experience/i18n"
+	"github.com/gatehouse-id/gatehouse/internal/experience/policy"
+	"github.com/gatehouse-id/gatehouse/internal/httpx"
+	"github.com/gatehouse-id/gatehouse/internal/model"
+	"github.com/gatehouse-id/gatehouse/web"
+)
+
+// Backend is what the console needs of the use-cases.
+type Backend interface {
+	HasAdmin(ctx context.Context) (bool, error)
+	CreateFirstAdmin(ctx context.Context, username, password string) (model.User, error)
+	StartSession(ctx context.Context, userID, idToken string) (string, error)
+	Session(ctx context.Context, token string) (model.ConsoleSession, model.User, error)
+	EndSession(ctx context.Context, token string) (string, error)
+	GetSignInExperience(ctx context.Context, tenantID string) (model.SignInExperience, error)
+	// Checklist reports which of the seed guide's steps the default tenant has done.
+	Checklist(ctx context.Context) (Checklist, error)
+}
+
+// Checklist is the default tenant's progress through the seed guide.
+type Checklist struct{ App, Connector, SocialOnly, Webhook bool }
+
+// Exchange redeems a code at the admin tenant's token endpoint (in process) and returns the ID
+// token.
+type Exchange func(ctx context.Context, form url.Values) (idToken string, err error)
+
+// Options configure the console.
+type Options struct {
+	AdminURL string // the admin listener's public URL (ADMIN_ENDPOINT)
+	ClientID string // the console's client in the admin tenant
+	Backend  Backend
+	Exchange Exchange
+	Log      *slog.Logger
+}
+
+// Console serves the console's routes.
+type Console struct {
+	o     Options
+	pages map[string]*template.Template
+}
+
+// Cookie names: the session, the sign-in in progress, the welcome form's token.
+const (
+	sessionCookie = "gatehouse_console"
+	loginCookie   = "gatehouse_console_login"
+	welcomeCookie = "gatehouse_console_welcome"
+)
+
+// New returns the console.
+func New(o Options) *Console {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	pages := map[string]*template.Template{}
+	for _, name := range []string{"welcome", "home", "message"} {
+		pages[name] = template.Must(template.ParseFS(web.Console, "console/layout.html", "console/"+name+".html"))
+	}
+	return &Console{o: o, pages: pages}
+}
+
+// Mount registers the console on the admin listener's mux.
+func (c *Console) Mount(mux *http.ServeMux) {
+	cop := httpx.CrossOrigin(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.fail(w, r, http.StatusForbidden, "error.cross_origin")
+	}))
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/console", http.StatusFound) })
+	mux.HandleFunc("GET /console", c.serveHome)
+	mux.HandleFunc("GET /console/welcome", c.serveWelcome)
+	mux.Handle("POST /console/welcome", cop.Handler(http.HandlerFunc(c.postWelcome)))
+	mux.HandleFunc("GET /console/callback", c.serveCallback)
+	mux.Handle("POST /console/logout", cop.Handler(http.HandlerFunc(c.postLogout)))
+}
+
+// page is what the console's templates see.
+type page struct {
+	Lang, Title, CSRF, Error, User, Username string
+	MinLength                                int
+	Msg                                      i18n.Messages
+	Steps                                    []step
+}
+
+type step struct {
+	Title, How string
+	Done       bool
+}
+
+func (c *Console) newPage(r *http.Request, titleKey string) *page {
+	lang := i18n.Choose("", r.Header.Get("Accept-Language"), model.LanguageInfo{AutoDetect: true, FallbackLanguage: "en"})
+	d := &page{Lang: lang, Msg: i18n.For(lang)}
+	d.Title = d.Msg.T(titleKey)
+	return d
+}
+
+// render writes a console page: never cached, never framed, no script at all.
+func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, name string, d *page) {
+	var buf bytes.Buffer
+	if err := c.pages[name].ExecuteTemplate(&buf, "layout.html", d); err != nil {
+		c.o.Log.ErrorContext(r.Context(), "console page", "page", name, "err", err)
+		http.Error(w, "Internal server error.", http.StatusInternalServerError)
+		return
+	}
+	httpx.PageHeaders(w, "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self' "+c.o.AdminURL+"; frame-ancestors 'none'")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// fail shows an error page with a way back to the console.
+func (c *Console) fail(w http.ResponseWriter, r *http.Request, status int, key string) {
+	d := c.newPage(r, "title.error")
+	d.Error = d.Msg.T(key)
+	c.render(w, r, status, "message", d)
+}
+
+// internal answers a fault inside: logged, a friendly page.
+func (c *Console) internal(w http.ResponseWriter, r *http.Request, err error) {
+	c.o.Log.ErrorContext(r.Context(), "console: internal error", "request_id", httpx.RequestID(r.Context()), "err", err)
+	c.fail(w, r, http.StatusInternalServerError, "error.internal")
+}
+
+func (c *Console) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/console", MaxAge: maxAge, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: httpx.Scheme(r.Context()) == "https"})
+}
+
+func sameToken(a, b string) bool {
+	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// serveHome shows the console to a signed-in admin; otherwise it sends the browser to the
+// welcome page (no admin yet) or to the admin tenant's sign-in.
+func (c *Console) serveHome(w http.ResponseWriter, r *http.Request) {
+	has, err := c.o.Backend.HasAdmin(r.Context())
+	if err != nil {
+		c.internal(w, r, err)
+		return
+	}
+	if !has {
+		http.Redirect(w, r, "/console/welcome", http.StatusSeeOther)
+		return
+	}
+	s, user, ok := c.session(r)
+	if !ok {
+		c.beginSignIn(w, r)
+		return
+	}
+	list, err := c.o.Backend.Checklist(r.Context())
+	if err != nil {
+		c.internal(w, r, err)
+		return
+	}
+	d := c.newPage(r, "console.get_started")
+	d.User, d.CSRF = model.StringOf(user.Username), s.CSRF
+	d.Steps = []step{
+		{"console.step_app", "console.step_app_how", list.App},
+		{"console.step_connector", "console.step_connector_how", list.Connector},
+		{"console.step_social_only", "console.step_social_only_how", list.SocialOnly},
+		{"console.step_webhook", "console.step_webhook_how", list.Webhook},
+	}
+	c.render(w, r, http.StatusOK, "home", d)
+}
+
+// session is the request's live console session, if any.
+func (c *Console) session(r *http.Request) (model.ConsoleSession, model.User, bool) {
+	ck, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return model.ConsoleSession{}, model.User{}, false
+	}
+	s, u, err := c.o.Backend.Session(r.Context(), ck.Value)
+	return s, u, err == nil
+}
+
+// minPasswordLength is the admin tenant's policy minimum, for the form's hint.
+func (c *Console) minPasswordLength(ctx context.Context) int {
+	exp, err := c.o.Backend.GetSignInExperience(ctx, model.AdminTenantID)
+	if err != nil {
+		return 8
+	}
+	return policy.ResolvePasswordPolicy(exp.PasswordPolicy).MinLength()
+}
+
+// errorText words a refusal of the welcome form.
+func errorText(ms i18n.Messages, err error) (string, bool) {
+	ae, ok := apperr.As(err)
+	if !ok {
+		return "", false
+	}
+	return ms.ErrorMessage(ae.Code, ae.Data), true
+}

@@ -1,0 +1,2 @@
+// Package consolerows is the admin console's session rows (store.ConsoleSessions).
+package consolerows

@@ -1,0 +1,66 @@
+package blackbox
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestConsoleFirstVisitAndSignIn: on a fresh server the admin listener's / leads to the welcome
+// page, which creates the first admin (the password policy applies) and then closes; the admin
+// signs in to the console through the admin tenant's own OIDC provider and hosted page (code +
+// PKCE, a server-side session), sees the Get started checklist, and signs out through
+// end-session.
+func TestConsoleFirstVisitAndSignIn(t *testing.T) {
+	n := startNode(t, t.TempDir())
+	br := newPageBrowser(t)
+	where, page := br.follow("GET", n.admBase+"/", nil, "")
+	if !strings.HasSuffix(where, "/console/welcome") || !strings.Contains(page, "Welcome to Gatehouse") {
+		t.Fatalf("first visit ended at %s:\n%s", where, page)
+	}
+	post := func(page string, fields url.Values) (string, string) {
+		t.Helper()
+		fields.Set("csrf", csrfIn(t, page))
+		return br.follow("POST", n.admBase+"/console/welcome", fields, "")
+	}
+	_, refused := post(page, url.Values{"username": {"root"}, "password": {"abc"}, "confirm_password": {"abc"}})
+	if !strings.Contains(refused, "role=\"alert\"") {
+		t.Fatalf("a 3-character admin password was not refused:\n%s", refused)
+	}
+	where, signIn := post(refused, url.Values{"username": {"root"}, "password": {"Admin-passw0rd!"}, "confirm_password": {"Admin-passw0rd!"}})
+	if !strings.Contains(where, "/sign-in") || !strings.Contains(signIn, `name="password"`) {
+		t.Fatalf("after creating the admin: %s\n%s", where, signIn)
+	}
+	where, home := br.follow("POST", where, url.Values{"csrf": {csrfIn(t, signIn)}, "identifier": {"root"}, "password": {"Admin-passw0rd!"}}, "")
+	if !strings.HasSuffix(where, "/console") || !strings.Contains(home, "Get started") || !strings.Contains(home, "Signed in as root") {
+		t.Fatalf("after signing in: %s\n%s", where, home)
+	}
+
+	// The welcome page is closed, and so is the admin tenant's registration.
+	if where, _ := newPageBrowser(t).follow("GET", n.admBase+"/console/welcome", nil, n.admBase+"/oidc/auth"); !strings.HasPrefix(where, n.admBase+"/oidc/auth") {
+		t.Fatalf("welcome after the first admin went to %s", where)
+	}
+	var sie struct{ SignInMode string }
+	if code := getJSON(t, n.admBase+"/api/.well-known/sign-in-exp", &sie); code != http.StatusOK || sie.SignInMode != "SignIn" {
+		t.Fatalf("admin sign-in mode %q (%d), want SignIn", sie.SignInMode, code)
+	}
+
+	// A step of the checklist ticks itself.
+	adm := newAdmin(t, n)
+	adm.call("POST", "/api/applications", map[string]any{"name": "LibreChat", "type": "Traditional",
+		"oidcClientMetadata": map[string]any{"redirectUris": []string{"https://chat.example.com/cb"}, "postLogoutRedirectUris": []string{}}}, nil, 200)
+	if _, home = br.follow("GET", n.admBase+"/console", nil, ""); !regexp.MustCompile(`class="done"><strong>✓ Create an application`).MatchString(home) {
+		t.Fatalf("the app step is not ticked:\n%s", home)
+	}
+
+	// Signing out ends the console session and the admin tenant's session.
+	where, _ = br.follow("POST", n.admBase+"/console/logout", url.Values{"csrf": {csrfIn(t, home)}}, n.admBase+"/oidc/session/end")
+	if !strings.HasPrefix(where, n.admBase+"/oidc/session/end") || !strings.Contains(where, "id_token_hint=") {
+		t.Fatalf("sign-out went to %s", where)
+	}
+	if where, _ := br.follow("GET", n.admBase+"/console", nil, n.admBase+"/oidc/auth"); !strings.HasPrefix(where, n.admBase+"/oidc/auth") {
+		t.Fatalf("the console after sign-out went to %s, want the sign-in", where)
+	}
+}
