@@ -403,6 +403,10 @@ func (s *Serve) PrintURLs(w io.Writer, cfg *config.Config) {
 			fmt.Fprintf(w, "  Your apps sign in at   %s   (issuer %s, listening on %s)\n", l.URL, cfg.Issuer(l.TenantID), l.Addr)
 		case model.AdminTenantID:
 			fmt.Fprintf(w, "  Admin tenant           %s   (issuer %s, listening on %s)\n", l.URL, cfg.Issuer(l.TenantID), l.Addr)
+			fmt.Fprintf(w, "  Admin console          %s/console\n", strings.TrimSuffix(cfg.Issuer(l.TenantID), "/oidc"))
+			if has, err := s.deps.Service.Console.HasAdmin(context.Background()); err == nil && !has {
+				fmt.Fprintln(w, "                         no administrator yet: the first visit to the console creates one")
+			}
 		}
 	}
 	fmt.Fprintln(w, "  Management API         "+cfg.UserEndpoint().String()+"/api  (create an M2M app: gatehouse app create --type MachineToMachine --name my-script --role \""+model.ManagementAPIAccessRoleName+"\")")

@@ -166,7 +166,7 @@ on PostgreSQL; on SQLite it defaults to master.key beside the database, generate
 	_ = root.PersistentFlags().MarkHidden("database-url")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 
-	root.AddCommand(newServe(g), newDB(g), newApp(g), newUser(g), newKeys(g), newVersion(g))
+	root.AddCommand(newServe(g), newDB(g), newApp(g), newUser(g), newAdmin(g), newKeys(g), newVersion(g))
 	return root
 }
 

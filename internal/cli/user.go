@@ -103,11 +103,16 @@ func (f *userCreateFlags) checkPasswordPolicy(ctx context.Context, svc *service.
 	if f.plain == "" {
 		return nil
 	}
-	sie, err := svc.GetSignInExperience(ctx, f.tenantID)
+	return checkPasswordPolicy(ctx, svc, f.tenantID, f.plain, f.username, f.email)
+}
+
+// checkPasswordPolicy refuses plain when tenantID's password policy does.
+func checkPasswordPolicy(ctx context.Context, svc *service.Service, tenantID, plain, username, email string) error {
+	sie, err := svc.GetSignInExperience(ctx, tenantID)
 	if err != nil {
 		return err
 	}
-	issues := policy.ResolvePasswordPolicy(sie.PasswordPolicy).Check(f.plain, policy.PasswordUserInfo{Username: f.username, Email: f.email})
+	issues := policy.ResolvePasswordPolicy(sie.PasswordPolicy).Check(plain, policy.PasswordUserInfo{Username: username, Email: email})
 	if len(issues) == 0 {
 		return nil
 	}

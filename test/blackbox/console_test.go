@@ -15,6 +15,9 @@ import (
 // end-session.
 func TestConsoleFirstVisitAndSignIn(t *testing.T) {
 	n := startNode(t, t.TempDir())
+	if out := n.stdout.String(); !strings.Contains(out, n.admBase+"/console") || !strings.Contains(out, "the first visit to the console creates one") {
+		t.Errorf("serve does not point at the console and its first visit:\n%s", out)
+	}
 	br := newPageBrowser(t)
 	where, page := br.follow("GET", n.admBase+"/", nil, "")
 	if !strings.HasSuffix(where, "/console/welcome") || !strings.Contains(page, "Welcome to Gatehouse") {
@@ -62,5 +65,19 @@ func TestConsoleFirstVisitAndSignIn(t *testing.T) {
 	}
 	if where, _ := br.follow("GET", n.admBase+"/console", nil, n.admBase+"/oidc/auth"); !strings.HasPrefix(where, n.admBase+"/oidc/auth") {
 		t.Fatalf("the console after sign-out went to %s, want the sign-in", where)
+	}
+
+	// A lost admin password is reset from the CLI, under the same policy.
+	if _, errOut, code := cli(t, n.dir, n.env, "admin", "reset-password", "--username", "root", "--password", "abc"); code != 2 || !strings.Contains(errOut, "policy") {
+		t.Fatalf("reset-password with a weak password: exit %d %q", code, errOut)
+	}
+	if out, errOut, code := cli(t, n.dir, n.env, "admin", "reset-password", "--username", "root", "--password", "New-admin-passw0rd"); code != 0 || !strings.Contains(out, "changed") {
+		t.Fatalf("reset-password: exit %d %q %q", code, out, errOut)
+	}
+	fresh := newPageBrowser(t)
+	where, signIn = fresh.follow("GET", n.admBase+"/console", nil, "")
+	where, home = fresh.follow("POST", where, url.Values{"csrf": {csrfIn(t, signIn)}, "identifier": {"root"}, "password": {"New-admin-passw0rd"}}, "")
+	if !strings.Contains(home, "Signed in as root") {
+		t.Fatalf("sign-in with the reset password ended at %s:\n%s", where, home)
 	}
 }

@@ -269,7 +269,7 @@ func TestCLIVerbs(t *testing.T) {
 
 	// Every verb has --help.
 	for _, verb := range [][]string{
-		{}, {"serve"}, {"db"}, {"db", "seed"}, {"db", "alteration"}, {"db", "config"}, {"db", "config", "get"},
+		{}, {"serve"}, {"db"}, {"db", "seed"}, {"db", "alteration"}, {"db", "config"}, {"db", "config", "get"}, {"admin"}, {"admin", "reset-password"},
 		{"db", "config", "rotate"}, {"app"}, {"app", "create"}, {"keys"}, {"keys", "generate-master"},
 		{"keys", "rotate-master"}, {"version"},
 	} {
