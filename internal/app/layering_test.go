@@ -15,7 +15,7 @@ const module = "github.com/gatehouse-id/gatehouse"
 // handlerPackages are the packages that serve HTTP (or sign its cookies). They reach data only
 // through the service's interfaces (ARCHITECTURE.md, "The dependency rule"), so the store can
 // change, and every write can carry its events, without touching them.
-var handlerPackages = []string{"oidc", "experience", "management", "cookie", "health", "landing"}
+var handlerPackages = []string{"oidc", "experience", "management", "cookie", "health", "landing", "console"}
 
 // TestHandlersDoNotImportTheStore fails when a handler package, or a package below one, imports
 // a store package in its non-test code.

@@ -41,8 +41,11 @@ type Options struct {
 	AdminURL string // the admin listener's public URL (ADMIN_ENDPOINT)
 	ClientID string // the console's client in the admin tenant
 	Backend  Backend
-	Exchange Exchange
-	Log      *slog.Logger
+	Apps     Applications
+	// UserIssuer is the default tenant's issuer, which the apps are pointed at.
+	UserIssuer string
+	Exchange   Exchange
+	Log        *slog.Logger
 }
 
 // Console serves the console's routes.
@@ -64,7 +67,7 @@ func New(o Options) *Console {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"welcome", "home", "message"} {
+	for _, name := range []string{"welcome", "home", "message", "applications", "application"} {
 		pages[name] = template.Must(template.ParseFS(web.Console, "console/layout.html", "console/"+name+".html"))
 	}
 	return &Console{o: o, pages: pages}
@@ -81,6 +84,9 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /console/welcome", cop.Handler(http.HandlerFunc(c.postWelcome)))
 	mux.HandleFunc("GET /console/callback", c.serveCallback)
 	mux.Handle("POST /console/logout", cop.Handler(http.HandlerFunc(c.postLogout)))
+	mux.HandleFunc("GET /console/applications", c.serveApps)
+	mux.Handle("POST /console/applications", cop.Handler(http.HandlerFunc(c.postApp)))
+	mux.HandleFunc("GET /console/applications/{id}", c.serveApp)
 }
 
 // page is what the console's templates see.
@@ -89,6 +95,10 @@ type page struct {
 	MinLength                                int
 	Msg                                      i18n.Messages
 	Steps                                    []step
+	Apps                                     []model.Application
+	Form                                     appForm
+	App                                      model.Application
+	Secret, Issuer                           string
 }
 
 type step struct {

@@ -50,10 +50,25 @@ func TestConsoleFirstVisitAndSignIn(t *testing.T) {
 		t.Fatalf("admin sign-in mode %q (%d), want SignIn", sie.SignInMode, code)
 	}
 
-	// A step of the checklist ticks itself.
-	adm := newAdmin(t, n)
-	adm.call("POST", "/api/applications", map[string]any{"name": "LibreChat", "type": "Traditional",
-		"oidcClientMetadata": map[string]any{"redirectUris": []string{"https://chat.example.com/cb"}, "postLogoutRedirectUris": []string{}}}, nil, 200)
+	// Create an application in the console: the form refuses a missing name and a missing
+	// token, and the new app's page has the settings to paste into LibreChat.
+	_, apps := br.follow("GET", n.admBase+"/console/applications", nil, "")
+	if where, page := br.follow("POST", n.admBase+"/console/applications", url.Values{"name": {"x"}, "type": {"Traditional"}}, ""); where != n.admBase+"/console/applications" || strings.Contains(page, "OPENID_CLIENT_ID") {
+		t.Fatalf("a form without its token went to %s", where)
+	}
+	_, refused = br.follow("POST", n.admBase+"/console/applications", url.Values{"csrf": {csrfIn(t, apps)}, "name": {""}, "type": {"Traditional"}}, "")
+	if !strings.Contains(refused, `role="alert"`) {
+		t.Fatalf("an application without a name was not refused:\n%s", refused)
+	}
+	where, appPage := br.follow("POST", n.admBase+"/console/applications", url.Values{"csrf": {csrfIn(t, apps)}, "name": {"LibreChat"},
+		"type": {"Traditional"}, "redirect_uri": {"https://chat.example.com/oauth/openid/callback"}}, "")
+	id := strings.TrimPrefix(where, n.admBase+"/console/applications/")
+	for _, want := range []string{"OPENID_CLIENT_ID=" + id, "OPENID_ISSUER=" + n.base + "/oidc", "OPENID_CLIENT_SECRET=", "AUTH_LOGTO_ID=" + id} {
+		if !strings.Contains(appPage, want) {
+			t.Fatalf("the application page (%s) lacks %s:\n%s", where, want, appPage)
+		}
+	}
+	// … and the checklist's first step ticks itself.
 	if _, home = br.follow("GET", n.admBase+"/console", nil, ""); !regexp.MustCompile(`class="done"><strong>✓ Create an application`).MatchString(home) {
 		t.Fatalf("the app step is not ticked:\n%s", home)
 	}
