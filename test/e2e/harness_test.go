@@ -29,6 +29,7 @@ var server struct {
 	dir       string
 	endpoint  string // https://localhost:<caddy port>, the public ENDPOINT
 	direct    string // http://127.0.0.1:<port>, gatehouse itself
+	admin     string // http://localhost:<admin port>, the admin listener (the console)
 	caRoot    string // Caddy's local root certificate (trusted by every client)
 	client    *http.Client
 	mgmtToken string
@@ -110,6 +111,7 @@ func setup() error {
 	port, adminPort, httpsPort, httpPort := ports[0], ports[1], ports[2], ports[3]
 	server.endpoint = fmt.Sprintf("https://localhost:%d", httpsPort)
 	server.direct = fmt.Sprintf("http://127.0.0.1:%d", port)
+	server.admin = fmt.Sprintf("http://localhost:%d", adminPort)
 
 	// Caddy terminates TLS with its internal CA, as in the self-hosting guide's Caddyfile.
 	caddyfile := fmt.Sprintf(`{
