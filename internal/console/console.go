@@ -42,6 +42,7 @@ type Options struct {
 	ClientID string // the console's client in the admin tenant
 	Backend  Backend
 	Apps     Applications
+	Conns    Connectors
 	// UserIssuer is the default tenant's issuer, which the apps are pointed at.
 	UserIssuer string
 	Exchange   Exchange
@@ -67,7 +68,7 @@ func New(o Options) *Console {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"welcome", "home", "message", "applications", "application"} {
+	for _, name := range []string{"welcome", "home", "message", "applications", "application", "connectors"} {
 		pages[name] = template.Must(template.ParseFS(web.Console, "console/layout.html", "console/"+name+".html"))
 	}
 	return &Console{o: o, pages: pages}
@@ -87,6 +88,8 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /console/applications", c.serveApps)
 	mux.Handle("POST /console/applications", cop.Handler(http.HandlerFunc(c.postApp)))
 	mux.HandleFunc("GET /console/applications/{id}", c.serveApp)
+	mux.HandleFunc("GET /console/connectors", c.serveConns)
+	mux.Handle("POST /console/connectors", cop.Handler(http.HandlerFunc(c.postConn)))
 }
 
 // page is what the console's templates see.
@@ -99,6 +102,7 @@ type page struct {
 	Form                                     appForm
 	App                                      model.Application
 	Secret, Issuer                           string
+	Conns                                    []connRow
 }
 
 type step struct {
@@ -200,6 +204,15 @@ func (c *Console) minPasswordLength(ctx context.Context) int {
 		return 8
 	}
 	return policy.ResolvePasswordPolicy(exp.PasswordPolicy).MinLength()
+}
+
+// apiMessage is a refusal's own message (the Management API's, which names the bad field);
+// "" for a fault inside.
+func apiMessage(err error) string {
+	if ae, ok := apperr.As(err); ok {
+		return ae.Message
+	}
+	return ""
 }
 
 // errorText words a refusal of the welcome form.

@@ -68,9 +68,22 @@ func TestConsoleFirstVisitAndSignIn(t *testing.T) {
 			t.Fatalf("the application page (%s) lacks %s:\n%s", where, want, appPage)
 		}
 	}
-	// … and the checklist's first step ticks itself.
-	if _, home = br.follow("GET", n.admBase+"/console", nil, ""); !regexp.MustCompile(`class="done"><strong>✓ Create an application`).MatchString(home) {
-		t.Fatalf("the app step is not ticked:\n%s", home)
+	// Add GitHub on the connectors page: a missing secret is refused naming the field; once
+	// added, the page shows the callback URL to register at GitHub.
+	_, conns := br.follow("GET", n.admBase+"/console/connectors", nil, "")
+	_, refused = br.follow("POST", n.admBase+"/console/connectors", url.Values{"csrf": {csrfIn(t, conns)}, "factory": {"github-universal"}, "clientId": {"gh-id"}}, "")
+	if !strings.Contains(refused, `role="alert"`) || !strings.Contains(refused, "clientSecret") {
+		t.Fatalf("GitHub without a secret was not refused by name:\n%s", refused)
+	}
+	_, conns = br.follow("POST", n.admBase+"/console/connectors", url.Values{"csrf": {csrfIn(t, conns)}, "factory": {"github-universal"},
+		"clientId": {"gh-id"}, "clientSecret": {"gh-secret"}}, "")
+	if !regexp.MustCompile(regexp.QuoteMeta(n.base+"/callback/")+`[a-z0-9]+`).MatchString(conns) || strings.Contains(conns, "gh-secret") {
+		t.Fatalf("the connectors page lacks GitHub's callback URL (or shows its secret):\n%s", conns)
+	}
+	// … and the checklist's first two steps tick themselves.
+	if _, home = br.follow("GET", n.admBase+"/console", nil, ""); !regexp.MustCompile(`class="done"><strong>✓ Create an application`).MatchString(home) ||
+		!regexp.MustCompile(`class="done"><strong>✓ Add a social connector`).MatchString(home) {
+		t.Fatalf("the app and connector steps are not ticked:\n%s", home)
 	}
 
 	// Signing out ends the console session and the admin tenant's session.
