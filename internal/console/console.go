@@ -43,6 +43,7 @@ type Options struct {
 	Backend  Backend
 	Apps     Applications
 	Conns    Connectors
+	SIE      SignInExperiences
 	// UserIssuer is the default tenant's issuer, which the apps are pointed at.
 	UserIssuer string
 	Exchange   Exchange
@@ -68,7 +69,7 @@ func New(o Options) *Console {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"welcome", "home", "message", "applications", "application", "connectors"} {
+	for _, name := range []string{"welcome", "home", "message", "applications", "application", "connectors", "signin"} {
 		pages[name] = template.Must(template.ParseFS(web.Console, "console/layout.html", "console/"+name+".html"))
 	}
 	return &Console{o: o, pages: pages}
@@ -90,6 +91,8 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /console/applications/{id}", c.serveApp)
 	mux.HandleFunc("GET /console/connectors", c.serveConns)
 	mux.Handle("POST /console/connectors", cop.Handler(http.HandlerFunc(c.postConn)))
+	mux.HandleFunc("GET /console/sign-in-experience", c.serveSIE)
+	mux.Handle("POST /console/sign-in-experience", cop.Handler(http.HandlerFunc(c.postSIE)))
 }
 
 // page is what the console's templates see.
@@ -103,6 +106,8 @@ type page struct {
 	App                                      model.Application
 	Secret, Issuer                           string
 	Conns                                    []connRow
+	SIE                                      sieView
+	Saved                                    bool
 }
 
 type step struct {

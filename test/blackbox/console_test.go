@@ -80,10 +80,29 @@ func TestConsoleFirstVisitAndSignIn(t *testing.T) {
 	if !regexp.MustCompile(regexp.QuoteMeta(n.base+"/callback/")+`[a-z0-9]+`).MatchString(conns) || strings.Contains(conns, "gh-secret") {
 		t.Fatalf("the connectors page lacks GitHub's callback URL (or shows its secret):\n%s", conns)
 	}
-	// … and the checklist's first two steps tick themselves.
+	// Make the sign-in page social-only with a logo, a colour and custom CSS (seed guide A, step 4).
+	_, sieForm := br.follow("GET", n.admBase+"/console/sign-in-experience", nil, "")
+	where, savedPage := br.follow("POST", n.admBase+"/console/sign-in-experience", url.Values{"csrf": {csrfIn(t, sieForm)}, "social": {"github"},
+		"logo": {"https://cdn.example.com/logo.svg"}, "primary": {"#0f766e"}, "dark_primary": {"#2dd4bf"}, "dark": {"yes"},
+		"css": {".card { border-radius: 4px; }"}}, "")
+	if !strings.HasSuffix(where, "saved=1") {
+		t.Fatalf("saving the sign-in experience ended at %s:\n%s", where, savedPage)
+	}
+	var userSIE struct {
+		SignIn                       struct{ Methods []any }
+		SocialSignInConnectorTargets []string
+		CustomCSS                    string `json:"customCss"`
+		Color                        struct{ PrimaryColor string }
+	}
+	getJSON(t, n.base+"/api/.well-known/sign-in-exp", &userSIE)
+	if len(userSIE.SignIn.Methods) != 0 || len(userSIE.SocialSignInConnectorTargets) != 1 || userSIE.CustomCSS == "" || !strings.EqualFold(userSIE.Color.PrimaryColor, "#0f766e") {
+		t.Fatalf("the user tenant's sign-in experience after the console's save: %+v", userSIE)
+	}
+	// … and the checklist's first three steps tick themselves.
 	if _, home = br.follow("GET", n.admBase+"/console", nil, ""); !regexp.MustCompile(`class="done"><strong>✓ Create an application`).MatchString(home) ||
-		!regexp.MustCompile(`class="done"><strong>✓ Add a social connector`).MatchString(home) {
-		t.Fatalf("the app and connector steps are not ticked:\n%s", home)
+		!regexp.MustCompile(`class="done"><strong>✓ Add a social connector`).MatchString(home) ||
+		!regexp.MustCompile(`class="done"><strong>✓ Make the sign-in page social-only`).MatchString(home) {
+		t.Fatalf("the app, connector and social-only steps are not ticked:\n%s", home)
 	}
 
 	// Signing out ends the console session and the admin tenant's session.
