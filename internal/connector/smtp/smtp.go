@@ -2,45 +2,74 @@ package smtp
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"strings"
-	"time"
+	netmail "net/mail"
 
 	mail "github.com/wneessen/go-mail"
 
 	"github.com/gatehouse-id/gatehouse/internal/connector"
 )
 
-// FactoryID is Logto's factory id of the SMTP connector.
+// FactoryID is Logto's factory id of the SMTP connector (connector-smtp/src/constant.ts).
 const FactoryID = "simple-mail-transfer-protocol"
 
-// sendTimeout bounds a whole delivery when the caller's context does not.
-const sendTimeout = 30 * time.Second
+// Target is the connector's target, as Logto's.
+const Target = "smtp"
 
-// Factory makes SMTP connectors.
+// logo is an envelope, inline so that the console needs no asset route (Logto ships ./logo.svg
+// inside the connector package).
+const logo = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24' fill='none' " +
+	"stroke='%235d34f2' stroke-width='2' stroke-linejoin='round'%3E%3Crect x='3' y='5' width='18' height='14' " +
+	"rx='2'/%3E%3Cpath d='m3 7 9 6 9-6'/%3E%3C/svg%3E"
+
+// Factory makes SMTP email connectors.
 type Factory struct{}
 
-// Metadata is the factory as the Management API lists it.
+var _ connector.EmailFactory = Factory{}
+
+// Metadata is the factory as GET /api/connector-factories lists it: Logto's, with the form
+// items Gatehouse honours.
 func (Factory) Metadata() connector.Metadata {
 	return connector.Metadata{
-		ID: FactoryID, Target: "smtp", Name: map[string]string{"en": "SMTP"},
-		Description: map[string]string{"en": "Send verification codes through your own mail server."},
-		FormItems: []connector.FormItem{
-			{Key: "host", Label: "Host", Type: "Text", Required: true, Placeholder: "smtp.example.com"},
-			{Key: "port", Label: "Port", Type: "Number", Required: true, DefaultValue: 587},
-			{Key: "auth", Label: "Auth", Type: "Json", Required: true, Placeholder: `{"user":"…","pass":"…"}`, IsConfidential: true},
-			{Key: "fromEmail", Label: "From", Type: "Text", Required: true},
-			{Key: "replyTo", Label: "Reply-To", Type: "Text"},
-			{Key: "name", Label: "Sender name", Type: "Text"},
-			{Key: "secure", Label: "Implicit TLS (port 465)", Type: "Switch"},
-			{Key: "requireTLS", Label: "Require STARTTLS", Type: "Switch"},
-			{Key: "templates", Label: "Templates", Type: "Json", Required: true,
-				Description: "One per usage type: Register, SignIn, ForgotPassword and Generic; {{code}} is the code."},
-		},
+		ID: FactoryID, Target: Target, Name: map[string]string{"en": "SMTP"}, Logo: logo,
+		Description: map[string]string{"en": "The SMTP is an internet standard communication protocol for " +
+			"electronic mail transmission: send verification codes through your own mail server."},
+		FormItems: formItems(),
 	}
+}
+
+func formItems() []connector.FormItem {
+	return []connector.FormItem{
+		{Key: "host", Label: "Host", Type: "Text", Required: true, Placeholder: "smtp.example.com"},
+		{Key: "port", Label: "Port", Type: "Number", Required: true, Placeholder: "587"},
+		// auth holds the password: the whole member is confidential, as a form item is one key.
+		{Key: "auth", Label: "Auth", Type: "Json", Required: true, IsConfidential: true,
+			DefaultValue: map[string]string{"type": "login", "user": "<username>", "pass": "<password>"},
+			Description:  "user and pass; {} for a relay that needs no login. OAuth 2.0 login is not supported."},
+		{Key: "fromEmail", Label: "From Email", Type: "Text", Required: true, Placeholder: "noreply@example.com"},
+		{Key: "replyTo", Label: "Reply To", Type: "Text", Placeholder: "help@example.com"},
+		{Key: "name", Label: "Sender Name", Type: "Text", Placeholder: "Gatehouse"},
+		{Key: "templates", Label: "Templates", Type: "Json", Required: true, DefaultValue: defaultTemplates(),
+			Description: "One per usage type, Register, SignIn, ForgotPassword and Generic at least; {{code}} is the code."},
+		{Key: "secure", Label: "Secure (implicit TLS, port 465)", Type: "Switch", DefaultValue: false},
+		{Key: "requireTLS", Label: "Require TLS (STARTTLS)", Type: "Switch"},
+		{Key: "ignoreTLS", Label: "Ignore TLS", Type: "Switch"},
+		{Key: "servername", Label: "Servername", Type: "Text", Placeholder: "the TLS name when host is an IP address"},
+		{Key: "tls", Label: "TLS", Type: "Json", DefaultValue: map[string]any{},
+			Description: `{"rejectUnauthorized": false} accepts a self-signed certificate.`},
+		{Key: "customHeaders", Label: "Custom Headers", Type: "Json", DefaultValue: map[string]any{}},
+	}
+}
+
+// defaultTemplates are Logto's default templates, worded for Gatehouse.
+func defaultTemplates() []map[string]string {
+	t := func(usage, what string) map[string]string {
+		return map[string]string{"usageType": usage, "contentType": contentText, "subject": "Your " + what + " code",
+			"content": "Your " + what + " code is {{code}}. The code will remain active for 10 minutes."}
+	}
+	return []map[string]string{t(connector.UsageSignIn, "sign-in verification"), t(connector.UsageRegister, "sign-up verification"),
+		t(connector.UsageForgotPassword, "password reset"), t(connector.UsageGeneric, "verification")}
 }
 
 // Type is Email.
@@ -48,28 +77,33 @@ func (Factory) Type() connector.Type { return connector.TypeEmail }
 
 // CheckConfig validates a config as the Management API receives it.
 func (Factory) CheckConfig(raw json.RawMessage) error {
-	_, err := parseConfig(raw)
+	_, err := ParseConfig(raw)
 	return err
 }
 
 // Social refuses: this is an email connector.
 func (Factory) Social(json.RawMessage, *connector.Client) (connector.Social, error) {
-	return nil, errors.New("smtp: not a social connector")
+	return nil, connector.Errorf(connector.CodeGeneral, "%s is an email connector, not a social one", FactoryID)
 }
 
 // Email returns the connector of a stored config.
 func (Factory) Email(raw json.RawMessage) (connector.Email, error) {
-	c, err := parseConfig(raw)
+	c, err := ParseConfig(raw)
 	if err != nil {
 		return nil, err
 	}
 	return &Sender{cfg: c}, nil
 }
 
-// Sender sends through one configured server.
+// Sender sends through one configured server. It holds no connection between messages.
 type Sender struct{ cfg Config }
 
-// Send renders msg's template and delivers it. The error says what the server answered.
+// String names the server only: printing a Sender must not print its password.
+func (s *Sender) String() string { return fmt.Sprintf("smtp %s:%d", s.cfg.Host, s.cfg.Port) }
+
+// Send renders msg's template and delivers it over one connection, within ctx and at most
+// sendTimeout. A failure is a *connector.Error saying what went wrong or what the server
+// answered, as Logto's ConnectorError(General, nodemailer's message) does.
 func (s *Sender) Send(ctx context.Context, msg connector.EmailMessage) error {
 	t, ok := s.cfg.template(msg.UsageType)
 	if !ok {
@@ -79,40 +113,38 @@ func (s *Sender) Send(ctx context.Context, msg connector.EmailMessage) error {
 	if err != nil {
 		return err
 	}
-	if _, has := ctx.Deadline(); !has {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, sendTimeout)
-		defer cancel()
-	}
+	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
+	defer cancel() // also closes the connection, should the client have left it open (see dial)
 	client, err := mail.NewClient(s.cfg.Host, s.options(ctx)...)
 	if err != nil {
-		return connector.Errorf(connector.CodeInvalidConfig, "%s", err.Error())
+		return connector.Errorf(connector.CodeInvalidConfig, "SMTP client: %s", s.redact(err.Error()))
 	}
 	if err := client.DialAndSendWithContext(ctx, m); err != nil {
-		return connector.Errorf(connector.CodeGeneral, "%s", s.describe(err))
+		return connector.Errorf(connector.CodeGeneral, "%s", s.describe(ctx, err))
 	}
 	return nil
 }
 
+// message builds the mail: From (with the sender name), To, Reply-To, the custom headers, and
+// the filled subject and body in the template's content type.
 func (s *Sender) message(t Template, msg connector.EmailMessage) (*mail.Msg, error) {
 	m := mail.NewMsg()
-	var err error
-	if s.cfg.Name != "" {
-		err = m.FromFormat(s.cfg.Name, s.cfg.FromEmail)
-	} else {
-		err = m.From(s.cfg.FromEmail)
+	if err := s.setFrom(m); err != nil {
+		return nil, err
 	}
-	if err == nil {
-		err = m.To(msg.To)
+	if err := m.To(msg.To); err != nil {
+		return nil, connector.Errorf(connector.CodeGeneral, "the recipient %q is not an email address", msg.To)
 	}
-	if err == nil && s.cfg.ReplyTo != "" {
-		err = m.ReplyTo(s.cfg.ReplyTo)
+	if s.cfg.ReplyTo != "" {
+		if err := m.ReplyTo(s.cfg.ReplyTo); err != nil {
+			return nil, connector.Errorf(connector.CodeInvalidConfig, "replyTo: %s", err.Error())
+		}
 	}
-	if err != nil {
-		return nil, connector.Errorf(connector.CodeGeneral, "bad address: %s", err.Error())
+	for k, v := range s.cfg.CustomHeaders {
+		m.SetGenHeader(mail.Header(k), v)
 	}
 	m.Subject(fill(t.Subject, msg.Payload, false))
-	isHTML := t.ContentType == "text/html"
+	isHTML := t.ContentType == contentHTML
 	ct := mail.TypeTextPlain
 	if isHTML {
 		ct = mail.TypeTextHTML
@@ -123,49 +155,24 @@ func (s *Sender) message(t Template, msg connector.EmailMessage) (*mail.Msg, err
 	return m, nil
 }
 
-// options are the client's connection settings: port, TLS mode, credentials and timeouts.
-// Credentials are only ever sent over an encrypted connection (the client's auto-discovery
-// refuses PLAIN and LOGIN in clear).
-func (s *Sender) options(ctx context.Context) []mail.Option {
-	c := s.cfg
-	tlsConf := &tls.Config{ServerName: c.Host, MinVersion: tls.VersionTLS12}
-	if c.ServerName != "" {
-		tlsConf.ServerName = c.ServerName
+// setFrom sets From to `name <fromEmail>`: the configured name, else the display name
+// fromEmail itself may carry ("Acme <noreply@acme.example>", which nodemailer accepts).
+func (s *Sender) setFrom(m *mail.Msg) error {
+	from, err := netmail.ParseAddress(s.cfg.FromEmail)
+	if err != nil {
+		return connector.Errorf(connector.CodeInvalidConfig, "fromEmail is not an email address")
 	}
-	if c.TLS != nil && c.TLS.RejectUnauthorized != nil && !*c.TLS.RejectUnauthorized {
-		tlsConf.InsecureSkipVerify = true //nolint:gosec // the admin's explicit choice (nodemailer's rejectUnauthorized: false)
+	name := from.Name
+	if s.cfg.Name != "" {
+		name = s.cfg.Name
 	}
-	// Each network read and write waits at most 10 s, and never past the caller's deadline: the
-	// client's own timeout, not the context, bounds a server that accepts and stays silent.
-	timeout := 10 * time.Second
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < timeout {
-		timeout = max(time.Until(dl), time.Millisecond)
+	if name != "" {
+		err = m.FromFormat(name, from.Address)
+	} else {
+		err = m.From(from.Address)
 	}
-	opts := []mail.Option{mail.WithPort(c.Port), mail.WithTimeout(timeout), mail.WithTLSConfig(tlsConf)}
-	switch {
-	case c.Secure:
-		opts = append(opts, mail.WithSSL())
-	case c.IgnoreTLS:
-		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
-	case c.RequireTLS:
-		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
-	default:
-		opts = append(opts, mail.WithTLSPolicy(mail.TLSOpportunistic))
+	if err != nil {
+		return connector.Errorf(connector.CodeInvalidConfig, "fromEmail: %s", err.Error())
 	}
-	if c.Auth != nil && c.Auth.User != "" {
-		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(c.Auth.User), mail.WithPassword(c.Auth.Pass))
-	}
-	return opts
-}
-
-// describe words a delivery failure for the admin: the server's own answer, never the password.
-func (s *Sender) describe(err error) string {
-	msg := err.Error()
-	if s.cfg.Auth != nil && s.cfg.Auth.Pass != "" {
-		msg = strings.ReplaceAll(msg, s.cfg.Auth.Pass, "********")
-	}
-	if errors.Is(err, context.DeadlineExceeded) || strings.Contains(msg, "i/o timeout") {
-		return fmt.Sprintf("the mail server %s:%d did not answer in time", s.cfg.Host, s.cfg.Port)
-	}
-	return fmt.Sprintf("sending through %s:%d failed: %s", s.cfg.Host, s.cfg.Port, msg)
+	return nil
 }
