@@ -44,6 +44,9 @@ type Options struct {
 	Apps     Applications
 	Conns    Connectors
 	SIE      SignInExperiences
+	Hooks    Hooks
+	// HookEvents are the events a webhook may subscribe to (webhook.Events).
+	HookEvents []string
 	// UserIssuer is the default tenant's issuer, which the apps are pointed at.
 	UserIssuer string
 	Exchange   Exchange
@@ -69,7 +72,7 @@ func New(o Options) *Console {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"welcome", "home", "message", "applications", "application", "connectors", "signin"} {
+	for _, name := range []string{"welcome", "home", "message", "applications", "application", "connectors", "signin", "webhooks"} {
 		pages[name] = template.Must(template.ParseFS(web.Console, "console/layout.html", "console/"+name+".html"))
 	}
 	return &Console{o: o, pages: pages}
@@ -93,6 +96,8 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /console/connectors", cop.Handler(http.HandlerFunc(c.postConn)))
 	mux.HandleFunc("GET /console/sign-in-experience", c.serveSIE)
 	mux.Handle("POST /console/sign-in-experience", cop.Handler(http.HandlerFunc(c.postSIE)))
+	mux.HandleFunc("GET /console/webhooks", c.serveHooks)
+	mux.Handle("POST /console/webhooks", cop.Handler(http.HandlerFunc(c.postHook)))
 }
 
 // page is what the console's templates see.
@@ -108,6 +113,8 @@ type page struct {
 	Conns                                    []connRow
 	SIE                                      sieView
 	Saved                                    bool
+	Hooks                                    []hookRow
+	HookEvents                               []string
 }
 
 type step struct {

@@ -98,11 +98,25 @@ func TestConsoleFirstVisitAndSignIn(t *testing.T) {
 	if len(userSIE.SignIn.Methods) != 0 || len(userSIE.SocialSignInConnectorTargets) != 1 || userSIE.CustomCSS == "" || !strings.EqualFold(userSIE.Color.PrimaryColor, "#0f766e") {
 		t.Fatalf("the user tenant's sign-in experience after the console's save: %+v", userSIE)
 	}
-	// … and the checklist's first three steps tick themselves.
+	// Subscribe LobeChat's receiver to User.Data.Updated (pre-ticked); the list shows the
+	// signing key its receiver checks.
+	_, hooksPage := br.follow("GET", n.admBase+"/console/webhooks", nil, "")
+	_, refused = br.follow("POST", n.admBase+"/console/webhooks", url.Values{"csrf": {csrfIn(t, hooksPage)}, "name": {"LobeChat"},
+		"url": {"ftp://lobe.example.com/x"}, "event": {"User.Data.Updated"}}, "")
+	if !strings.Contains(refused, `role="alert"`) {
+		t.Fatalf("a webhook to an ftp URL was not refused:\n%s", refused)
+	}
+	_, hooksPage = br.follow("POST", n.admBase+"/console/webhooks", url.Values{"csrf": {csrfIn(t, hooksPage)}, "name": {"LobeChat"},
+		"url": {"https://lobe.example.com/api/webhooks/logto"}, "event": {"User.Data.Updated"}}, "")
+	if !strings.Contains(hooksPage, "https://lobe.example.com/api/webhooks/logto") || !strings.Contains(hooksPage, "User.Data.Updated") {
+		t.Fatalf("the webhooks page lacks the new hook:\n%s", hooksPage)
+	}
+	// … and every step of the checklist ticks itself.
 	if _, home = br.follow("GET", n.admBase+"/console", nil, ""); !regexp.MustCompile(`class="done"><strong>✓ Create an application`).MatchString(home) ||
 		!regexp.MustCompile(`class="done"><strong>✓ Add a social connector`).MatchString(home) ||
-		!regexp.MustCompile(`class="done"><strong>✓ Make the sign-in page social-only`).MatchString(home) {
-		t.Fatalf("the app, connector and social-only steps are not ticked:\n%s", home)
+		!regexp.MustCompile(`class="done"><strong>✓ Make the sign-in page social-only`).MatchString(home) ||
+		!regexp.MustCompile(`class="done"><strong>✓ Subscribe a webhook`).MatchString(home) {
+		t.Fatalf("the checklist's steps are not all ticked:\n%s", home)
 	}
 
 	// Signing out ends the console session and the admin tenant's session.
