@@ -261,9 +261,12 @@ func TestBranding(t *testing.T) {
 		{"custom CSS cannot leave its style element", func(s *model.SignInExperience) {
 			s.CustomCSS = ptr("body{background:#000}</style><script>alert(1)</script></STYLE ><b>x</b>")
 		}, []string{`body{background:#000}<\/style><script>alert(1)<\/script><\/STYLE ><b>x<\/b></style>`}, []string{"</style><script>", "</STYLE >"}},
-		{"a javascript: logo is neutralised", func(s *model.SignInExperience) {
+		{"a javascript: logo is dropped", func(s *model.SignInExperience) {
 			s.Branding.LogoURL = "javascript:alert(1)"
-		}, []string{`src="#ZgotmplZ"`}, []string{"javascript:"}},
+		}, []string{`<h1>`}, []string{"javascript:", `class="logo"`}},
+		{"a data:image logo is shown", func(s *model.SignInExperience) {
+			s.Branding.LogoURL = "data:image/png;base64,iVBORw0KGgo="
+		}, []string{`src="data:image/png;base64,iVBORw0KGgo="`}, []string{"ZgotmplZ"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h.backend.setSIE(func(s *model.SignInExperience) { *s = defaultSIE(); tc.sie(s) })

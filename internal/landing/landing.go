@@ -43,7 +43,7 @@ func Handler(tenantID, issuer string, sie SignInExperiences, log *slog.Logger) h
 			http.Error(w, "Internal server error.", http.StatusInternalServerError)
 			return
 		}
-		img := httpx.ImageSources(d.Brand.Logo, d.Brand.DarkLogo, d.Brand.Favicon, d.Brand.DarkFavicon)
+		img := httpx.ImageSources(string(d.Brand.Logo), string(d.Brand.DarkLogo), string(d.Brand.Favicon), string(d.Brand.DarkFavicon))
 		httpx.PageHeaders(w, "default-src 'self'; script-src 'none'; style-src 'self' 'nonce-"+d.Nonce+"'; img-src "+img+
 			"; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

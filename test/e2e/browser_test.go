@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -26,10 +27,53 @@ func demoRP(t *testing.T, app testApp) string {
 		t.Fatal(err)
 	}
 	base := "http://" + l.Addr().String()
+	srv := &http.Server{Handler: demoHandler(t, app, base)}
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return base
+}
+
+// lazyRP is a demo relying party whose client is created after it listens (by the console in a
+// browser): GET /configure?id=&secret= gives it its client.
+type lazyRP struct {
+	base string
+	mu   sync.Mutex
+	h    http.Handler
+}
+
+func newLazyRP(t *testing.T) *lazyRP {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := &lazyRP{base: "http://" + l.Addr().String()}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rp.mu.Lock()
+		defer rp.mu.Unlock()
+		if r.URL.Path == "/configure" {
+			rp.h = demoHandler(t, testApp{ID: r.URL.Query().Get("id"), Secret: r.URL.Query().Get("secret")}, rp.base)
+			fmt.Fprint(w, "configured")
+			return
+		}
+		if rp.h == nil {
+			http.Error(w, "not configured", http.StatusServiceUnavailable)
+			return
+		}
+		rp.h.ServeHTTP(w, r)
+	})}
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return rp
+}
+
+// demoHandler serves the demo relying party of app at base.
+func demoHandler(t *testing.T, app testApp, base string) http.Handler {
 	ctx := oidc.ClientContext(context.Background(), server.client)
 	provider, err := oidc.NewProvider(ctx, issuer())
 	if err != nil {
-		t.Fatal(err)
+		t.Error(err)
+		return http.NotFoundHandler()
 	}
 	conf := oauth2.Config{ClientID: app.ID, ClientSecret: app.Secret, Endpoint: provider.Endpoint(), RedirectURL: base + "/callback", Scopes: []string{"openid", "profile", "email"}}
 	verifier := provider.Verifier(&oidc.Config{ClientID: app.ID, SupportedSigningAlgs: []string{"ES384"}})
@@ -63,10 +107,7 @@ func demoRP(t *testing.T, app testApp) string {
 		_ = id.Claims(&c)
 		fmt.Fprintf(w, "<!doctype html><title>Demo app</title><h1>Signed in as %s (%s)</h1>", html.EscapeString(c.Name), html.EscapeString(c.Email))
 	})
-	srv := &http.Server{Handler: mux}
-	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return base
+	return mux
 }
 
 // TestBrowserSignIn drives the hosted sign-in page in Chromium, once with the default light

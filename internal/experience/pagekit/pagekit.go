@@ -47,8 +47,13 @@ func StaticHandler(prefix string) http.Handler {
 type Brand struct {
 	Primary, DarkPrimary template.CSS
 	DarkEnabled          bool
-	Logo, DarkLogo       string
-	Favicon, DarkFavicon string
+	// Images as the page may use them: http(s) URLs, and the data:image URLs Logto's branding
+	// accepts (html/template would otherwise replace a data: URL with #ZgotmplZ).
+	Logo, DarkLogo       template.URL
+	Favicon, DarkFavicon template.URL
+	// DarkSrcset is the dark logo for a srcset, where a data: URL cannot go (its comma would
+	// be taken for a separator): empty then, and the light logo serves in dark mode too.
+	DarkSrcset           template.URL
 	CustomCSS            template.CSS
 	TermsURL, PrivacyURL string
 	SupportEmail         string
@@ -77,16 +82,28 @@ func safeCustomCSS(css string) template.CSS {
 	return template.CSS(strings.ReplaceAll(css, "</", `<\/`))
 }
 
+// imageURL is u when it is an http(s) URL or a data:image URL of a raster or SVG image (SVG in an
+// img element runs no script), else "".
+func imageURL(u string) template.URL {
+	lower := strings.ToLower(u)
+	for _, ok := range []string{"https://", "http://", "data:image/png", "data:image/jpeg", "data:image/gif", "data:image/webp", "data:image/svg+xml"} {
+		if strings.HasPrefix(lower, ok) {
+			return template.URL(u)
+		}
+	}
+	return ""
+}
+
 // BrandOf is the sign-in experience's look, made safe for the page.
 func BrandOf(exp model.SignInExperience) Brand {
 	b := Brand{
 		Primary:        safeColor(exp.Color.PrimaryColor, defaultPrimaryColor),
 		DarkPrimary:    safeColor(exp.Color.DarkPrimaryColor, defaultDarkPrimaryColor),
 		DarkEnabled:    exp.Color.IsDarkModeEnabled,
-		Logo:           exp.Branding.LogoURL,
-		DarkLogo:       exp.Branding.DarkLogoURL,
-		Favicon:        exp.Branding.Favicon,
-		DarkFavicon:    exp.Branding.DarkFavicon,
+		Logo:           imageURL(exp.Branding.LogoURL),
+		DarkLogo:       imageURL(exp.Branding.DarkLogoURL),
+		Favicon:        imageURL(exp.Branding.Favicon),
+		DarkFavicon:    imageURL(exp.Branding.DarkFavicon),
 		CustomCSS:      safeCustomCSS(model.StringOf(exp.CustomCSS)),
 		TermsURL:       model.StringOf(exp.TermsOfUseURL),
 		PrivacyURL:     model.StringOf(exp.PrivacyPolicyURL),
@@ -95,6 +112,9 @@ func BrandOf(exp model.SignInExperience) Brand {
 	}
 	if b.DarkLogo == "" {
 		b.DarkLogo = b.Logo
+	}
+	if strings.HasPrefix(strings.ToLower(string(b.DarkLogo)), "http") {
+		b.DarkSrcset = b.DarkLogo
 	}
 	return b
 }
@@ -216,7 +236,7 @@ type CodeView struct {
 // form-action is left open on purpose: a signed-in form post ends, through redirects, at the
 // application's redirect URI, and browsers apply form-action to that whole redirect chain.
 func CSP(d *Page) string {
-	logos := []string{d.Brand.Logo, d.Brand.DarkLogo, d.Brand.Favicon, d.Brand.DarkFavicon, d.Consent.AppLogo}
+	logos := []string{string(d.Brand.Logo), string(d.Brand.DarkLogo), string(d.Brand.Favicon), string(d.Brand.DarkFavicon), d.Consent.AppLogo}
 	for _, b := range d.SignIn.Social {
 		logos = append(logos, b.Logo, b.LogoDark)
 	}

@@ -31,13 +31,60 @@ try {
   await page.screenshot({ path: `${shots}/console-home.png`, fullPage: true });
 
   await page.getByRole('link', { name: 'Applications' }).click();
-  await page.getByLabel('Name').fill('LibreChat');
-  await page.getByLabel('Redirect URI (optional)').fill('https://chat.example.com/oauth/openid/callback');
+  await page.getByLabel('Name').fill('Demo chat');
+  await page.getByLabel('Redirect URI (optional)').fill(`${env('RP_URL')}/callback`);
   await page.screenshot({ path: `${shots}/console-apps.png`, fullPage: true });
   await page.getByRole('button', { name: 'Create an application' }).click();
   await page.waitForURL(/\/console\/applications\/[a-z0-9]+$/);
   const app = await page.textContent('main');
   await page.screenshot({ path: `${shots}/console-app.png`, fullPage: true });
+  // The relying party gets the client the console just showed.
+  const facts = await page.locator('dl.facts dd code').allTextContents();
+  await fetch(`${env('RP_CONFIGURE')}?id=${encodeURIComponent(facts[1])}&secret=${encodeURIComponent(facts[2])}`);
+
+  // A generic OAuth 2.0 connector for the community's server.
+  const idp = env('IDP');
+  await page.getByRole('link', { name: 'Connectors' }).click();
+  await page.locator('#o_target').fill('community');
+  await page.locator('#o_name').fill('Community');
+  await page.locator('#o_auth').fill(`${idp}/oauth2/authorize`);
+  await page.locator('#o_token').fill(`${idp}/oauth2/token`);
+  await page.locator('#o_user').fill(`${idp}/api/user`);
+  await page.locator('#o_id').fill('gatehouse');
+  await page.locator('#o_secret').fill('community-secret');
+  await page.locator('#o_scope').fill('read');
+  await page.locator('#o_resp').selectOption('query-string');
+  await page.locator('#o_map').fill('{"id":"user.id","name":"user.name","email":"user.email"}');
+  await page.locator('form:has(#o_target) button[type=submit]').click();
+  await page.waitForURL(/\/console\/connectors$/);
+  await page.screenshot({ path: `${shots}/console-connectors.png`, fullPage: true });
+
+  // Social-only, with a logo, a colour and custom CSS.
+  await page.getByRole('link', { name: 'Sign-in experience' }).click();
+  for (const id of ['#pw_username', '#pw_email', '#signup']) await page.locator(id).uncheck();
+  await page.locator('#t_community').check();
+  await page.locator('#logo').fill("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='120' height='32'%3E%3Crect width='120' height='32' rx='6' fill='%230f766e'/%3E%3C/svg%3E");
+  await page.locator('#primary').fill('#0f766e');
+  await page.locator('#css').fill('body { border-top: 6px solid rgb(15, 118, 110); }');
+  await page.screenshot({ path: `${shots}/console-sign-in-experience.png`, fullPage: true });
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.waitForURL(/saved=1/);
+
+  // A person signs in to the relying party through the connector.
+  const person = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US' });
+  const pp = await person.newPage();
+  await pp.goto(`${env('RP_URL')}/login`);
+  await pp.waitForURL(/\/sign-in/);
+  const borderTop = await pp.evaluate(() => {
+    const b = getComputedStyle(document.body);
+    return b.borderTopColor + ' ' + b.borderTopWidth;
+  });
+  await pp.screenshot({ path: `${shots}/console-social-only-sign-in.png`, fullPage: true });
+  await pp.getByRole('button', { name: 'Continue with Community' }).click();
+  await pp.locator('#allow').click();
+  await pp.waitForURL(`${env('RP_URL')}/callback**`);
+  const signedIn = (await pp.textContent('body')).trim();
+  await pp.screenshot({ path: `${shots}/console-done.png`, fullPage: true });
 
   const zh = await browser.newContext({ locale: 'zh-CN' });
   const p2 = await zh.newPage();
@@ -52,7 +99,7 @@ try {
   await p2.goto(`${admin}/console/applications`);
   await p2.screenshot({ path: `${shots}/console-apps-zh.png`, fullPage: true });
 
-  report({ home, app, homeZh });
+  report({ home, app, homeZh, signedIn, borderTop });
 } finally {
   await browser.close();
 }
