@@ -45,6 +45,7 @@ type Options struct {
 	Conns    Connectors
 	SIE      SignInExperiences
 	Hooks    Hooks
+	Users    Users
 	// HookEvents are the events a webhook may subscribe to (webhook.Events).
 	HookEvents []string
 	// UserIssuer is the default tenant's issuer, which the apps are pointed at.
@@ -72,7 +73,7 @@ func New(o Options) *Console {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"welcome", "home", "message", "applications", "application", "connectors", "signin", "webhooks"} {
+	for _, name := range []string{"welcome", "home", "message", "applications", "application", "connectors", "signin", "webhooks", "users"} {
 		pages[name] = template.Must(template.ParseFS(web.Console, "console/layout.html", "console/"+name+".html"))
 	}
 	return &Console{o: o, pages: pages}
@@ -98,6 +99,8 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /console/sign-in-experience", cop.Handler(http.HandlerFunc(c.postSIE)))
 	mux.HandleFunc("GET /console/webhooks", c.serveHooks)
 	mux.Handle("POST /console/webhooks", cop.Handler(http.HandlerFunc(c.postHook)))
+	mux.HandleFunc("GET /console/users", c.serveUsers)
+	mux.Handle("POST /console/users", cop.Handler(http.HandlerFunc(c.postUser)))
 }
 
 // page is what the console's templates see.
@@ -115,6 +118,9 @@ type page struct {
 	Saved                                    bool
 	Hooks                                    []hookRow
 	HookEvents                               []string
+	Users                                    []userRow
+	Search                                   string
+	Total                                    int
 }
 
 type step struct {

@@ -111,6 +111,17 @@ func TestConsoleFirstVisitAndSignIn(t *testing.T) {
 	if !strings.Contains(hooksPage, "https://lobe.example.com/api/webhooks/logto") || !strings.Contains(hooksPage, "User.Data.Updated") {
 		t.Fatalf("the webhooks page lacks the new hook:\n%s", hooksPage)
 	}
+	// Users: a bad username is refused with the API's message; a user made here is found by a
+	// search.
+	_, usersPage := br.follow("GET", n.admBase+"/console/users", nil, "")
+	_, refused = br.follow("POST", n.admBase+"/console/users", url.Values{"csrf": {csrfIn(t, usersPage)}, "username": {"1-bad"}}, "")
+	if !strings.Contains(refused, `role="alert"`) || !strings.Contains(refused, "username") {
+		t.Fatalf("a bad username was not refused:\n%s", refused)
+	}
+	br.follow("POST", n.admBase+"/console/users", url.Values{"csrf": {csrfIn(t, usersPage)}, "username": {"ada_l"}, "email": {"ada@example.com"}, "password": {"Analytical-1843"}}, "")
+	if _, found := br.follow("GET", n.admBase+"/console/users?q=ADA@", nil, ""); !strings.Contains(found, "ada_l") || !strings.Contains(found, "Users found: 1") {
+		t.Fatalf("the new user is not found by a search:\n%s", found)
+	}
 	// … and every step of the checklist ticks itself.
 	if _, home = br.follow("GET", n.admBase+"/console", nil, ""); !regexp.MustCompile(`class="done"><strong>✓ Create an application`).MatchString(home) ||
 		!regexp.MustCompile(`class="done"><strong>✓ Add a social connector`).MatchString(home) ||
