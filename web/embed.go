@@ -8,8 +8,8 @@ import "embed"
 //go:embed experience/*.html static/experience/*
 var Experience embed.FS
 
-// Console holds the admin console's templates (console/*.html); it uses the hosted pages'
-// stylesheet.
+// Console holds the admin console's templates (console/*.html) and its assets
+// (static/console/*: its stylesheet on top of the hosted pages', the vendored htmx).
 //
-//go:embed console/*.html
+//go:embed console/*.html static/console/*
 var Console embed.FS

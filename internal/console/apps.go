@@ -20,18 +20,6 @@ type Applications interface {
 // appForm is the create form's values, kept on a refusal.
 type appForm struct{ Name, Type, Redirect string }
 
-// signedIn answers with the sign-in when the request has no console session; ok is false then.
-func (c *Console) signedIn(w http.ResponseWriter, r *http.Request, titleKey string) (*page, bool) {
-	s, user, ok := c.session(r)
-	if !ok {
-		http.Redirect(w, r, "/console", http.StatusSeeOther)
-		return nil, false
-	}
-	d := c.newPage(r, titleKey)
-	d.User, d.CSRF = model.StringOf(user.Username), s.CSRF
-	return d, true
-}
-
 func (c *Console) serveApps(w http.ResponseWriter, r *http.Request) {
 	d, ok := c.signedIn(w, r, "console.apps_heading")
 	if !ok {

@@ -5,12 +5,14 @@ import (
 	"context"
 	"crypto/subtle"
 	"html/template"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path"
+	"strings"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
-	"github.com/gatehouse-id/gatehouse/internal/experience/i18n"
 	"github.com/gatehouse-id/gatehouse/internal/experience/policy"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/model"
@@ -46,6 +48,8 @@ type Options struct {
 	SIE      SignInExperiences
 	Hooks    Hooks
 	Users    Users
+	Access   Access
+	Audit    AuditLogs
 	// HookEvents are the events a webhook may subscribe to (webhook.Events).
 	HookEvents []string
 	// UserIssuer is the default tenant's issuer, which the apps are pointed at.
@@ -58,6 +62,7 @@ type Options struct {
 type Console struct {
 	o     Options
 	pages map[string]*template.Template
+	text  map[string]map[string]string
 }
 
 // Cookie names: the session, the sign-in in progress, the welcome form's token.
@@ -72,11 +77,7 @@ func New(o Options) *Console {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	pages := map[string]*template.Template{}
-	for _, name := range []string{"welcome", "home", "message", "applications", "application", "connectors", "signin", "webhooks", "users"} {
-		pages[name] = template.Must(template.ParseFS(web.Console, "console/layout.html", "console/"+name+".html"))
-	}
-	return &Console{o: o, pages: pages}
+	return &Console{o: o, pages: parsePages(), text: catalog()}
 }
 
 // Mount registers the console on the admin listener's mux.
@@ -85,6 +86,7 @@ func (c *Console) Mount(mux *http.ServeMux) {
 		c.fail(w, r, http.StatusForbidden, "error.cross_origin")
 	}))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/console", http.StatusFound) })
+	mux.Handle("GET /console/static/", staticHandler())
 	mux.HandleFunc("GET /console", c.serveHome)
 	mux.HandleFunc("GET /console/welcome", c.serveWelcome)
 	mux.Handle("POST /console/welcome", cop.Handler(http.HandlerFunc(c.postWelcome)))
@@ -99,28 +101,90 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /console/sign-in-experience", cop.Handler(http.HandlerFunc(c.postSIE)))
 	mux.HandleFunc("GET /console/webhooks", c.serveHooks)
 	mux.Handle("POST /console/webhooks", cop.Handler(http.HandlerFunc(c.postHook)))
-	mux.HandleFunc("GET /console/users", c.serveUsers)
-	mux.Handle("POST /console/users", cop.Handler(http.HandlerFunc(c.postUser)))
+	c.mountUsers(mux, cop)
+	c.mountAccess(mux, cop)
+	c.mountAudit(mux, cop)
+}
+
+// staticHandler serves the console's stylesheet and scripts (embedded; no directory listings).
+func staticHandler() http.Handler {
+	sub, err := fs.Sub(web.Console, "static/console")
+	if err != nil { // embedded at build time
+		panic(err)
+	}
+	files := http.StripPrefix("/console/static/", http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		files.ServeHTTP(w, r)
+	})
+}
+
+// parsePages parses each page template (every web/console/*.html but the layout) with the
+// layout; a page is named by its file.
+func parsePages() map[string]*template.Template {
+	files, err := fs.Glob(web.Console, "console/*.html")
+	if err != nil {
+		panic(err)
+	}
+	pages := map[string]*template.Template{}
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		if name == "layout" {
+			continue
+		}
+		pages[name] = template.Must(template.New(name).Funcs(pageFuncs).ParseFS(web.Console, "console/layout.html", f))
+	}
+	return pages
+}
+
+// pageFuncs are the helpers every console template may call.
+var pageFuncs = template.FuncMap{
+	// fieldError is a form field's server error, for the element after its input.
+	"fieldError": func(fields map[string]string, name string) template.HTML {
+		msg, ok := fields[name]
+		if !ok {
+			return ""
+		}
+		return template.HTML(`<p class="field-error" id="` + template.HTMLEscapeString(name) + `-error">` + template.HTMLEscapeString(msg) + `</p>`)
+	},
+	// invalid marks a field's input for assistive technology when it has an error.
+	"invalid": func(fields map[string]string, name string) template.HTMLAttr {
+		if _, ok := fields[name]; !ok {
+			return ""
+		}
+		return template.HTMLAttr(`aria-invalid="true" aria-describedby="` + template.HTMLEscapeString(name) + `-error"`)
+	},
 }
 
 // page is what the console's templates see.
 type page struct {
 	Lang, Title, CSRF, Error, User, Username string
-	MinLength                                int
-	Msg                                      i18n.Messages
-	Steps                                    []step
-	Apps                                     []model.Application
-	Form                                     appForm
-	App                                      model.Application
-	Secret, Issuer                           string
-	Conns                                    []connRow
-	SIE                                      sieView
-	Saved                                    bool
-	Hooks                                    []hookRow
-	HookEvents                               []string
-	Users                                    []userRow
-	Search                                   string
-	Total                                    int
+	// Notice confirms a change that succeeded ("Saved.").
+	Notice    string
+	MinLength int
+	Msg       msgs
+	// Fields holds server validation errors by form field name, shown next to the field.
+	Fields map[string]string
+	// View is the page's own data (each area's view type).
+	View           any
+	Steps          []step
+	Apps           []model.Application
+	Form           appForm
+	App            model.Application
+	Secret, Issuer string
+	Conns          []connRow
+	SIE            sieView
+	Saved          bool
+	Hooks          []hookRow
+	HookEvents     []string
+	Users          []userRow
+	Search         string
+	Total          int
 }
 
 type step struct {
@@ -129,13 +193,14 @@ type step struct {
 }
 
 func (c *Console) newPage(r *http.Request, titleKey string) *page {
-	lang := i18n.Choose("", r.Header.Get("Accept-Language"), model.LanguageInfo{AutoDetect: true, FallbackLanguage: "en"})
-	d := &page{Lang: lang, Msg: i18n.For(lang)}
+	lang, m := textFor(c.text, r.Header.Get("Accept-Language"))
+	d := &page{Lang: lang, Msg: m}
 	d.Title = d.Msg.T(titleKey)
 	return d
 }
 
-// render writes a console page: never cached, never framed, no script at all.
+// render writes a console page: never cached, never framed, scripts only from the console's
+// own files (htmx and console.js; every page works without them).
 func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, name string, d *page) {
 	var buf bytes.Buffer
 	if err := c.pages[name].ExecuteTemplate(&buf, "layout.html", d); err != nil {
@@ -143,7 +208,7 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, nam
 		http.Error(w, "Internal server error.", http.StatusInternalServerError)
 		return
 	}
-	httpx.PageHeaders(w, "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self' "+c.o.AdminURL+"; frame-ancestors 'none'")
+	httpx.PageHeaders(w, "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self' "+c.o.AdminURL+"; frame-ancestors 'none'")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
@@ -185,6 +250,10 @@ func (c *Console) serveHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s, user, ok := c.session(r)
+	if !ok && r.Header.Get("HX-Request") != "" {
+		toConsole(w, r)
+		return
+	}
 	if !ok {
 		c.beginSignIn(w, r)
 		return
@@ -203,6 +272,30 @@ func (c *Console) serveHome(w http.ResponseWriter, r *http.Request) {
 		{"console.step_webhook", "console.step_webhook_how", list.Webhook},
 	}
 	c.render(w, r, http.StatusOK, "home", d)
+}
+
+// signedIn answers with the sign-in when the request has no console session; ok is false then.
+func (c *Console) signedIn(w http.ResponseWriter, r *http.Request, titleKey string) (*page, bool) {
+	s, user, ok := c.session(r)
+	if !ok {
+		toConsole(w, r)
+		return nil, false
+	}
+	d := c.newPage(r, titleKey)
+	d.User, d.CSRF = model.StringOf(user.Username), s.CSRF
+	return d, true
+}
+
+// toConsole sends a browser without a session to /console (which signs it in). A request
+// htmx made gets HX-Redirect instead, so the sign-in page loads as a page of its own rather
+// than being swapped into the console's.
+func toConsole(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("HX-Request") != "" {
+		w.Header().Set("HX-Redirect", "/console")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	http.Redirect(w, r, "/console", http.StatusSeeOther)
 }
 
 // session is the request's live console session, if any.
@@ -234,7 +327,7 @@ func apiMessage(err error) string {
 }
 
 // errorText words a refusal of the welcome form.
-func errorText(ms i18n.Messages, err error) (string, bool) {
+func errorText(ms msgs, err error) (string, bool) {
 	ae, ok := apperr.As(err)
 	if !ok {
 		return "", false

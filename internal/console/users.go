@@ -81,3 +81,8 @@ func (c *Console) postUser(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, "/console/users", http.StatusSeeOther)
 }
+
+func (c *Console) mountUsers(mux *http.ServeMux, cop *http.CrossOriginProtection) {
+	mux.HandleFunc("GET /console/users", c.serveUsers)
+	mux.Handle("POST /console/users", cop.Handler(http.HandlerFunc(c.postUser)))
+}

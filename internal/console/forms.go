@@ -1,0 +1,65 @@
+package console
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gatehouse-id/gatehouse/internal/apperr"
+)
+
+// maxForm bounds a console form's body.
+const maxForm = 64 << 10
+
+// readForm parses a console form and checks its CSRF token (a double submit of the session's
+// token, on top of the cross-origin check on every console write). It answers 403 and returns
+// false when the token is missing or wrong.
+func (c *Console) readForm(w http.ResponseWriter, r *http.Request, d *page) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if r.ParseForm() != nil || !sameToken(d.CSRF, r.PostFormValue("csrf")) {
+		c.fail(w, r, http.StatusForbidden, "error.csrf")
+		return false
+	}
+	return true
+}
+
+// fieldRule names the form field a refusal belongs to: the first rule one of whose hints occurs
+// in the error's code or message (the Management API's messages name the field they refuse,
+// e.g. "`redirectUris`" or "clientSecret").
+type fieldRule struct {
+	Field string
+	Hints []string
+}
+
+// refuse shows the service's refusal on the form: next to the field it names, otherwise at
+// the form's top. It returns false for a fault inside (not a refusal), which the caller answers
+// with c.internal.
+func refuse(d *page, err error, rules ...fieldRule) bool {
+	ae, ok := apperr.As(err)
+	if !ok {
+		return false
+	}
+	text := ae.Message
+	// The hosted pages' wording when they know the code (password rules, identifiers in use),
+	// the API's own message otherwise.
+	if localized := d.Msg.ErrorMessage(ae.Code, ae.Data); localized != d.Msg.T("error.generic") {
+		text = localized
+	}
+	for _, rule := range rules {
+		for _, h := range rule.Hints {
+			if strings.Contains(ae.Code, h) || strings.Contains(ae.Message, h) {
+				if d.Fields == nil {
+					d.Fields = map[string]string{}
+				}
+				d.Fields[rule.Field] = text
+				d.Error = d.Msg.T("console.form_has_errors")
+				return true
+			}
+		}
+	}
+	d.Error = text
+	return true
+}
+
+// confirmed reports whether a destructive form's confirmation box was ticked; the forms carry
+// a required checkbox, so this holds without JavaScript too.
+func confirmed(r *http.Request) bool { return r.PostFormValue("confirm") == "yes" }
