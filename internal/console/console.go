@@ -283,6 +283,13 @@ func (c *Console) signedIn(w http.ResponseWriter, r *http.Request, titleKey stri
 	}
 	d := c.newPage(r, titleKey)
 	d.User, d.CSRF = model.StringOf(user.Username), s.CSRF
+	// A write answers 303 to its page with ?notice=saved|deleted (Post/Redirect/Get).
+	switch r.URL.Query().Get("notice") {
+	case "saved":
+		d.Notice = d.Msg.T("console.saved")
+	case "deleted":
+		d.Notice = d.Msg.T("console.deleted")
+	}
 	return d, true
 }
 
