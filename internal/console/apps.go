@@ -18,7 +18,10 @@ type Applications interface {
 }
 
 // appForm is the create form's values, kept on a refusal.
-type appForm struct{ Name, Type, Redirect string }
+type appForm struct {
+	Name, Type, Redirect string
+	ThirdParty           bool
+}
 
 func (c *Console) serveApps(w http.ResponseWriter, r *http.Request) {
 	d, ok := c.signedIn(w, r, "console.apps_heading")
@@ -43,53 +46,36 @@ func (c *Console) renderApps(w http.ResponseWriter, r *http.Request, status int,
 // Management API (its validation, audit entry and webhooks).
 func (c *Console) postApp(w http.ResponseWriter, r *http.Request) {
 	d, ok := c.signedIn(w, r, "console.apps_heading")
-	if !ok {
+	if !ok || !c.readForm(w, r, d) {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if r.ParseForm() != nil || !sameToken(d.CSRF, r.PostFormValue("csrf")) {
-		c.fail(w, r, http.StatusForbidden, "error.csrf")
-		return
-	}
-	d.Form = appForm{Name: strings.TrimSpace(r.PostFormValue("name")), Type: r.PostFormValue("type"), Redirect: strings.TrimSpace(r.PostFormValue("redirect_uri"))}
-	in := applications.CreateApplicationInput{Name: d.Form.Name, Type: model.ApplicationType(d.Form.Type)}
+	d.Form = appForm{Name: strings.TrimSpace(r.PostFormValue("name")), Type: r.PostFormValue("type"), Redirect: strings.TrimSpace(r.PostFormValue("redirect_uri")),
+		ThirdParty: r.PostFormValue("third_party") == "on"}
+	in := applications.CreateApplicationInput{Name: d.Form.Name, Type: model.ApplicationType(d.Form.Type), IsThirdParty: d.Form.ThirdParty}
 	if d.Form.Redirect != "" {
 		in.RedirectURIs = []string{d.Form.Redirect}
 	}
 	created, err := c.o.Apps.CreateApplication(r.Context(), model.DefaultTenantID, in)
 	if err != nil {
-		text, known := errorText(d.Msg, err)
-		if !known {
+		if !refuse(d, err, fieldRule{"redirect_uri", []string{"redirectUris", "redirect"}}, fieldRule{"third_party", []string{"third_party"}},
+			fieldRule{"type", []string{"type"}}, fieldRule{"name", []string{"name"}}) {
 			c.internal(w, r, err)
 			return
 		}
-		d.Error = text
 		c.renderApps(w, r, http.StatusBadRequest, d)
 		return
 	}
 	http.Redirect(w, r, "/console/applications/"+created.ID, http.StatusSeeOther)
 }
 
-// serveApp shows one application with what its client needs: the issuer, the client id and
-// secret, and ready-to-paste settings for the apps the seed guides connect.
+// serveApp shows one application with what its client needs — the issuer, the client id and
+// secrets, ready-to-paste settings for the apps the seed guides connect — and its settings.
 func (c *Console) serveApp(w http.ResponseWriter, r *http.Request) {
 	d, ok := c.signedIn(w, r, "console.apps_heading")
 	if !ok {
 		return
 	}
-	app, err := c.o.Apps.GetApplication(r.Context(), model.DefaultTenantID, r.PathValue("id"))
-	if err != nil {
-		c.fail(w, r, http.StatusNotFound, "console.app_not_found")
-		return
+	if _, ok := c.loadApp(w, r, d); ok {
+		c.render(w, r, http.StatusOK, "application", d)
 	}
-	secrets, err := c.o.Apps.ListSecrets(r.Context(), model.DefaultTenantID, app.ID)
-	if err != nil {
-		c.internal(w, r, err)
-		return
-	}
-	if len(secrets) > 0 {
-		d.Secret = secrets[0].Value
-	}
-	d.App, d.Issuer, d.Title = app, c.o.UserIssuer, app.Name
-	c.render(w, r, http.StatusOK, "application", d)
 }

@@ -44,6 +44,8 @@ type Options struct {
 	ClientID string // the console's client in the admin tenant
 	Backend  Backend
 	Apps     Applications
+	// AppSettings edits and deletes applications and their secrets.
+	AppSettings AppSettings
 	Conns    Connectors
 	SIE      SignInExperiences
 	Hooks    Hooks
@@ -101,6 +103,7 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /console/sign-in-experience", cop.Handler(http.HandlerFunc(c.postSIE)))
 	mux.HandleFunc("GET /console/webhooks", c.serveHooks)
 	mux.Handle("POST /console/webhooks", cop.Handler(http.HandlerFunc(c.postHook)))
+	c.mountAppSettings(mux, cop)
 	c.mountUsers(mux, cop)
 	c.mountAccess(mux, cop)
 	c.mountAudit(mux, cop)

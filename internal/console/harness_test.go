@@ -74,7 +74,7 @@ func newHarness(t *testing.T) *harness {
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(httpx.Middleware(slog.New(slog.DiscardHandler), mux))
 	t.Cleanup(srv.Close)
-	c := New(Options{AdminURL: srv.URL, ClientID: "admin-console", Backend: testBackend{svc}, Apps: svc, Conns: svc, SIE: svc,
+	c := New(Options{AdminURL: srv.URL, ClientID: "admin-console", Backend: testBackend{svc}, Apps: svc, AppSettings: svc, Conns: svc, SIE: svc,
 		Hooks: svc, Users: svc, Access: svc, Audit: svc, HookEvents: webhook.Events(), UserIssuer: "http://localhost:3001/oidc"})
 	c.Mount(mux)
 	admin, err := svc.Console.CreateFirstAdmin(ctx, "admin", "correct horse battery staple")
