@@ -97,8 +97,7 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /console/applications", c.serveApps)
 	mux.Handle("POST /console/applications", cop.Handler(http.HandlerFunc(c.postApp)))
 	mux.HandleFunc("GET /console/applications/{id}", c.serveApp)
-	mux.HandleFunc("GET /console/connectors", c.serveConns)
-	mux.Handle("POST /console/connectors", cop.Handler(http.HandlerFunc(c.postConn)))
+	c.mountConnectors(mux, cop)
 	mux.HandleFunc("GET /console/sign-in-experience", c.serveSIE)
 	mux.Handle("POST /console/sign-in-experience", cop.Handler(http.HandlerFunc(c.postSIE)))
 	mux.HandleFunc("GET /console/webhooks", c.serveHooks)
@@ -180,7 +179,6 @@ type page struct {
 	Form           appForm
 	App            model.Application
 	Secret, Issuer string
-	Conns          []connRow
 	SIE            sieView
 	Saved          bool
 	Hooks          []hookRow

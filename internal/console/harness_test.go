@@ -130,7 +130,7 @@ func (h *harness) post(path string, form url.Values) (int, string, string) {
 	return resp.StatusCode, resp.Header.Get("Location"), string(b)
 }
 
-var fieldErrorRE = regexp.MustCompile(`<p class="field-error" id="([a-z0-9_]+)-error"[^>]*>([^<]*)</p>`)
+var fieldErrorRE = regexp.MustCompile(`<p class="field-error" id="([A-Za-z0-9_]+)-error"[^>]*>([^<]*)</p>`)
 
 // fieldErrors returns the field-level errors a page shows, by field.
 func fieldErrors(body string) map[string]string {
