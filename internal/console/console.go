@@ -46,12 +46,12 @@ type Options struct {
 	Apps     Applications
 	// AppSettings edits and deletes applications and their secrets.
 	AppSettings AppSettings
-	Conns    Connectors
-	SIE      SignInExperiences
-	Hooks    Hooks
-	Users    Users
-	Access   Access
-	Audit    AuditLogs
+	Conns       Connectors
+	SIE         SignInExperiences
+	Hooks       Hooks
+	Users       Users
+	Access      Access
+	Audit       AuditLogs
 	// HookEvents are the events a webhook may subscribe to (webhook.Events).
 	HookEvents []string
 	// UserIssuer is the default tenant's issuer, which the apps are pointed at.
