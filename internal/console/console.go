@@ -100,8 +100,7 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	c.mountConnectors(mux, cop)
 	mux.HandleFunc("GET /console/sign-in-experience", c.serveSIE)
 	mux.Handle("POST /console/sign-in-experience", cop.Handler(http.HandlerFunc(c.postSIE)))
-	mux.HandleFunc("GET /console/webhooks", c.serveHooks)
-	mux.Handle("POST /console/webhooks", cop.Handler(http.HandlerFunc(c.postHook)))
+	c.mountHooks(mux, cop)
 	c.mountAppSettings(mux, cop)
 	c.mountUsers(mux, cop)
 	c.mountAccess(mux, cop)
@@ -181,8 +180,6 @@ type page struct {
 	Secret, Issuer string
 	SIE            sieView
 	Saved          bool
-	Hooks          []hookRow
-	HookEvents     []string
 	Users          []userRow
 	Search         string
 	Total          int

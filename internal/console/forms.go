@@ -63,3 +63,9 @@ func refuse(d *page, err error, rules ...fieldRule) bool {
 // confirmed reports whether a destructive form's confirmation box was ticked; the forms carry
 // a required checkbox, so this holds without JavaScript too.
 func confirmed(r *http.Request) bool { return r.PostFormValue("confirm") == "yes" }
+
+// refusal is a form-level refusal for a check the console makes itself (its field errors are
+// already in d.Fields): refuse shows it at the top of the form.
+func refusal(d *page) error {
+	return apperr.New(http.StatusBadRequest, "console.form_has_errors", "%s", d.Msg.T("console.form_has_errors"))
+}

@@ -48,7 +48,7 @@ func (m msgs) ErrorMessage(code string, data any) string { return m.page.ErrorMe
 // catalog merges every area's strings.
 func catalog() map[string]map[string]string {
 	out := map[string]map[string]string{}
-	for _, area := range []map[string]map[string]string{baseText, appsText, connectorsText, usersText, accessText, auditText} {
+	for _, area := range []map[string]map[string]string{baseText, appsText, connectorsText, webhooksText, usersText, accessText, auditText} {
 		for lang, m := range area {
 			if out[lang] == nil {
 				out[lang] = map[string]string{}

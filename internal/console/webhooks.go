@@ -9,60 +9,90 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/service/webhooks"
 )
 
-// Hooks is what the console's webhook page needs.
+// Hooks is what the console's webhook pages need.
 type Hooks interface {
 	ListHooks(ctx context.Context, tenantID string, p model.Page) ([]model.Hook, int, error)
 	CreateHook(ctx context.Context, tenantID string, in webhooks.HookInput) (model.Hook, error)
+	GetHook(ctx context.Context, tenantID, id string) (model.Hook, error)
+	UpdateHook(ctx context.Context, tenantID, id string, p webhooks.HookPatch) (model.Hook, error)
+	RotateHookSigningKey(ctx context.Context, tenantID, id string) (model.Hook, error)
+	DeleteHook(ctx context.Context, tenantID, id string) error
+	HookExecutionStats(ctx context.Context, tenantID, id string) (model.HookExecutionStats, error)
+	TestHook(ctx context.Context, tenantID, id string, events []string, cfg model.HookConfig) error
+	ListDeliveries(ctx context.Context, tenantID string, f model.DeliveryFilter, p model.Page) ([]model.Delivery, int, error)
+	Redeliver(ctx context.Context, tenantID, hookID, id string) (model.Delivery, error)
 }
 
 // hookRow is one webhook in the list, with the key its receiver checks signatures with.
-type hookRow struct{ Name, URL, Events, SigningKey string }
+type hookRow struct {
+	ID, Name, URL, Events, SigningKey string
+	Enabled                           bool
+}
+
+// hooksView is the list and the create form's values.
+type hooksView struct {
+	Hooks      []hookRow
+	HookEvents []string
+	Name, URL  string
+	Checked    map[string]bool
+}
+
+func (c *Console) mountHooks(mux *http.ServeMux, cop *http.CrossOriginProtection) {
+	mux.HandleFunc("GET /console/webhooks", c.serveHooks)
+	mux.Handle("POST /console/webhooks", cop.Handler(http.HandlerFunc(c.postHook)))
+	mux.HandleFunc("GET /console/webhooks/{id}", c.serveHook)
+	mux.Handle("POST /console/webhooks/{id}", cop.Handler(http.HandlerFunc(c.postHookEdit)))
+	mux.Handle("POST /console/webhooks/{id}/rotate", cop.Handler(http.HandlerFunc(c.postHookRotate)))
+	mux.Handle("POST /console/webhooks/{id}/test", cop.Handler(http.HandlerFunc(c.postHookTest)))
+	mux.Handle("POST /console/webhooks/{id}/deliveries/{delivery}/redeliver", cop.Handler(http.HandlerFunc(c.postRedeliver)))
+	mux.Handle("POST /console/webhooks/{id}/delete", cop.Handler(http.HandlerFunc(c.postHookDelete)))
+}
 
 func (c *Console) serveHooks(w http.ResponseWriter, r *http.Request) {
 	d, ok := c.signedIn(w, r, "console.hooks_heading")
 	if !ok {
 		return
 	}
-	c.renderHooks(w, r, http.StatusOK, d)
+	// LobeChat's guide subscribes User.Data.Updated: the new-hook form starts with it ticked.
+	c.renderHooks(w, r, http.StatusOK, d, &hooksView{Checked: map[string]bool{"User.Data.Updated": true}})
 }
 
-func (c *Console) renderHooks(w http.ResponseWriter, r *http.Request, status int, d *page) {
+func (c *Console) renderHooks(w http.ResponseWriter, r *http.Request, status int, d *page, v *hooksView) {
 	hooks, _, err := c.o.Hooks.ListHooks(r.Context(), model.DefaultTenantID, model.Page{Limit: 100})
 	if err != nil {
 		c.internal(w, r, err)
 		return
 	}
 	for _, h := range hooks {
-		d.Hooks = append(d.Hooks, hookRow{Name: h.Name, URL: h.Config.URL, Events: strings.Join(h.Events, ", "), SigningKey: h.SigningKey})
+		v.Hooks = append(v.Hooks, hookRow{ID: h.ID, Name: h.Name, URL: h.Config.URL, Events: strings.Join(h.Events, ", "),
+			SigningKey: h.SigningKey, Enabled: h.Enabled})
 	}
-	d.HookEvents = c.o.HookEvents
+	v.HookEvents, d.View = c.o.HookEvents, v
 	c.render(w, r, status, "webhooks", d)
 }
+
+// hookFieldRules place the webhook use-case's refusals on the form's fields.
+var hookFieldRules = []fieldRule{{"events", []string{"event"}}, {"url", []string{"url", "URL"}}, {"name", []string{"name"}}}
 
 // postHook creates a webhook through the Management API's use-case (its URL and event rules).
 func (c *Console) postHook(w http.ResponseWriter, r *http.Request) {
 	d, ok := c.signedIn(w, r, "console.hooks_heading")
-	if !ok {
+	if !ok || !c.readForm(w, r, d) {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if r.ParseForm() != nil || !sameToken(d.CSRF, r.PostFormValue("csrf")) {
-		c.fail(w, r, http.StatusForbidden, "error.csrf")
-		return
+	v := &hooksView{Name: strings.TrimSpace(r.PostFormValue("name")), URL: strings.TrimSpace(r.PostFormValue("url")), Checked: map[string]bool{}}
+	events := append([]string{}, r.PostForm["event"]...)
+	for _, e := range events {
+		v.Checked[e] = true
 	}
-	events := r.PostForm["event"]
-	if events == nil {
-		events = []string{}
-	}
-	in := webhooks.HookInput{Name: strings.TrimSpace(r.PostFormValue("name")), Events: events,
-		Config: model.HookConfig{URL: strings.TrimSpace(r.PostFormValue("url"))}}
-	if _, err := c.o.Hooks.CreateHook(r.Context(), model.DefaultTenantID, in); err != nil {
-		if d.Error = apiMessage(err); d.Error == "" {
+	created, err := c.o.Hooks.CreateHook(r.Context(), model.DefaultTenantID, webhooks.HookInput{Name: v.Name, Events: events, Config: model.HookConfig{URL: v.URL}})
+	if err != nil {
+		if !refuse(d, err, hookFieldRules...) {
 			c.internal(w, r, err)
 			return
 		}
-		c.renderHooks(w, r, http.StatusBadRequest, d)
+		c.renderHooks(w, r, http.StatusBadRequest, d, v)
 		return
 	}
-	http.Redirect(w, r, "/console/webhooks", http.StatusSeeOther)
+	http.Redirect(w, r, "/console/webhooks/"+created.ID+"?notice=saved", http.StatusSeeOther)
 }
