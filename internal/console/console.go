@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
+	"github.com/gatehouse-id/gatehouse/internal/experience/pagekit"
 	"github.com/gatehouse-id/gatehouse/internal/experience/policy"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/model"
@@ -65,6 +66,8 @@ type Console struct {
 	o     Options
 	pages map[string]*template.Template
 	text  map[string]map[string]string
+	// preview is the hosted sign-in page's template, for the sign-in experience's preview.
+	preview *template.Template
 }
 
 // Cookie names: the session, the sign-in in progress, the welcome form's token.
@@ -79,7 +82,7 @@ func New(o Options) *Console {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Console{o: o, pages: parsePages(), text: catalog()}
+	return &Console{o: o, pages: parsePages(), text: catalog(), preview: pagekit.ParsePages("sign-in")["sign-in"]}
 }
 
 // Mount registers the console on the admin listener's mux.
@@ -98,6 +101,7 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /console/applications", cop.Handler(http.HandlerFunc(c.postApp)))
 	mux.HandleFunc("GET /console/applications/{id}", c.serveApp)
 	c.mountConnectors(mux, cop)
+	c.mountPreview(mux, cop)
 	mux.HandleFunc("GET /console/sign-in-experience", c.serveSIE)
 	mux.Handle("POST /console/sign-in-experience", cop.Handler(http.HandlerFunc(c.postSIE)))
 	c.mountHooks(mux, cop)
@@ -179,7 +183,6 @@ type page struct {
 	App            model.Application
 	Secret, Issuer string
 	SIE            sieView
-	Saved          bool
 	Users          []userRow
 	Search         string
 	Total          int

@@ -16,12 +16,15 @@ type SignInExperiences interface {
 	UpdateSignInExperience(ctx context.Context, tenantID string, patch json.RawMessage) (model.SignInExperience, error)
 }
 
-// sieView is the page's form: the settings seed guide A changes.
+// sieView is the page's form: the settings seed guide A changes, languages and terms.
 type sieView struct {
 	Username, Email, SignUp, Dark bool
 	Targets                       []targetView
 	Logo, DarkLogo, CSS           string
 	Primary, DarkPrimary          string
+	AutoDetect                    bool
+	Fallback, Terms, Privacy      string
+	AgreePolicy                   string
 }
 
 type targetView struct {
@@ -32,7 +35,9 @@ type targetView struct {
 func (c *Console) sieView(ctx context.Context, exp model.SignInExperience, lang string) (sieView, error) {
 	v := sieView{Logo: exp.Branding.LogoURL, DarkLogo: exp.Branding.DarkLogoURL, CSS: model.StringOf(exp.CustomCSS),
 		Primary: exp.Color.PrimaryColor, DarkPrimary: exp.Color.DarkPrimaryColor, Dark: exp.Color.IsDarkModeEnabled,
-		SignUp: slices.Contains(exp.SignUp.Identifiers, model.IdentifierUsername)}
+		SignUp:     slices.Contains(exp.SignUp.Identifiers, model.IdentifierUsername),
+		AutoDetect: exp.LanguageInfo.AutoDetect, Fallback: exp.LanguageInfo.FallbackLanguage,
+		Terms: model.StringOf(exp.TermsOfUseURL), Privacy: model.StringOf(exp.PrivacyPolicyURL), AgreePolicy: exp.AgreeToTermsPolicy}
 	for _, m := range exp.SignIn.Methods {
 		v.Username = v.Username || (m.Identifier == model.IdentifierUsername && m.Password)
 		v.Email = v.Email || (m.Identifier == model.IdentifierEmail && m.Password)
@@ -59,7 +64,9 @@ func (c *Console) serveSIE(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	d.Saved = r.URL.Query().Get("saved") == "1"
+	if d.Notice != "" {
+		d.Notice = d.Msg.T("console.sie_saved")
+	}
 	c.renderSIE(w, r, http.StatusOK, d)
 }
 
@@ -76,8 +83,9 @@ func (c *Console) renderSIE(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 // sePatch is the PATCH /api/sign-in-exp body the form describes: with no password method and
-// no sign-up identifier the page is social-only (seed guide A, step 4).
-func sePatch(r *http.Request) json.RawMessage {
+// no sign-up identifier the page is social-only (seed guide A, step 4). logos holds uploaded
+// logos as data: URLs, which win over the URL fields.
+func sePatch(r *http.Request, logos map[string]string) json.RawMessage {
 	on := func(k string) bool { return r.PostFormValue(k) == "yes" }
 	methods := []map[string]any{}
 	for _, m := range []struct{ key, id string }{{"password_username", model.IdentifierUsername}, {"password_email", model.IdentifierEmail}} {
@@ -89,44 +97,61 @@ func sePatch(r *http.Request) json.RawMessage {
 	if on("signup_username") {
 		signUp = map[string]any{"identifiers": []string{model.IdentifierUsername}, "password": true, "verify": false}
 	}
-	targets := r.PostForm["social"]
-	if targets == nil {
-		targets = []string{}
-	}
+	targets := append([]string{}, r.PostForm["social"]...)
 	branding := map[string]any{} // an empty field clears its logo
 	for key, field := range map[string]string{"logoUrl": "logo", "darkLogoUrl": "dark_logo"} {
 		if v := strings.TrimSpace(r.PostFormValue(field)); v != "" {
 			branding[key] = v
 		}
+		if v := logos[field]; v != "" {
+			branding[key] = v
+		}
+	}
+	optional := func(k string) any { // an empty URL clears it (null)
+		if v := strings.TrimSpace(r.PostFormValue(k)); v != "" {
+			return v
+		}
+		return nil
 	}
 	patch := map[string]any{
 		"signIn": map[string]any{"methods": methods}, "signUp": signUp, "socialSignInConnectorTargets": targets,
-		"branding":  branding,
-		"color":     map[string]any{"primaryColor": r.PostFormValue("primary"), "darkPrimaryColor": r.PostFormValue("dark_primary"), "isDarkModeEnabled": on("dark")},
-		"customCss": r.PostFormValue("css"),
+		"branding":      branding,
+		"color":         map[string]any{"primaryColor": r.PostFormValue("primary"), "darkPrimaryColor": r.PostFormValue("dark_primary"), "isDarkModeEnabled": on("dark")},
+		"customCss":     r.PostFormValue("css"),
+		"languageInfo":  map[string]any{"autoDetect": on("auto_detect"), "fallbackLanguage": r.PostFormValue("fallback")},
+		"termsOfUseUrl": optional("terms"), "privacyPolicyUrl": optional("privacy"), "agreeToTermsPolicy": r.PostFormValue("agree_policy"),
 	}
 	raw, _ := json.Marshal(patch) // strings, booleans and lists only
 	return raw
 }
 
+// sieFieldRules place the sign-in experience use-case's refusals on the form's fields.
+var sieFieldRules = []fieldRule{
+	{"dark_logo", []string{"darkLogoUrl"}}, {"logo", []string{"logoUrl"}}, {"dark_primary", []string{"darkPrimaryColor"}},
+	{"primary", []string{"primaryColor"}}, {"css", []string{"customCss"}}, {"terms", []string{"termsOfUseUrl"}},
+	{"privacy", []string{"privacyPolicyUrl"}}, {"fallback", []string{"fallbackLanguage", "languageInfo"}},
+	{"agree_policy", []string{"agreeToTermsPolicy"}}, {"methods", []string{"sign_in_methods", "signIn", "signUp", "sign_up"}},
+}
+
 // postSIE saves the form through the same use-case as PATCH /api/sign-in-exp (its validation).
 func (c *Console) postSIE(w http.ResponseWriter, r *http.Request) {
 	d, ok := c.signedIn(w, r, "console.sie_heading")
-	if !ok {
+	if !ok || !c.readUpload(w, r, d) {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if r.ParseForm() != nil || !sameToken(d.CSRF, r.PostFormValue("csrf")) {
-		c.fail(w, r, http.StatusForbidden, "error.csrf")
+	logos, field := uploadedLogos(r)
+	if field != "" {
+		d.Fields, d.Error = map[string]string{field: d.Msg.T("console.sie_bad_upload")}, d.Msg.T("console.form_has_errors")
+		c.renderSIE(w, r, http.StatusBadRequest, d)
 		return
 	}
-	if _, err := c.o.SIE.UpdateSignInExperience(r.Context(), model.DefaultTenantID, sePatch(r)); err != nil {
-		if d.Error = apiMessage(err); d.Error == "" {
+	if _, err := c.o.SIE.UpdateSignInExperience(r.Context(), model.DefaultTenantID, sePatch(r, logos)); err != nil {
+		if !refuse(d, err, sieFieldRules...) {
 			c.internal(w, r, err)
 			return
 		}
 		c.renderSIE(w, r, http.StatusBadRequest, d)
 		return
 	}
-	http.Redirect(w, r, "/console/sign-in-experience?saved=1", http.StatusSeeOther)
+	http.Redirect(w, r, "/console/sign-in-experience?notice=saved", http.StatusSeeOther)
 }

@@ -85,7 +85,7 @@ func TestConsoleFirstVisitAndSignIn(t *testing.T) {
 	where, savedPage := br.follow("POST", n.admBase+"/console/sign-in-experience", url.Values{"csrf": {csrfIn(t, sieForm)}, "social": {"github"},
 		"logo": {"https://cdn.example.com/logo.svg"}, "primary": {"#0f766e"}, "dark_primary": {"#2dd4bf"}, "dark": {"yes"},
 		"css": {".card { border-radius: 4px; }"}}, "")
-	if !strings.HasSuffix(where, "saved=1") {
+	if !strings.HasSuffix(where, "notice=saved") {
 		t.Fatalf("saving the sign-in experience ended at %s:\n%s", where, savedPage)
 	}
 	var userSIE struct {
