@@ -170,7 +170,7 @@ func Handler(d *Deps, cfg *config.Config, tenantID string) http.Handler {
 	if tenantID == model.AdminTenantID {
 		// The node's metrics, on the operators' listener (every tenant's counters are the node's).
 		mux.Handle("GET /metrics", d.Metrics.Handler())
-		console.New(console.Options{AdminURL: strings.TrimSuffix(cfg.Issuer(tenantID), "/oidc"), ClientID: adminconsole.ClientID,
+		console.New(console.Options{AdminURL: strings.TrimSuffix(cfg.Issuer(tenantID), "/oidc"), TrustProxy: cfg.ProxyHops() > 0, ClientID: adminconsole.ClientID,
 			Backend: consoleBackend{d.Service}, Apps: d.Service, AppSettings: d.Service, Conns: d.Service, SIE: d.Service, Hooks: d.Service, Users: d.Service, Access: d.Service, Audit: d.Service, HookEvents: webhook.Events(), UserIssuer: cfg.Issuer(model.DefaultTenantID),
 			Exchange: inProcessExchange(&h), Log: d.Log}).Mount(mux)
 	}

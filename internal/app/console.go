@@ -33,6 +33,9 @@ func (b consoleBackend) Session(ctx context.Context, token string) (model.Consol
 func (b consoleBackend) EndSession(ctx context.Context, token string) (string, error) {
 	return b.svc.Console.EndSession(ctx, token)
 }
+func (b consoleBackend) AllowOrigin(ctx context.Context, origin string) error {
+	return b.svc.Console.AllowOrigin(ctx, origin)
+}
 func (b consoleBackend) GetSignInExperience(ctx context.Context, tenantID string) (model.SignInExperience, error) {
 	return b.svc.GetSignInExperience(ctx, tenantID)
 }

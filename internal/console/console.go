@@ -27,6 +27,8 @@ type Backend interface {
 	StartSession(ctx context.Context, userID, idToken string) (string, error)
 	Session(ctx context.Context, token string) (model.ConsoleSession, model.User, error)
 	EndSession(ctx context.Context, token string) (string, error)
+	// AllowOrigin lets the console's client sign in at another origin of the admin listener.
+	AllowOrigin(ctx context.Context, origin string) error
 	GetSignInExperience(ctx context.Context, tenantID string) (model.SignInExperience, error)
 	// Checklist reports which of the seed guide's steps the default tenant has done.
 	Checklist(ctx context.Context) (Checklist, error)
@@ -42,6 +44,10 @@ type Exchange func(ctx context.Context, form url.Values) (idToken string, err er
 // Options configure the console.
 type Options struct {
 	AdminURL string // the admin listener's public URL (ADMIN_ENDPOINT)
+	// TrustProxy (TRUST_PROXY_HEADER): the console signs in at the origin the reverse proxy
+	// presents (its scheme and host) when it differs from AdminURL, so a console reached
+	// through a proxy works whatever ADMIN_ENDPOINT says.
+	TrustProxy bool
 	ClientID string // the console's client in the admin tenant
 	Backend  Backend
 	Apps     Applications

@@ -3,8 +3,11 @@ package console
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gatehouse-id/gatehouse/internal/model"
 )
 
 // A console write without the session's CSRF token is refused and changes nothing.
@@ -51,5 +54,38 @@ func TestPageHeaders(t *testing.T) {
 		if status, _ := h.get(asset); status != http.StatusOK {
 			t.Errorf("%s: %d", asset, status)
 		}
+	}
+}
+
+// Behind a trusted proxy the console signs in at the origin the browser used, and its client
+// accepts that callback; without trust the configured URL is used whatever the headers say.
+func TestSignInFollowsTrustedProxyOrigin(t *testing.T) {
+	h := newHarness(t)
+	ask := func() *http.Response {
+		req, _ := http.NewRequest(http.MethodGet, h.srv.URL+"/console", nil)
+		req.Host = "auth-admin.example.com"
+		req.Header.Set("X-Forwarded-Proto", "https")
+		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if loc := ask().Header.Get("Location"); !strings.HasPrefix(loc, h.srv.URL+"/oidc/auth?") {
+		t.Fatalf("untrusted headers were followed: %s", loc)
+	}
+	h.console.o.TrustProxy = true
+	loc := ask().Header.Get("Location")
+	if !strings.HasPrefix(loc, "https://auth-admin.example.com/oidc/auth?") ||
+		!strings.Contains(loc, url.QueryEscape("https://auth-admin.example.com/console/callback")) {
+		t.Fatalf("sign-in went to %s", loc)
+	}
+	app, err := h.svc.GetApplication(h.ctx, model.AdminTenantID, "admin-console")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(app.OIDCClientMetadata.RedirectURIs, "https://auth-admin.example.com/console/callback") {
+		t.Fatalf("callback not allowed: %v", app.OIDCClientMetadata.RedirectURIs)
 	}
 }

@@ -5,10 +5,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/ids"
 )
 
@@ -76,13 +78,18 @@ func (c *Console) postWelcome(w http.ResponseWriter, r *http.Request) {
 // beginSignIn starts the console's authorization request at the admin tenant: state, nonce and
 // the PKCE verifier are kept in a short-lived cookie for the callback.
 func (c *Console) beginSignIn(w http.ResponseWriter, r *http.Request) {
+	base, err := c.baseURL(r)
+	if err != nil {
+		c.internal(w, r, err)
+		return
+	}
 	state, nonce, verifier := ids.NewString(32), ids.NewString(32), ids.NewString(64)
 	c.setCookie(w, r, loginCookie, state+"."+nonce+"."+verifier, 600)
 	sum := sha256.Sum256([]byte(verifier))
-	q := url.Values{"client_id": {c.o.ClientID}, "redirect_uri": {c.o.AdminURL + "/console/callback"}, "response_type": {"code"},
+	q := url.Values{"client_id": {c.o.ClientID}, "redirect_uri": {base + "/console/callback"}, "response_type": {"code"},
 		"scope": {"openid profile"}, "state": {state}, "nonce": {nonce},
 		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
-	http.Redirect(w, r, c.o.AdminURL+"/oidc/auth?"+q.Encode(), http.StatusFound)
+	http.Redirect(w, r, base+"/oidc/auth?"+q.Encode(), http.StatusFound)
 }
 
 // serveCallback finishes the sign-in: the state must be this browser's, the code is redeemed in
@@ -99,8 +106,13 @@ func (c *Console) serveCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.setCookie(w, r, loginCookie, "", -1)
+	base, err := c.baseURL(r)
+	if err != nil {
+		c.internal(w, r, err)
+		return
+	}
 	idToken, err := c.o.Exchange(r.Context(), url.Values{"grant_type": {"authorization_code"}, "code": {q.Get("code")},
-		"redirect_uri": {c.o.AdminURL + "/console/callback"}, "client_id": {c.o.ClientID}, "code_verifier": {parts[2]}})
+		"redirect_uri": {base + "/console/callback"}, "client_id": {c.o.ClientID}, "code_verifier": {parts[2]}})
 	if err != nil {
 		c.o.Log.InfoContext(r.Context(), "console sign-in: code exchange failed", "err", err)
 		c.fail(w, r, http.StatusBadRequest, "console.sign_in_failed")
@@ -156,9 +168,53 @@ func (c *Console) postLogout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.setCookie(w, r, sessionCookie, "", -1)
-	q := url.Values{"client_id": {c.o.ClientID}, "post_logout_redirect_uri": {c.o.AdminURL + "/console"}}
+	base, err := c.baseURL(r)
+	if err != nil {
+		c.internal(w, r, err)
+		return
+	}
+	q := url.Values{"client_id": {c.o.ClientID}, "post_logout_redirect_uri": {base + "/console"}}
 	if idToken != "" {
 		q.Set("id_token_hint", idToken)
 	}
-	http.Redirect(w, r, c.o.AdminURL+"/oidc/session/end?"+q.Encode(), http.StatusSeeOther)
+	http.Redirect(w, r, base+"/oidc/session/end?"+q.Encode(), http.StatusSeeOther)
+}
+
+// baseURL is the console's origin for this request: AdminURL, or — behind a trusted proxy —
+// the origin the browser used (the proxy's scheme and the Host it passed on), which the
+// console's client is then allowed to call back at. Logto uses ADMIN_ENDPOINT alone, and a
+// console reached any other way fails with invalid_redirect_uri.
+func (c *Console) baseURL(r *http.Request) (string, error) {
+	if !c.o.TrustProxy {
+		return c.o.AdminURL, nil
+	}
+	host := r.Host
+	if fwd := strings.TrimSpace(strings.Split(r.Header.Get("X-Forwarded-Host"), ",")[0]); fwd != "" {
+		host = fwd
+	}
+	if !validHost(host) {
+		return c.o.AdminURL, nil
+	}
+	origin := httpx.Scheme(r.Context()) + "://" + strings.ToLower(host)
+	if origin == c.o.AdminURL {
+		return origin, nil
+	}
+	if err := c.o.Backend.AllowOrigin(r.Context(), origin); err != nil {
+		return "", fmt.Errorf("allow console origin: %w", err)
+	}
+	return origin, nil
+}
+
+// validHost accepts a DNS name or an IP literal with an optional port, nothing else.
+func validHost(h string) bool {
+	if h == "" || len(h) > 255 {
+		return false
+	}
+	for _, ch := range h {
+		ok := ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || strings.ContainsRune(".-:[]", ch)
+		if !ok {
+			return false
+		}
+	}
+	return true
 }

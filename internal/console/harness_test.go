@@ -29,12 +29,13 @@ import (
 // use-cases behind every page, only the OIDC sign-in skipped (the black-box and browser tests
 // cover it).
 type harness struct {
-	t      *testing.T
-	ctx    context.Context
-	svc    *service.Service
-	srv    *httptest.Server
-	client *http.Client
-	csrf   string
+	t       *testing.T
+	ctx     context.Context
+	svc     *service.Service
+	srv     *httptest.Server
+	client  *http.Client
+	csrf    string
+	console *Console
 }
 
 // testBackend is the composition root's backend without the checklist's queries.
@@ -55,6 +56,9 @@ func (b testBackend) Session(ctx context.Context, token string) (model.ConsoleSe
 func (b testBackend) EndSession(ctx context.Context, token string) (string, error) {
 	return b.Console.EndSession(ctx, token)
 }
+func (b testBackend) AllowOrigin(ctx context.Context, origin string) error {
+	return b.Console.AllowOrigin(ctx, origin)
+}
 func (b testBackend) Checklist(context.Context) (Checklist, error) { return Checklist{}, nil }
 
 func newHarness(t *testing.T) *harness {
@@ -72,11 +76,16 @@ func newHarness(t *testing.T) *harness {
 		t.Fatalf("seed: %v", err)
 	}
 	mux := http.NewServeMux()
-	srv := httptest.NewServer(httpx.Middleware(slog.New(slog.DiscardHandler), mux))
+	// One trusted proxy hop: X-Forwarded-Proto is read (the console follows it only with
+	// Options.TrustProxy).
+	srv := httptest.NewServer(httpx.Proxy(1, httpx.Middleware(slog.New(slog.DiscardHandler), mux)))
 	t.Cleanup(srv.Close)
 	c := New(Options{AdminURL: srv.URL, ClientID: "admin-console", Backend: testBackend{svc}, Apps: svc, AppSettings: svc, Conns: svc, SIE: svc,
 		Hooks: svc, Users: svc, Access: svc, Audit: svc, HookEvents: webhook.Events(), UserIssuer: "http://localhost:3001/oidc"})
 	c.Mount(mux)
+	if err := svc.Console.EnsureClient(ctx, srv.URL+"/console/callback", srv.URL+"/console"); err != nil {
+		t.Fatalf("console client: %v", err)
+	}
 	admin, err := svc.Console.CreateFirstAdmin(ctx, "admin", "correct horse battery staple")
 	if err != nil {
 		t.Fatalf("first admin: %v", err)
@@ -88,7 +97,7 @@ func newHarness(t *testing.T) *harness {
 	jar, _ := cookiejar.New(nil)
 	u, _ := url.Parse(srv.URL + "/console")
 	jar.SetCookies(u, []*http.Cookie{{Name: sessionCookie, Value: token, Path: "/console"}})
-	h := &harness{t: t, ctx: ctx, svc: svc, srv: srv, csrf: "",
+	h := &harness{t: t, ctx: ctx, svc: svc, srv: srv, console: c,
 		client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	s, _, err := svc.Console.Session(ctx, token)
 	if err != nil {

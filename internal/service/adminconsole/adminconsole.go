@@ -86,9 +86,48 @@ func (c *Console) EnsureClient(ctx context.Context, redirectURI, postLogoutURI s
 		if slices.Contains(m.RedirectURIs, redirectURI) && slices.Contains(m.PostLogoutRedirectURIs, postLogoutURI) {
 			return nil
 		}
-		m.RedirectURIs, m.PostLogoutRedirectURIs = []string{redirectURI}, []string{postLogoutURI}
+		// The configured URL comes first; origins added behind a proxy stay after it.
+		m.RedirectURIs = append([]string{redirectURI}, slices.DeleteFunc(m.RedirectURIs, func(u string) bool { return u == redirectURI })...)
+		m.PostLogoutRedirectURIs = append([]string{postLogoutURI}, slices.DeleteFunc(m.PostLogoutRedirectURIs, func(u string) bool { return u == postLogoutURI })...)
+		m.RedirectURIs, m.PostLogoutRedirectURIs = boundedAppend(m.RedirectURIs, redirectURI), boundedAppend(m.PostLogoutRedirectURIs, postLogoutURI)
 		return apps.Update(ctx, app)
 	})
+}
+
+// maxConsoleOrigins bounds the origins the console's client accepts callbacks at: the
+// configured admin URL and the latest origins a trusted proxy presented.
+const maxConsoleOrigins = 8
+
+// AllowOrigin lets the console sign in at origin as well (a public URL the trusted reverse
+// proxy serves the admin listener at, which ADMIN_ENDPOINT does not name). The first entry,
+// the configured URL, always stays; the oldest extra origin goes when the list is full.
+func (c *Console) AllowOrigin(ctx context.Context, origin string) error {
+	redirectURI, postLogoutURI := origin+"/console/callback", origin+"/console"
+	return c.core.Write(ctx, model.AdminTenantID, func(tx *core.Tx) error {
+		apps := tx.Applications()
+		app, err := apps.Get(ctx, ClientID)
+		if err != nil {
+			return fmt.Errorf("get console client: %w", err)
+		}
+		m := &app.OIDCClientMetadata
+		if slices.Contains(m.RedirectURIs, redirectURI) && slices.Contains(m.PostLogoutRedirectURIs, postLogoutURI) {
+			return nil
+		}
+		m.RedirectURIs = boundedAppend(m.RedirectURIs, redirectURI)
+		m.PostLogoutRedirectURIs = boundedAppend(m.PostLogoutRedirectURIs, postLogoutURI)
+		return apps.Update(ctx, app)
+	})
+}
+
+// boundedAppend adds v (once) keeping the first entry and at most maxConsoleOrigins in all.
+func boundedAppend(list []string, v string) []string {
+	if !slices.Contains(list, v) {
+		list = append(list, v)
+	}
+	for len(list) > maxConsoleOrigins {
+		list = slices.Delete(list, 1, 2)
+	}
+	return list
 }
 
 func hashToken(token string) string {
