@@ -17,6 +17,9 @@ type Applications interface {
 	ListSecrets(ctx context.Context, tenantID, appID string) ([]model.ApplicationSecret, error)
 }
 
+// appsPerPage is the application list's page size.
+const appsPerPage = 50
+
 // appForm is the create form's values, kept on a refusal.
 type appForm struct {
 	Name, Type, Redirect string
@@ -33,12 +36,13 @@ func (c *Console) serveApps(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) renderApps(w http.ResponseWriter, r *http.Request, status int, d *page) {
-	apps, _, err := c.o.Apps.ListApplications(r.Context(), model.DefaultTenantID, model.ApplicationFilter{}, model.Page{Limit: 100})
+	n, window := pageWindow(r, appsPerPage)
+	apps, total, err := c.o.Apps.ListApplications(r.Context(), model.DefaultTenantID, model.ApplicationFilter{}, window)
 	if err != nil {
 		c.internal(w, r, err)
 		return
 	}
-	d.Apps = apps
+	d.Apps, d.View = apps, newPager(r, n, total, appsPerPage)
 	c.render(w, r, status, "applications", d)
 }
 

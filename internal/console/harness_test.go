@@ -29,7 +29,7 @@ import (
 // use-cases behind every page, only the OIDC sign-in skipped (the black-box and browser tests
 // cover it).
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	ctx     context.Context
 	svc     *service.Service
 	srv     *httptest.Server
@@ -61,7 +61,7 @@ func (b testBackend) AllowOrigin(ctx context.Context, origin string) error {
 }
 func (b testBackend) Checklist(context.Context) (Checklist, error) { return Checklist{}, nil }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "gatehouse.db"), sqlstore.Options{Migrate: true})

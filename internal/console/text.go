@@ -66,6 +66,10 @@ func catalog() map[string]map[string]string {
 
 var baseText = map[string]map[string]string{
 	langEnglish: {
+		"console.pages":                  "Pages",
+		"console.prev":                   "← Newer",
+		"console.next":                   "Older →",
+		"console.page_of":                "Page %d of %d",
 		"console.sie_logo_file":          "…or upload an image",
 		"console.sie_logo_help":          "PNG, JPEG, GIF, WebP or SVG up to 256 KiB; an upload is stored in the sign-in experience itself and wins over the URL.",
 		"console.sie_bad_upload":         "Upload a PNG, JPEG, GIF, WebP or SVG image of at most 256 KiB.",
@@ -177,6 +181,10 @@ var baseText = map[string]map[string]string{
 		"console.sign_in_failed":         "The sign-in to the console did not complete. Try again from the console.",
 	},
 	langChinese: {
+		"console.pages":                  "分页",
+		"console.prev":                   "← 较新",
+		"console.next":                   "较旧 →",
+		"console.page_of":                "第 %d 页，共 %d 页",
 		"console.sie_logo_file":          "……或上传图片",
 		"console.sie_logo_help":          "PNG、JPEG、GIF、WebP 或 SVG，最大 256 KiB；上传的图片直接保存在登录体验里，优先于地址。",
 		"console.sie_bad_upload":         "请上传不超过 256 KiB 的 PNG、JPEG、GIF、WebP 或 SVG 图片。",
