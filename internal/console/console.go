@@ -48,9 +48,9 @@ type Options struct {
 	// presents (its scheme and host) when it differs from AdminURL, so a console reached
 	// through a proxy works whatever ADMIN_ENDPOINT says.
 	TrustProxy bool
-	ClientID string // the console's client in the admin tenant
-	Backend  Backend
-	Apps     Applications
+	ClientID   string // the console's client in the admin tenant
+	Backend    Backend
+	Apps       Applications
 	// AppSettings edits and deletes applications and their secrets.
 	AppSettings AppSettings
 	Conns       Connectors
@@ -182,7 +182,9 @@ type page struct {
 	// Fields holds server validation errors by form field name, shown next to the field.
 	Fields map[string]string
 	// View is the page's own data (each area's view type).
-	View           any
+	View any
+	// Nav is the console's menu, the current section marked.
+	Nav            []navItem
 	Steps          []step
 	Apps           []model.Application
 	Form           appForm
@@ -271,7 +273,7 @@ func (c *Console) serveHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := c.newPage(r, "console.get_started")
-	d.User, d.CSRF = model.StringOf(user.Username), s.CSRF
+	d.User, d.CSRF, d.Nav = model.StringOf(user.Username), s.CSRF, navFor(r.URL.Path, d.Msg)
 	d.Steps = []step{
 		{"console.step_app", "console.step_app_how", list.App},
 		{"console.step_connector", "console.step_connector_how", list.Connector},
@@ -290,6 +292,7 @@ func (c *Console) signedIn(w http.ResponseWriter, r *http.Request, titleKey stri
 	}
 	d := c.newPage(r, titleKey)
 	d.User, d.CSRF = model.StringOf(user.Username), s.CSRF
+	d.Nav = navFor(r.URL.Path, d.Msg)
 	// A write answers 303 to its page with ?notice=saved|deleted (Post/Redirect/Get).
 	switch r.URL.Query().Get("notice") {
 	case "saved":
@@ -298,6 +301,27 @@ func (c *Console) signedIn(w http.ResponseWriter, r *http.Request, titleKey stri
 		d.Notice = d.Msg.T("console.deleted")
 	}
 	return d, true
+}
+
+// navItem is one entry of the console's menu.
+type navItem struct {
+	Href, Label string
+	Current     bool
+}
+
+// navFor is the menu with the section of path marked (aria-current).
+func navFor(path string, m msgs) []navItem {
+	sections := []struct{ href, key string }{{"/console", "console.get_started"}, {"/console/applications", "console.apps_heading"},
+		{"/console/connectors", "console.conns_heading"}, {"/console/sign-in-experience", "console.sie_heading"},
+		{"/console/webhooks", "console.hooks_heading"}, {"/console/users", "console.users_heading"},
+		{"/console/api-resources", "console.resources_heading"}, {"/console/roles", "console.roles_heading"},
+		{"/console/audit-logs", "console.audit_heading"}, {"/console/settings", "console.settings_heading"}}
+	out := make([]navItem, 0, len(sections))
+	for _, s := range sections {
+		current := path == s.href || (s.href != "/console" && strings.HasPrefix(path, s.href+"/"))
+		out = append(out, navItem{Href: s.href, Label: m.T(s.key), Current: current})
+	}
+	return out
 }
 
 // toConsole sends a browser without a session to /console (which signs it in). A request

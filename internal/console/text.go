@@ -66,6 +66,7 @@ func catalog() map[string]map[string]string {
 
 var baseText = map[string]map[string]string{
 	langEnglish: {
+		"console.menu":                   "Console",
 		"console.pages":                  "Pages",
 		"console.prev":                   "← Newer",
 		"console.next":                   "Older →",
@@ -181,6 +182,7 @@ var baseText = map[string]map[string]string{
 		"console.sign_in_failed":         "The sign-in to the console did not complete. Try again from the console.",
 	},
 	langChinese: {
+		"console.menu":                   "控制台",
 		"console.pages":                  "分页",
 		"console.prev":                   "← 较新",
 		"console.next":                   "较旧 →",
