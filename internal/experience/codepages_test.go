@@ -67,7 +67,7 @@ func TestResetPasswordPages(t *testing.T) {
 	page = b.get(r.header.Get("Location"), nil)
 	wantContains(t, page, "sign-in after reset", "Your password was changed.")
 	r = b.post("/sign-in"+q, url.Values{"csrf": {csrfOf(t, page)}, "identifier": {"alice"}, "password": {"N3w-Passw0rd!"}})
-	if loc := r.header.Get("Location"); loc != n.issuer+"/auth/"+in.UID {
+	if loc := r.header.Get("Location"); loc != "/oidc/auth/"+in.UID {
 		t.Fatalf("sign-in with the new password went to %q (%d %s)", loc, r.status, r.body)
 	}
 }
@@ -89,7 +89,7 @@ func TestEmailCodeSignUpPages(t *testing.T) {
 	code, _ := h.mail.last(t, "new@example.com")
 	r := b.codeForm(t, "/email-code", page, url.Values{"step": {"code"}, "email": {"new@example.com"}, "code": {code},
 		"verification": {between(string(page.body), `name="verification" value="`, `"`)}})
-	if loc := r.header.Get("Location"); loc != n.issuer+"/auth/"+in.UID {
+	if loc := r.header.Get("Location"); loc != "/oidc/auth/"+in.UID {
 		t.Fatalf("after the code: %d to %q\n%s", r.status, loc, r.body)
 	}
 	u, err := h.svc.FindUserByIdentifier(t.Context(), tenant, "email", "new@example.com")

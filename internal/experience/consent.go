@@ -93,7 +93,7 @@ func (e *Experience) serveConsent(w http.ResponseWriter, r *http.Request) {
 			e.pageFailure(w, r, s, err)
 			return
 		}
-		http.Redirect(w, r, e.resumeURL(s.in.UID), redirectStatus(r))
+		http.Redirect(w, r, e.resumePath(s.in.UID), redirectStatus(r))
 		return
 	}
 	e.renderConsent(w, r, s, app, accountID, http.StatusOK, "")
@@ -169,7 +169,7 @@ func (e *Experience) postConsent(w http.ResponseWriter, r *http.Request) {
 		e.pageFailure(w, r, s, err)
 		return
 	}
-	http.Redirect(w, r, e.resumeURL(s.in.UID), http.StatusSeeOther)
+	http.Redirect(w, r, e.resumePath(s.in.UID), http.StatusSeeOther)
 }
 
 // denyConsent ends the authorization request with access_denied at the application's

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -653,5 +654,25 @@ func withInteraction(ctx context.Context, s *session) context.Context {
 	return model.WithOrigin(ctx, o)
 }
 
-// resumeURL is where the protocol continues an interaction (Logto's <issuer>/auth/<uid>).
+// resumeURL is where the protocol continues an interaction (Logto's <issuer>/auth/<uid>), as
+// the Experience API's redirectTo names it.
 func (e *Experience) resumeURL(uid string) string { return e.issuer + "/auth/" + uid }
+
+// resumePath is resumeURL without its origin, for the hosted pages' redirects.
+func (e *Experience) resumePath(uid string) string { return e.onPageOrigin(e.resumeURL(uid)) }
+
+// onPageOrigin drops the tenant's own origin from u: the hosted pages send the browser on at
+// the origin it reached them at (a reverse proxy's), whatever ENDPOINT says — Logto's absolute
+// redirects are why a wrong ADMIN_ENDPOINT breaks its console sign-in. Other URLs (an app's
+// redirect URI) are left whole.
+func (e *Experience) onPageOrigin(u string) string {
+	iss, err := url.Parse(e.issuer)
+	if err != nil {
+		return u
+	}
+	origin := iss.Scheme + "://" + iss.Host
+	if rest, ok := strings.CutPrefix(u, origin); ok && strings.HasPrefix(rest, "/") {
+		return rest
+	}
+	return u
+}

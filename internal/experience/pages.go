@@ -258,7 +258,7 @@ func (e *Experience) formSession(w http.ResponseWriter, r *http.Request, forbidd
 		return nil, false
 	}
 	if s.in.Result != nil {
-		http.Redirect(w, r, e.resumeURL(s.in.UID), http.StatusSeeOther)
+		http.Redirect(w, r, e.resumePath(s.in.UID), http.StatusSeeOther)
 		return nil, false
 	}
 	if s.exp.SignInMode == forbiddenMode {
@@ -358,7 +358,7 @@ func (e *Experience) postForm(w http.ResponseWriter, r *http.Request, submit fun
 		return
 	}
 	if s.in.Result != nil {
-		http.Redirect(w, r, e.resumeURL(s.in.UID), http.StatusSeeOther)
+		http.Redirect(w, r, e.resumePath(s.in.UID), http.StatusSeeOther)
 		return
 	}
 	ms := e.newPage(r, s.exp, s.in.Params.UILocales).Msg
@@ -371,7 +371,7 @@ func (e *Experience) postForm(w http.ResponseWriter, r *http.Request, submit fun
 		e.refuseForm(w, r, ms, err, func(status int, text string) { rerender(s, status, text) })
 		return
 	}
-	http.Redirect(w, r, redirectTo, http.StatusSeeOther)
+	http.Redirect(w, r, e.onPageOrigin(redirectTo), http.StatusSeeOther)
 }
 
 // refuseForm answers a form's refusal: one the page can word re-renders the form with that

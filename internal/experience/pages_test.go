@@ -142,7 +142,7 @@ func TestSignInForm(t *testing.T) {
 
 	r = b.post(path, url.Values{"csrf": {token}, "identifier": {"alice"}, "password": {alicePassword}})
 	wantStatus(t, r, http.StatusSeeOther, "", "right password")
-	if loc := r.header.Get("Location"); loc != n.issuer+"/auth/"+in.UID {
+	if loc := r.header.Get("Location"); loc != "/oidc/auth/"+in.UID {
 		t.Fatalf("Location %q, want %s/auth/%s", loc, n.issuer, in.UID)
 	}
 	res := h.interaction(in.UID).Result
@@ -452,7 +452,7 @@ func TestConsent(t *testing.T) {
 		b, in := signedIn(h.app.ID, nil)
 		r := b.get("/consent?app_id="+h.app.ID, nil)
 		wantStatus(t, r, http.StatusFound, "", "auto-consent")
-		if loc := r.header.Get("Location"); loc != n.issuer+"/auth/"+in.UID {
+		if loc := r.header.Get("Location"); loc != "/oidc/auth/"+in.UID {
 			t.Fatalf("Location %q", loc)
 		}
 		c := h.interaction(in.UID).Result.Consent
@@ -479,7 +479,7 @@ func TestConsent(t *testing.T) {
 		}
 		r = b.post(path, url.Values{"csrf": {token}, "decision": {"allow"}})
 		wantStatus(t, r, http.StatusSeeOther, "", "allow")
-		if loc := r.header.Get("Location"); loc != n.issuer+"/auth/"+in.UID {
+		if loc := r.header.Get("Location"); loc != "/oidc/auth/"+in.UID {
 			t.Fatalf("Location %q", loc)
 		}
 		if c := h.interaction(in.UID).Result.Consent; c == nil || len(c.Scopes) != 4 {

@@ -158,7 +158,7 @@ func TestSocialOnlySignUpThenSignIn(t *testing.T) {
 	}
 	r := b.callback(t, p.approve(t, authURL))
 	wantStatus(t, r, http.StatusSeeOther, "", "callback")
-	if got, want := r.header.Get("Location"), n.issuer+"/auth/"+in.UID; got != want {
+	if got, want := r.header.Get("Location"), "/oidc/auth/"+in.UID; got != want {
 		t.Fatalf("callback went to %s, want %s", got, want)
 	}
 	res := h.interaction(in.UID).Result

@@ -148,7 +148,7 @@ func (e *Experience) serveCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.in.Result != nil {
-		http.Redirect(w, r, e.resumeURL(s.in.UID), http.StatusSeeOther)
+		http.Redirect(w, r, e.resumePath(s.in.UID), http.StatusSeeOther)
 		return
 	}
 	connectorID := r.PathValue("connectorId")
@@ -204,7 +204,7 @@ func (e *Experience) finishSocial(w http.ResponseWriter, r *http.Request, s *ses
 		e.socialNextStep(w, r, s, verificationID, err)
 		return
 	}
-	http.Redirect(w, r, redirectTo, http.StatusSeeOther)
+	http.Redirect(w, r, e.onPageOrigin(redirectTo), http.StatusSeeOther)
 }
 
 // socialNextStep answers what stopped a social sign-in: an account with the same email asks
@@ -263,7 +263,7 @@ func (e *Experience) postSocialContinue(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	if s.in.Result != nil {
-		http.Redirect(w, r, e.resumeURL(s.in.UID), http.StatusSeeOther)
+		http.Redirect(w, r, e.resumePath(s.in.UID), http.StatusSeeOther)
 		return
 	}
 	err := parseForm(w, r)
