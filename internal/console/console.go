@@ -15,6 +15,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
 	"github.com/gatehouse-id/gatehouse/internal/experience/pagekit"
 	"github.com/gatehouse-id/gatehouse/internal/experience/policy"
+	"github.com/gatehouse-id/gatehouse/internal/faults"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/web"
@@ -234,6 +235,11 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, status int, key s
 // internal answers a fault inside: logged, a friendly page.
 func (c *Console) internal(w http.ResponseWriter, r *http.Request, err error) {
 	c.o.Log.ErrorContext(r.Context(), "console: internal error", "request_id", httpx.RequestID(r.Context()), "err", err)
+	if faults.DatabaseUnavailable(err) {
+		w.Header().Set("Retry-After", faults.RetryAfterSeconds)
+		c.fail(w, r, http.StatusServiceUnavailable, "error.unavailable")
+		return
+	}
 	c.fail(w, r, http.StatusInternalServerError, "error.internal")
 }
 

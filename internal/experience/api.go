@@ -7,6 +7,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
 	"github.com/gatehouse-id/gatehouse/internal/experience/apibody"
 	"github.com/gatehouse-id/gatehouse/internal/experience/experr"
+	"github.com/gatehouse-id/gatehouse/internal/faults"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 )
 
@@ -62,6 +63,10 @@ func (e *Experience) writeAPIError(w http.ResponseWriter, r *http.Request, err e
 		return
 	}
 	e.internalError(r, err)
+	if faults.DatabaseUnavailable(err) {
+		httpx.WriteUnavailable(w)
+		return
+	}
 	httpx.WriteJSON(w, http.StatusInternalServerError, map[string]string{"message": "Internal server error."})
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/experience/pagekit"
 	"github.com/gatehouse-id/gatehouse/internal/experience/policy"
 	"github.com/gatehouse-id/gatehouse/internal/experience/rules"
+	"github.com/gatehouse-id/gatehouse/internal/faults"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/ids"
 	"github.com/gatehouse-id/gatehouse/internal/model"
@@ -91,6 +92,11 @@ func (e *Experience) renderInternalError(w http.ResponseWriter, r *http.Request,
 		exp = model.SignInExperience{}
 	}
 	d := e.newPage(r, exp, "")
+	if faults.DatabaseUnavailable(err) {
+		w.Header().Set("Retry-After", faults.RetryAfterSeconds)
+		e.renderMessage(w, r, http.StatusServiceUnavailable, d, messageView{Heading: d.Msg.T("title.error"), Text: d.Msg.T("error.unavailable")})
+		return
+	}
 	e.renderMessage(w, r, http.StatusInternalServerError, d, messageView{Heading: d.Msg.T("title.error"), Text: d.Msg.T("error.internal")})
 }
 

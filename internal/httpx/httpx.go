@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/internal/faults"
 	"github.com/gatehouse-id/gatehouse/internal/ids"
 )
 
@@ -38,6 +39,14 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// WriteUnavailable answers a request the server cannot serve because its database is
+// unreachable: 503 with Retry-After, in Logto's {code, message} shape.
+func WriteUnavailable(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", faults.RetryAfterSeconds)
+	WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"code": "database.unavailable",
+		"message": "The database is unavailable. Try again shortly."})
 }
 
 // MarshalJSON is json.Marshal without HTML escaping.

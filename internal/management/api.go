@@ -9,6 +9,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
 	"github.com/gatehouse-id/gatehouse/internal/clock"
+	"github.com/gatehouse-id/gatehouse/internal/faults"
 	"github.com/gatehouse-id/gatehouse/internal/httpx"
 	"github.com/gatehouse-id/gatehouse/internal/keys"
 	"github.com/gatehouse-id/gatehouse/internal/model"
@@ -172,6 +173,10 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	a.log.ErrorContext(r.Context(), "management api: internal error",
 		"request_id", httpx.RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "err", err)
+	if faults.DatabaseUnavailable(err) {
+		httpx.WriteUnavailable(w)
+		return
+	}
 	httpx.WriteJSON(w, http.StatusInternalServerError, map[string]string{"message": "Internal server error."})
 }
 

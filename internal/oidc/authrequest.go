@@ -454,7 +454,7 @@ func (p *Provider) verifyIDTokenHint(ctx context.Context, hint, clientID string)
 }
 
 func internalAuthzError(err error) *authzError {
-	e := oautherr.Internal()
+	e := oautherr.Fault(err)
 	e.Detail = err.Error()
 	return jsonError(e)
 }

@@ -109,7 +109,7 @@ func (p *Provider) checkEndSession(ctx context.Context, v url.Values) (logoutSta
 		return state, oautherr.New(http.StatusBadRequest, oautherr.InvalidClient, "client is invalid")
 	}
 	if err != nil {
-		e := oautherr.Internal()
+		e := oautherr.Fault(err)
 		e.Detail = err.Error()
 		return state, e
 	}

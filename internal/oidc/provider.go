@@ -124,5 +124,5 @@ func (p *Provider) serveUnrecognized(w http.ResponseWriter, r *http.Request) {
 func (p *Provider) internalError(w http.ResponseWriter, r *http.Request, err error) {
 	p.opts.Log.ErrorContext(r.Context(), "oidc request failed",
 		"request_id", httpx.RequestID(r.Context()), "path", r.URL.Path, "err", err)
-	oautherr.Write(w, r, oautherr.Internal())
+	oautherr.Write(w, r, oautherr.Fault(err))
 }

@@ -90,7 +90,7 @@ func (a *ClientAuth) WriteError(w http.ResponseWriter, r *http.Request, err erro
 	if !errors.As(err, &oerr) {
 		a.log.ErrorContext(r.Context(), "token request failed",
 			"request_id", httpx.RequestID(r.Context()), "err", err)
-		oerr = oautherr.Internal()
+		oerr = oautherr.Fault(err)
 	} else if oerr.Detail != "" {
 		a.log.DebugContext(r.Context(), "token request refused",
 			"request_id", httpx.RequestID(r.Context()), "error", oerr.Code, "detail", oerr.Detail)

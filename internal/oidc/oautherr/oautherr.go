@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+
+	"github.com/gatehouse-id/gatehouse/internal/faults"
 )
 
 // RFC 6749 §5.2 and RFC 8707 §2 error codes used by the endpoints.
@@ -17,6 +19,9 @@ const (
 	InvalidTarget        = "invalid_target"
 	AccessDenied         = "access_denied"
 	ServerError          = "server_error"
+	// TemporarilyUnavailable is RFC 6749 §4.1.2.1's code for a server that cannot handle the
+	// request now (here: its database is unreachable).
+	TemporarilyUnavailable = "temporarily_unavailable"
 
 	// Authorization endpoint (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6, RFC 9101).
 	InvalidRedirectURI       = "invalid_redirect_uri"
@@ -107,6 +112,15 @@ func Internal() *Error {
 	return New(http.StatusInternalServerError, ServerError, "oops! something went wrong")
 }
 
+// Fault answers a fault inside the server: 503 temporarily_unavailable when the database
+// cannot be reached (the client may retry), otherwise Internal's 500.
+func Fault(err error) *Error {
+	if faults.DatabaseUnavailable(err) {
+		return New(http.StatusServiceUnavailable, TemporarilyUnavailable, "the server's database is unavailable; try again shortly")
+	}
+	return Internal()
+}
+
 // messages are Logto's English texts for `message` (packages/phrases errors/oidc.ts); codes not
 // listed use Logto's fallback "An OIDC error occurred: oidc.<error>.".
 var messages = map[string]string{
@@ -182,6 +196,9 @@ func Body(e *Error, raw bool) []byte {
 func Write(w http.ResponseWriter, r *http.Request, e *Error) {
 	raw := strings.Contains(r.URL.RawQuery, "parse_error=") && r.URL.Query().Get("parse_error") == "false"
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if e.Status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", faults.RetryAfterSeconds)
+	}
 	w.WriteHeader(e.Status)
 	_, _ = w.Write(Body(e, raw))
 }
