@@ -104,3 +104,10 @@ func (mk *masterKey) announce(w io.Writer, cfg *config.Config) {
 	fmt.Fprintf(w, "gatehouse: generated a master key in %s; it seals the client secrets and keys stored in %s. "+
 		"Back it up together with the database: without it they cannot be read.\n", mk.generated, db)
 }
+
+// MasterKeyOf is the master key cfg's database is sealed with (see OpenStore) and where it came
+// from, for tools that open a second database with the same key (gatehouse db copy).
+func MasterKeyOf(cfg *config.Config) (*secretbox.MasterKey, string, error) {
+	mk, err := resolveMasterKey(cfg)
+	return mk.key, mk.source, err
+}

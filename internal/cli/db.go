@@ -23,11 +23,11 @@ func newDB(g *globals) *cobra.Command {
 	db := &cobra.Command{
 		Use:     "db",
 		Aliases: []string{"database"},
-		Short:   "Database commands: seed, alteration (migrations), config",
+		Short:   "Database commands: seed, alteration (migrations), config, copy",
 		Args:    usageArgs(cobra.NoArgs),
 		RunE:    func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	db.AddCommand(newSeed(g), newAlteration(g), newDBConfig(g))
+	db.AddCommand(newSeed(g), newAlteration(g), newDBConfig(g), newDBCopy(g))
 	return db
 }
 

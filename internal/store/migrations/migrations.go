@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/pressly/goose/v3"
@@ -136,4 +138,29 @@ func nameOf(file string) string {
 		return name
 	}
 	return base
+}
+
+// createTable finds the tables a migration creates.
+var createTable = regexp.MustCompile(`(?m)^CREATE TABLE (?:IF NOT EXISTS )?([a-z_]+) \(`)
+
+// Tables lists the tables the migrations create, in creation order, so that a table comes after
+// every table it references (the order a whole-database copy inserts in).
+func Tables(dialect string) ([]string, error) {
+	names, err := fs.Glob(files, dialect+"/*.sql")
+	if err != nil || len(names) == 0 {
+		return nil, fmt.Errorf("migrations: no files for dialect %q", dialect)
+	}
+	sort.Strings(names)
+	var out []string
+	for _, name := range names {
+		raw, err := files.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		up, _, _ := strings.Cut(string(raw), "-- +goose Down")
+		for _, m := range createTable.FindAllStringSubmatch(up, -1) {
+			out = append(out, m[1])
+		}
+	}
+	return out, nil
 }

@@ -311,3 +311,18 @@ func TestNameOf(t *testing.T) {
 		}
 	}
 }
+
+// Both dialects create the same tables in the same order (db copy relies on it).
+func TestTablesSameInBothDialects(t *testing.T) {
+	pg, err := Tables(DialectPostgres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lite, err := Tables(DialectSQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pg) < 20 || strings.Join(pg, ",") != strings.Join(lite, ",") {
+		t.Fatalf("postgres %v\nsqlite %v", pg, lite)
+	}
+}
