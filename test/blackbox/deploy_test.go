@@ -117,4 +117,3 @@ func startGroup(t *testing.T, dir string, env []string, name string, args ...str
 	})
 	return cmd
 }
-
