@@ -52,6 +52,37 @@ func TestOpenIDClientLibreChat(t *testing.T) {
 	}
 }
 
+// TestNextAuthV4: NextAuth v4's OIDC provider, through openid-client v5 as next-auth 4.24 uses
+// it, with the values docs/nextauth.md gives: the sign-in works once the client expects ES384,
+// and fails without it (the note in the guide).
+func TestNextAuthV4(t *testing.T) {
+	user := createUser(t, "nextauth_user")
+	redirect := "https://next.example.test/api/auth/callback/gatehouse"
+	app := createApp(t, "NextAuth v4", []string{redirect}, nil, nil)
+	var got struct {
+		WithAlg struct {
+			Claims map[string]any
+			Error  string
+		}
+		WithoutAlg struct {
+			Claims map[string]any
+			Error  string
+		}
+	}
+	runScript(t, &got, "node", []string{"js/nextauth-v4.mjs"}, map[string]string{
+		"ISSUER": issuer(), "CLIENT_ID": app.ID, "CLIENT_SECRET": app.Secret, "REDIRECT_URI": redirect,
+		"USERNAME": user.Username, "PASSWORD": user.Password,
+	})
+	if got.WithAlg.Error != "" {
+		t.Fatalf("NextAuth v4 with id_token_signed_response_alg ES384: %s", got.WithAlg.Error)
+	}
+	wantClaims(t, "ID token", got.WithAlg.Claims, map[string]any{"sub": user.ID, "email": user.Email, "iss": issuer(), "aud": app.ID})
+	t.Logf("without the alg setting: %s", got.WithoutAlg.Error)
+	if !strings.Contains(got.WithoutAlg.Error, "ES384") {
+		t.Errorf("without the alg setting openid-client v5 should refuse the ES384 ID token (the guide's note); got %+v", got.WithoutAlg)
+	}
+}
+
 // TestAuthJSLobeChat: @auth/core's Logto provider as LobeChat configures it (AUTH_LOGTO_ISSUER =
 // <endpoint>/oidc, callback /api/auth/callback/logto). LobeChat's guide enables refresh tokens
 // for the app (alwaysIssueRefreshToken), since Auth.js sends no prompt=consent.
