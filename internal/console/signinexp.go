@@ -115,11 +115,16 @@ func sePatch(r *http.Request, logos map[string]string) json.RawMessage {
 	}
 	patch := map[string]any{
 		"signIn": map[string]any{"methods": methods}, "signUp": signUp, "socialSignInConnectorTargets": targets,
-		"branding":      branding,
-		"color":         map[string]any{"primaryColor": r.PostFormValue("primary"), "darkPrimaryColor": r.PostFormValue("dark_primary"), "isDarkModeEnabled": on("dark")},
-		"customCss":     r.PostFormValue("css"),
-		"languageInfo":  map[string]any{"autoDetect": on("auto_detect"), "fallbackLanguage": r.PostFormValue("fallback")},
-		"termsOfUseUrl": optional("terms"), "privacyPolicyUrl": optional("privacy"), "agreeToTermsPolicy": r.PostFormValue("agree_policy"),
+		"branding":  branding,
+		"color":     map[string]any{"primaryColor": r.PostFormValue("primary"), "darkPrimaryColor": r.PostFormValue("dark_primary"), "isDarkModeEnabled": on("dark")},
+		"customCss": r.PostFormValue("css"),
+	}
+	// Sections a form may lack (a client posting only the branding) keep their saved values.
+	if _, ok := r.PostForm["fallback"]; ok {
+		patch["languageInfo"] = map[string]any{"autoDetect": on("auto_detect"), "fallbackLanguage": r.PostFormValue("fallback")}
+	}
+	if _, ok := r.PostForm["agree_policy"]; ok {
+		patch["termsOfUseUrl"], patch["privacyPolicyUrl"], patch["agreeToTermsPolicy"] = optional("terms"), optional("privacy"), r.PostFormValue("agree_policy")
 	}
 	raw, _ := json.Marshal(patch) // strings, booleans and lists only
 	return raw
