@@ -18,13 +18,17 @@ type SignInExperiences interface {
 
 // sieView is the page's form: the settings seed guide A changes, languages and terms.
 type sieView struct {
-	Username, Email, SignUp, Dark bool
-	Targets                       []targetView
-	Logo, DarkLogo, CSS           string
-	Primary, DarkPrimary          string
-	AutoDetect                    bool
-	Fallback, Terms, Privacy      string
-	AgreePolicy                   string
+	Username, Email, EmailCode, Dark bool
+	// SignUpWith is who may create an account: "" (nobody but through social connectors),
+	// "username" or "email" (confirmed with a code); SignUpPassword asks for a password then.
+	SignUpWith               string
+	SignUpPassword           bool
+	Targets                  []targetView
+	Logo, DarkLogo, CSS      string
+	Primary, DarkPrimary     string
+	AutoDetect               bool
+	Fallback, Terms, Privacy string
+	AgreePolicy              string
 }
 
 type targetView struct {
@@ -35,12 +39,19 @@ type targetView struct {
 func (c *Console) sieView(ctx context.Context, exp model.SignInExperience, lang string) (sieView, error) {
 	v := sieView{Logo: exp.Branding.LogoURL, DarkLogo: exp.Branding.DarkLogoURL, CSS: model.StringOf(exp.CustomCSS),
 		Primary: exp.Color.PrimaryColor, DarkPrimary: exp.Color.DarkPrimaryColor, Dark: exp.Color.IsDarkModeEnabled,
-		SignUp:     slices.Contains(exp.SignUp.Identifiers, model.IdentifierUsername),
-		AutoDetect: exp.LanguageInfo.AutoDetect, Fallback: exp.LanguageInfo.FallbackLanguage,
+		SignUpPassword: exp.SignUp.Password,
+		AutoDetect:     exp.LanguageInfo.AutoDetect, Fallback: exp.LanguageInfo.FallbackLanguage,
 		Terms: model.StringOf(exp.TermsOfUseURL), Privacy: model.StringOf(exp.PrivacyPolicyURL), AgreePolicy: exp.AgreeToTermsPolicy}
 	for _, m := range exp.SignIn.Methods {
 		v.Username = v.Username || (m.Identifier == model.IdentifierUsername && m.Password)
 		v.Email = v.Email || (m.Identifier == model.IdentifierEmail && m.Password)
+		v.EmailCode = v.EmailCode || (m.Identifier == model.IdentifierEmail && m.VerificationCode)
+	}
+	switch {
+	case slices.Contains(exp.SignUp.Identifiers, model.IdentifierUsername):
+		v.SignUpWith = model.IdentifierUsername
+	case slices.Contains(exp.SignUp.Identifiers, model.IdentifierEmail):
+		v.SignUpWith = model.IdentifierEmail
 	}
 	list, err := c.o.Conns.ListConnectors(ctx, model.DefaultTenantID, "")
 	if err != nil {
@@ -88,14 +99,19 @@ func (c *Console) renderSIE(w http.ResponseWriter, r *http.Request, status int, 
 func sePatch(r *http.Request, logos map[string]string) json.RawMessage {
 	on := func(k string) bool { return r.PostFormValue(k) == "yes" }
 	methods := []map[string]any{}
-	for _, m := range []struct{ key, id string }{{"password_username", model.IdentifierUsername}, {"password_email", model.IdentifierEmail}} {
-		if on(m.key) {
-			methods = append(methods, map[string]any{"identifier": m.id, "password": true, "verificationCode": false, "isPasswordPrimary": true})
-		}
+	if on("password_username") {
+		methods = append(methods, map[string]any{"identifier": model.IdentifierUsername, "password": true, "verificationCode": false, "isPasswordPrimary": true})
+	}
+	if on("password_email") || on("code_email") {
+		methods = append(methods, map[string]any{"identifier": model.IdentifierEmail, "password": on("password_email"),
+			"verificationCode": on("code_email"), "isPasswordPrimary": on("password_email")})
 	}
 	signUp := map[string]any{"identifiers": []string{}, "password": false, "verify": false}
-	if on("signup_username") {
+	switch with := r.PostFormValue("signup_with"); {
+	case with == model.IdentifierUsername || on("signup_username"): // a username needs a password (Logto's rule)
 		signUp = map[string]any{"identifiers": []string{model.IdentifierUsername}, "password": true, "verify": false}
+	case with == model.IdentifierEmail: // an email is confirmed with a code
+		signUp = map[string]any{"identifiers": []string{model.IdentifierEmail}, "password": on("signup_password"), "verify": true}
 	}
 	targets := append([]string{}, r.PostForm["social"]...)
 	branding := map[string]any{} // an empty field clears its logo
@@ -135,7 +151,7 @@ var sieFieldRules = []fieldRule{
 	{"dark_logo", []string{"darkLogoUrl"}}, {"logo", []string{"logoUrl"}}, {"dark_primary", []string{"darkPrimaryColor"}},
 	{"primary", []string{"primaryColor"}}, {"css", []string{"customCss"}}, {"terms", []string{"termsOfUseUrl"}},
 	{"privacy", []string{"privacyPolicyUrl"}}, {"fallback", []string{"fallbackLanguage", "languageInfo"}},
-	{"agree_policy", []string{"agreeToTermsPolicy"}}, {"methods", []string{"sign_in_methods", "signIn", "signUp", "sign_up"}},
+	{"agree_policy", []string{"agreeToTermsPolicy"}}, {"methods", []string{"sign_in_methods", "signIn", "signUp", "sign_up", "connector_not_found"}},
 }
 
 // postSIE saves the form through the same use-case as PATCH /api/sign-in-exp (its validation).

@@ -113,3 +113,28 @@ func TestSignInExperiencePreview(t *testing.T) {
 		t.Fatal("the preview saved the form")
 	}
 }
+
+// Email sign-up confirmed by a code, and sign-in with an email code, once an email connector
+// exists; without one the use-case's refusal is shown on the methods.
+func TestSignInExperienceEmailMethods(t *testing.T) {
+	h := newHarness(t)
+	form := sieForm()
+	form.Set("signup_with", "email")
+	form.Set("code_email", "yes")
+	status, _, body := h.postMultipart("/console/sign-in-experience", form, "", "", nil)
+	if status != http.StatusBadRequest || fieldErrors(body)["methods"] == "" {
+		t.Fatalf("email methods without an email connector: %d %v", status, fieldErrors(body))
+	}
+	h.post("/console/connectors", url.Values{"factory": {"simple-mail-transfer-protocol"}, "host": {"smtp.example.com"}, "port": {"587"}, "fromEmail": {"auth@example.com"}})
+	if status, _, body = h.postMultipart("/console/sign-in-experience", form, "", "", nil); status != http.StatusSeeOther {
+		t.Fatalf("email methods with an email connector: %d %v %s", status, fieldErrors(body), body)
+	}
+	exp, _ := h.svc.GetSignInExperience(h.ctx, model.DefaultTenantID)
+	if len(exp.SignUp.Identifiers) != 1 || exp.SignUp.Identifiers[0] != model.IdentifierEmail || !exp.SignUp.Verify ||
+		len(exp.SignIn.Methods) != 1 || !exp.SignIn.Methods[0].VerificationCode {
+		t.Fatalf("saved %+v %+v", exp.SignUp, exp.SignIn)
+	}
+	if _, page := h.get("/console/sign-in-experience"); !strings.Contains(page, `<option value="email" selected>`) || !strings.Contains(page, `id="code_email" name="code_email" value="yes" checked`) {
+		t.Fatal("the form does not show the saved email methods")
+	}
+}

@@ -66,6 +66,13 @@ func catalog() map[string]map[string]string {
 
 var baseText = map[string]map[string]string{
 	langEnglish: {
+		"console.sie_code_email":         "Email and a one-time code (needs the email connector)",
+		"console.sie_signup_heading":     "Creating an account",
+		"console.sie_signup_with":        "Who may create an account here",
+		"console.sie_signup_none":        "Nobody (only through the social buttons, or accounts you create)",
+		"console.sie_signup_username":    "Anyone, with a username and password",
+		"console.sie_signup_email":       "Anyone, with an email address confirmed by a code",
+		"console.sie_signup_password":    "Ask for a password when the account is created by email",
 		"console.menu":                   "Console",
 		"console.pages":                  "Pages",
 		"console.prev":                   "← Newer",
@@ -117,7 +124,6 @@ var baseText = map[string]map[string]string{
 		"console.sie_methods":            "Sign in with a password",
 		"console.sie_pw_username":        "Username and password",
 		"console.sie_pw_email":           "Email and password",
-		"console.sie_signup":             "People may create an account with a username and password",
 		"console.sie_social":             "Social sign-in buttons",
 		"console.sie_no_social":          "No social connector yet: add one under Connectors.",
 		"console.sie_social_only":        "With no password method and no account creation checked, the page shows only the social buttons (social-only).",
@@ -182,6 +188,13 @@ var baseText = map[string]map[string]string{
 		"console.sign_in_failed":         "The sign-in to the console did not complete. Try again from the console.",
 	},
 	langChinese: {
+		"console.sie_code_email":         "邮箱和一次性验证码（需要邮件连接器）",
+		"console.sie_signup_heading":     "创建账号",
+		"console.sie_signup_with":        "谁可以在这里创建账号",
+		"console.sie_signup_none":        "任何人都不行（只能通过社交按钮，或由你创建）",
+		"console.sie_signup_username":    "任何人，使用用户名和密码",
+		"console.sie_signup_email":       "任何人，使用经验证码确认的邮箱",
+		"console.sie_signup_password":    "用邮箱创建账号时也设置密码",
 		"console.menu":                   "控制台",
 		"console.pages":                  "分页",
 		"console.prev":                   "← 较新",
@@ -233,7 +246,6 @@ var baseText = map[string]map[string]string{
 		"console.sie_methods":            "密码登录",
 		"console.sie_pw_username":        "用户名和密码",
 		"console.sie_pw_email":           "邮箱和密码",
-		"console.sie_signup":             "允许使用用户名和密码注册账号",
 		"console.sie_social":             "社交登录按钮",
 		"console.sie_no_social":          "还没有社交连接器：请在“连接器”中添加。",
 		"console.sie_social_only":        "不勾选任何密码方式和注册时，登录页只显示社交按钮（仅社交登录）。",

@@ -77,10 +77,12 @@ func New(st store.Store, fresh *store.Freshness, clk clock.Clock, log *slog.Logg
 	// Every change's events are written in its transaction: its audit entry and its outbox rows.
 	c.SetEventSinks(aud, hooks)
 	usersUC := users.New(c, opts.Passwords, signIn)
+	conns := connectors.New(c, connector.NewRegistry(append([]connector.Factory{oauth2.Factory{}, oidc.Factory{}, github.Factory{}, google.Factory{}, smtp.Factory{}},
+		opts.MoreConnectorFactories...)...), signIn, opts.ConnectorClient)
+	signIn.SetEmailFactories(conns.IsEmailFactory)
 	return &Service{
-		Console: adminconsole.New(c, usersUC, signIn),
-		Connectors: connectors.New(c, connector.NewRegistry(append([]connector.Factory{oauth2.Factory{}, oidc.Factory{}, github.Factory{}, google.Factory{}, smtp.Factory{}},
-			opts.MoreConnectorFactories...)...), signIn, opts.ConnectorClient),
+		Console:           adminconsole.New(c, usersUC, signIn),
+		Connectors:        conns,
 		Webhooks:          hooks,
 		Audit:             aud,
 		Core:              c,

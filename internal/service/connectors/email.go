@@ -39,6 +39,12 @@ func (s *Connectors) emailConnector(ctx context.Context, tenantID string) (conne
 	return nil, errNoEmailConnector()
 }
 
+// IsEmailFactory reports whether factoryID is an email connector's factory.
+func (s *Connectors) IsEmailFactory(factoryID string) bool {
+	f, ok := s.factories.Factory(factoryID)
+	return ok && f.Type() == connector.TypeEmail
+}
+
 // HasEmailConnector reports whether the tenant can send email (the pages offer codes and
 // password reset only then).
 func (s *Connectors) HasEmailConnector(ctx context.Context, tenantID string) bool {

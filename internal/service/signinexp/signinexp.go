@@ -106,7 +106,11 @@ func (s *SignInExperiences) UpdateSignInExperience(ctx context.Context, tenantID
 		if err != nil {
 			return err
 		}
-		if err := validateSignInExperience(next, fields); err != nil {
+		avail, err := s.enabledConnectors(ctx, t)
+		if err != nil {
+			return err
+		}
+		if err := validateSignInExperience(next, fields, avail); err != nil {
 			return err
 		}
 		if err := core.PutConfig(ctx, t.Configs(), model.ConfigSignInExperience, next); err != nil {
@@ -509,7 +513,7 @@ var (
 // (libraries/sign-in-experience/{sign-up,sign-in,mfa}.ts and index.ts#validateLanguageInfo).
 // Only members the patch touched are checked, with the stored members they depend on, as
 // Logto validates the request against its current settings.
-func validateSignInExperience(next model.SignInExperience, fields map[string]json.RawMessage) error {
+func validateSignInExperience(next model.SignInExperience, fields map[string]json.RawMessage, connectors connectorAvailability) error {
 	patched := func(key string) bool { _, ok := fields[key]; return ok }
 	checks := []struct {
 		key   string
@@ -546,7 +550,6 @@ func validateSignInExperience(next model.SignInExperience, fields map[string]jso
 	}
 
 	// Logto's rules, in the order its PATCH handler applies them.
-	connectors := enabledConnectors()
 	if patched("languageInfo") && !slices.Contains(builtInLanguages, next.LanguageInfo.FallbackLanguage) {
 		return sieError("unsupported_default_language", "This language - %s is not supported at the moment.",
 			next.LanguageInfo.FallbackLanguage).WithData(map[string]string{"language": next.LanguageInfo.FallbackLanguage})
@@ -773,10 +776,24 @@ func validateUsernamePolicy(p model.UsernamePolicy) error {
 // connectorAvailability says which passwordless connector types the tenant has enabled.
 type connectorAvailability struct{ email, sms bool }
 
-// enabledConnectors reports the tenant's enabled Email and SMS connectors. Gatehouse has no
-// connectors yet, so none are: verification-code sign-in and email/phone sign-up are refused
-// with enabled_connector_not_found exactly as Logto refuses them on a tenant without connectors.
-func enabledConnectors() connectorAvailability { return connectorAvailability{} }
+// enabledConnectors reports whether the tenant has an Email connector (read in the change's
+// transaction t) and an SMS one (Gatehouse has no SMS connectors): without them, verification-code
+// sign-in and email/phone sign-up are refused with enabled_connector_not_found, as in Logto.
+func (s *SignInExperiences) enabledConnectors(ctx context.Context, t *core.Tx) (connectorAvailability, error) {
+	if s.isEmailFactory == nil {
+		return connectorAvailability{}, nil
+	}
+	rows, err := t.Connectors().List(ctx)
+	if err != nil {
+		return connectorAvailability{}, fmt.Errorf("list connectors: %w", err)
+	}
+	for _, c := range rows {
+		if s.isEmailFactory(c.ConnectorID) {
+			return connectorAvailability{email: true}, nil
+		}
+	}
+	return connectorAvailability{}, nil
+}
 
 func connectorMissing(connectorType string) *apperr.Error {
 	return sieError("enabled_connector_not_found", "Enabled %s connector not found.", connectorType).
