@@ -30,6 +30,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/service"
 	"github.com/gatehouse-id/gatehouse/internal/service/adminconsole"
 	"github.com/gatehouse-id/gatehouse/internal/service/directory"
+	"github.com/gatehouse-id/gatehouse/internal/service/protocol"
 	"github.com/gatehouse-id/gatehouse/internal/service/seed"
 	"github.com/gatehouse-id/gatehouse/internal/store"
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore"
@@ -171,7 +172,7 @@ func Handler(d *Deps, cfg *config.Config, tenantID string) http.Handler {
 		// The node's metrics, on the operators' listener (every tenant's counters are the node's).
 		mux.Handle("GET /metrics", d.Metrics.Handler())
 		console.New(console.Options{AdminURL: strings.TrimSuffix(cfg.Issuer(tenantID), "/oidc"), TrustProxy: cfg.ProxyHops() > 0, ClientID: adminconsole.ClientID,
-			Backend: consoleBackend{d.Service}, Apps: d.Service, AppSettings: d.Service, Conns: d.Service, SIE: d.Service, Hooks: d.Service, Users: d.Service, Access: d.Service, Audit: d.Service, HookEvents: webhook.Events(), UserIssuer: cfg.Issuer(model.DefaultTenantID),
+			Backend: consoleBackend{d.Service}, Apps: d.Service, AppSettings: d.Service, Conns: d.Service, SIE: d.Service, Hooks: d.Service, Users: d.Service, Access: d.Service, Audit: d.Service, Keys: d.Service, KeyGrace: cfg.PrivateKeyRotationGracePeriod, SessionTTL: protocol.DefaultSessionTTL, HookEvents: webhook.Events(), UserIssuer: cfg.Issuer(model.DefaultTenantID),
 			Exchange: inProcessExchange(&h), Log: d.Log}).Mount(mux)
 	}
 	counted := d.Metrics.Wrap(tenantID, mux)

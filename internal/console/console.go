@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
 	"github.com/gatehouse-id/gatehouse/internal/experience/pagekit"
@@ -60,6 +61,10 @@ type Options struct {
 	Users       Users
 	Access      Access
 	Audit       AuditLogs
+	Keys        Keys
+	// KeyGrace is PRIVATE_KEY_ROTATION_GRACE_PERIOD and SessionTTL how long a browser stays
+	// signed in, shown on the settings page.
+	KeyGrace, SessionTTL time.Duration
 	// HookEvents are the events a webhook may subscribe to (webhook.Events).
 	HookEvents []string
 	// UserIssuer is the default tenant's issuer, which the apps are pointed at.

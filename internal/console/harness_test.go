@@ -81,7 +81,7 @@ func newHarness(t testing.TB) *harness {
 	srv := httptest.NewServer(httpx.Proxy(1, httpx.Middleware(slog.New(slog.DiscardHandler), mux)))
 	t.Cleanup(srv.Close)
 	c := New(Options{AdminURL: srv.URL, ClientID: "admin-console", Backend: testBackend{svc}, Apps: svc, AppSettings: svc, Conns: svc, SIE: svc,
-		Hooks: svc, Users: svc, Access: svc, Audit: svc, HookEvents: webhook.Events(), UserIssuer: "http://localhost:3001/oidc"})
+		Hooks: svc, Users: svc, Access: svc, Audit: svc, Keys: svc, SessionTTL: 14 * 24 * time.Hour, HookEvents: webhook.Events(), UserIssuer: "http://localhost:3001/oidc"})
 	c.Mount(mux)
 	if err := svc.Console.EnsureClient(ctx, srv.URL+"/console/callback", srv.URL+"/console"); err != nil {
 		t.Fatalf("console client: %v", err)
