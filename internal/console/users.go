@@ -6,14 +6,28 @@ import (
 	"strings"
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
+	"github.com/gatehouse-id/gatehouse/internal/service/access"
 	"github.com/gatehouse-id/gatehouse/internal/service/users"
 )
 
-// Users is what the console's user page needs.
+// Users is what the console's user pages need (the Management API's user use-cases).
 type Users interface {
 	ListUsers(ctx context.Context, tenantID string, f model.UserFilter, p model.Page) ([]model.User, int, error)
 	CreateUser(ctx context.Context, tenantID string, in users.CreateUserInput) (model.User, error)
+	GetUser(ctx context.Context, tenantID, id string) (model.User, error)
+	UpdateUser(ctx context.Context, tenantID, id string, p users.UserPatch) (model.User, error)
+	SetUserPassword(ctx context.Context, tenantID, id, plain string) (model.User, error)
+	SetUserSuspended(ctx context.Context, tenantID, id string, suspended bool) (model.User, error)
+	DeleteUser(ctx context.Context, tenantID, id string) error
+	UserRoles(ctx context.Context, tenantID, userID, search string, p model.Page) ([]model.Role, int, error)
+	AssignUserRoles(ctx context.Context, tenantID, userID string, roleIDs []string) (users.UserRoleAssignment, error)
+	RemoveUserRole(ctx context.Context, tenantID, userID, roleID string) error
+	UnlinkSocialIdentity(ctx context.Context, tenantID, userID, target string) (model.User, error)
+	ListRoles(ctx context.Context, tenantID string, f model.RoleFilter, p model.Page) ([]access.RoleSummary, int, error)
 }
+
+// usersPerPage is the user list's page size.
+const usersPerPage = 50
 
 // userRow is one user in the list.
 type userRow struct {
@@ -38,12 +52,13 @@ func (c *Console) renderUsers(w http.ResponseWriter, r *http.Request, status int
 		escaped := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(d.Search)
 		f.Search.Matches = []model.UserMatch{{Mode: model.UserMatchLike, Values: []string{"%" + escaped + "%"}}}
 	}
-	list, total, err := c.o.Users.ListUsers(r.Context(), model.DefaultTenantID, f, model.Page{Limit: 50})
+	n, window := pageWindow(r, usersPerPage)
+	list, total, err := c.o.Users.ListUsers(r.Context(), model.DefaultTenantID, f, window)
 	if err != nil {
 		c.internal(w, r, err)
 		return
 	}
-	d.Total = total
+	d.Total, d.View = total, newPager(r, n, total, usersPerPage)
 	for _, u := range list {
 		d.Users = append(d.Users, userRow{ID: u.ID, Username: model.StringOf(u.Username), Name: model.StringOf(u.Name),
 			Email: model.StringOf(u.PrimaryEmail), Suspended: u.IsSuspended})
@@ -57,9 +72,7 @@ func (c *Console) postUser(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if r.ParseForm() != nil || !sameToken(d.CSRF, r.PostFormValue("csrf")) {
-		c.fail(w, r, http.StatusForbidden, "error.csrf")
+	if !c.readForm(w, r, d) {
 		return
 	}
 	username, email := strings.TrimSpace(r.PostFormValue("username")), strings.TrimSpace(r.PostFormValue("email"))
@@ -70,8 +83,13 @@ func (c *Console) postUser(w http.ResponseWriter, r *http.Request) {
 	if email != "" {
 		in.PrimaryEmail = &email
 	}
-	if _, err := c.o.Users.CreateUser(r.Context(), model.DefaultTenantID, in); err != nil {
-		if d.Error = apiMessage(err); d.Error == "" {
+	err := c.checkPassword(r.Context(), in.Password, username, email)
+	var created model.User
+	if err == nil {
+		created, err = c.o.Users.CreateUser(r.Context(), model.DefaultTenantID, in)
+	}
+	if err != nil {
+		if !refuse(d, err, userFieldRules...) {
 			c.internal(w, r, err)
 			return
 		}
@@ -79,10 +97,22 @@ func (c *Console) postUser(w http.ResponseWriter, r *http.Request) {
 		c.renderUsers(w, r, http.StatusBadRequest, d)
 		return
 	}
-	http.Redirect(w, r, "/console/users", http.StatusSeeOther)
+	http.Redirect(w, r, "/console/users/"+created.ID+"?notice=saved", http.StatusSeeOther)
 }
 
 func (c *Console) mountUsers(mux *http.ServeMux, cop *http.CrossOriginProtection) {
 	mux.HandleFunc("GET /console/users", c.serveUsers)
 	mux.Handle("POST /console/users", cop.Handler(http.HandlerFunc(c.postUser)))
+	mux.HandleFunc("GET /console/users/{id}", c.serveUser)
+	for path, h := range map[string]http.HandlerFunc{"profile": c.postUserProfile, "custom-data": c.postUserCustomData,
+		"password": c.postUserPassword, "suspension": c.postUserSuspension, "roles": c.postUserRole,
+		"roles/{roleId}/remove": c.postUserRoleRemove, "identities/{target}/unlink": c.postUserUnlink, "delete": c.postUserDelete} {
+		mux.Handle("POST /console/users/{id}/"+path, cop.Handler(h))
+	}
+}
+
+// userFieldRules place the user use-cases' refusals on the forms' fields.
+var userFieldRules = []fieldRule{
+	{"username", []string{"username"}}, {"email", []string{"email"}}, {"phone", []string{"phone"}},
+	{"password", []string{"password"}}, {"avatar", []string{"avatar"}}, {"name", []string{"name"}},
 }
