@@ -1,8 +1,240 @@
 package console
 
-import "net/http"
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
 
-// Access is what the console's API-resource and role pages need.
-type Access interface{}
+	"github.com/gatehouse-id/gatehouse/internal/apperr"
+	"github.com/gatehouse-id/gatehouse/internal/model"
+	"github.com/gatehouse-id/gatehouse/internal/service/access"
+)
 
-func (c *Console) mountAccess(mux *http.ServeMux, cop *http.CrossOriginProtection) {}
+// Access is what the console's API-resource and role pages need (the Management API's
+// resource, scope and role use-cases, and the role members').
+type Access interface {
+	CreateResource(ctx context.Context, tenantID string, in access.ResourceInput) (model.Resource, error)
+	GetResource(ctx context.Context, tenantID, id string) (model.Resource, error)
+	ListResources(ctx context.Context, tenantID string, p model.Page) ([]model.Resource, int, error)
+	UpdateResource(ctx context.Context, tenantID, id string, p access.ResourcePatch) (model.Resource, error)
+	SetDefaultResource(ctx context.Context, tenantID, id string, isDefault bool) (model.Resource, error)
+	DeleteResource(ctx context.Context, tenantID, id string) error
+	ResourceScopes(ctx context.Context, tenantID, resourceID, search string, p model.Page) ([]model.Scope, int, error)
+	CreateScope(ctx context.Context, tenantID, resourceID, name string, description *string) (model.Scope, error)
+	DeleteScope(ctx context.Context, tenantID, resourceID, scopeID string) error
+	ListRoles(ctx context.Context, tenantID string, f model.RoleFilter, p model.Page) ([]access.RoleSummary, int, error)
+	CreateRole(ctx context.Context, tenantID string, in access.RoleInput) (model.Role, error)
+	GetRole(ctx context.Context, tenantID, id string) (model.Role, error)
+	UpdateRole(ctx context.Context, tenantID, id string, p access.RolePatch) (model.Role, error)
+	DeleteRole(ctx context.Context, tenantID, id string) error
+	RoleScopes(ctx context.Context, tenantID, roleID, search string, p model.Page) ([]access.ScopeWithResource, int, error)
+	AddRoleScopes(ctx context.Context, tenantID, roleID string, scopeIDs []string) ([]model.Scope, error)
+	RemoveRoleScope(ctx context.Context, tenantID, roleID, scopeID string) error
+	RoleApplications(ctx context.Context, tenantID, roleID, search string, p model.Page) ([]model.Application, int, error)
+	AddRoleApplications(ctx context.Context, tenantID, roleID string, appIDs []string) error
+	RemoveRoleApplication(ctx context.Context, tenantID, roleID, appID string) error
+	RoleUsers(ctx context.Context, tenantID, roleID string, search model.UserSearch, p model.Page) ([]model.User, int, error)
+	AddRoleUsers(ctx context.Context, tenantID, roleID string, userIDs []string) error
+	RemoveRoleUser(ctx context.Context, tenantID, roleID, userID string) error
+	ListApplications(ctx context.Context, tenantID string, f model.ApplicationFilter, p model.Page) ([]model.Application, int, error)
+}
+
+// managementIndicator is the Logto Management API resource, which no one may change.
+const managementIndicator = "https://default.logto.app/api"
+
+// resourcesView is the resource list and the create form's values.
+type resourcesView struct {
+	Resources            []model.Resource
+	Name, Indicator, TTL string
+	ManagementIndicator  string
+}
+
+// resourceView is one resource's page.
+type resourceView struct {
+	Resource  model.Resource
+	ReadOnly  bool
+	Scopes    []model.Scope
+	Name, TTL string
+}
+
+func (c *Console) mountAccess(mux *http.ServeMux, cop *http.CrossOriginProtection) {
+	mux.HandleFunc("GET /console/api-resources", c.serveResources)
+	mux.Handle("POST /console/api-resources", cop.Handler(http.HandlerFunc(c.postResource)))
+	mux.HandleFunc("GET /console/api-resources/{id}", c.serveResource)
+	for path, h := range map[string]http.HandlerFunc{"": c.postResourceEdit, "/default": c.postResourceDefault,
+		"/scopes": c.postScope, "/scopes/{scopeId}/delete": c.postScopeDelete, "/delete": c.postResourceDelete} {
+		mux.Handle("POST /console/api-resources/{id}"+path, cop.Handler(h))
+	}
+	c.mountRoles(mux, cop)
+}
+
+func (c *Console) serveResources(w http.ResponseWriter, r *http.Request) {
+	d, ok := c.signedIn(w, r, "console.resources_heading")
+	if !ok {
+		return
+	}
+	c.renderResources(w, r, http.StatusOK, d, &resourcesView{TTL: "3600"})
+}
+
+func (c *Console) renderResources(w http.ResponseWriter, r *http.Request, status int, d *page, v *resourcesView) {
+	list, _, err := c.o.Access.ListResources(r.Context(), model.DefaultTenantID, model.Page{Limit: 200})
+	if err != nil {
+		c.internal(w, r, err)
+		return
+	}
+	v.Resources, v.ManagementIndicator, d.View = list, managementIndicator, v
+	c.render(w, r, status, "resources", d)
+}
+
+// resourceFieldRules place the resource and scope use-cases' refusals on the forms' fields.
+var resourceFieldRules = []fieldRule{
+	{"indicator", []string{"indicator", "identifier"}}, {"ttl", []string{"accessTokenTtl", "ttl"}},
+	{"name", []string{"name"}},
+}
+
+// parseTTL reads a token lifetime in seconds; "" keeps Logto's default.
+func parseTTL(s string) (*int64, bool) {
+	if s = strings.TrimSpace(s); s == "" {
+		return nil, true
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return &n, err == nil
+}
+
+// postResource creates an API resource (POST /api/resources).
+func (c *Console) postResource(w http.ResponseWriter, r *http.Request) {
+	d, ok := c.signedIn(w, r, "console.resources_heading")
+	if !ok || !c.readForm(w, r, d) {
+		return
+	}
+	v := &resourcesView{Name: strings.TrimSpace(r.PostFormValue("name")), Indicator: strings.TrimSpace(r.PostFormValue("indicator")), TTL: r.PostFormValue("ttl")}
+	ttl, ok := parseTTL(v.TTL)
+	var err error = refusal(d)
+	var created model.Resource
+	if ok {
+		created, err = c.o.Access.CreateResource(r.Context(), model.DefaultTenantID, access.ResourceInput{Name: v.Name, Indicator: v.Indicator, AccessTokenTTL: ttl})
+	} else {
+		d.Fields = map[string]string{"ttl": d.Msg.T("console.app_whole_number")}
+	}
+	if err != nil {
+		if !refuse(d, err, resourceFieldRules...) {
+			c.internal(w, r, err)
+			return
+		}
+		c.renderResources(w, r, http.StatusBadRequest, d, v)
+		return
+	}
+	http.Redirect(w, r, "/console/api-resources/"+created.ID+"?notice=saved", http.StatusSeeOther)
+}
+
+// loadResource reads the path's resource and its permissions into d.View.
+func (c *Console) loadResource(w http.ResponseWriter, r *http.Request, d *page) (*resourceView, bool) {
+	res, err := c.o.Access.GetResource(r.Context(), model.DefaultTenantID, r.PathValue("id"))
+	if err != nil {
+		c.fail(w, r, http.StatusNotFound, "console.resource_not_found")
+		return nil, false
+	}
+	scopes, _, err := c.o.Access.ResourceScopes(r.Context(), model.DefaultTenantID, res.ID, "", model.Page{Limit: 500})
+	if err != nil {
+		c.internal(w, r, err)
+		return nil, false
+	}
+	v := &resourceView{Resource: res, ReadOnly: res.Indicator == managementIndicator, Scopes: scopes, Name: res.Name,
+		TTL: strconv.FormatInt(res.AccessTokenTTL, 10)}
+	d.View, d.Title = v, res.Name
+	return v, true
+}
+
+func (c *Console) serveResource(w http.ResponseWriter, r *http.Request) {
+	d, ok := c.signedIn(w, r, "console.resources_heading")
+	if !ok {
+		return
+	}
+	if _, ok := c.loadResource(w, r, d); ok {
+		c.render(w, r, http.StatusOK, "resource", d)
+	}
+}
+
+// resourceWrite is the shape of the resource page's writes (see hookWrite).
+func (c *Console) resourceWrite(w http.ResponseWriter, r *http.Request, run func(d *page, v *resourceView) (notice string, err error)) {
+	d, ok := c.signedIn(w, r, "console.resources_heading")
+	if !ok || !c.readForm(w, r, d) {
+		return
+	}
+	v, ok := c.loadResource(w, r, d)
+	if !ok {
+		return
+	}
+	notice, err := run(d, v)
+	if err != nil {
+		if !refuse(d, err, resourceFieldRules...) {
+			c.internal(w, r, err)
+			return
+		}
+		c.render(w, r, http.StatusBadRequest, "resource", d)
+		return
+	}
+	if notice == "deleted" {
+		http.Redirect(w, r, "/console/api-resources?notice=deleted", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/console/api-resources/"+v.Resource.ID+"?notice=saved", http.StatusSeeOther)
+}
+
+func (c *Console) postResourceEdit(w http.ResponseWriter, r *http.Request) {
+	c.resourceWrite(w, r, func(d *page, v *resourceView) (string, error) {
+		v.Name, v.TTL = strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("ttl")
+		ttl, ok := parseTTL(v.TTL)
+		if !ok || ttl == nil {
+			d.Fields = map[string]string{"ttl": d.Msg.T("console.app_whole_number")}
+			return "", refusal(d)
+		}
+		_, err := c.o.Access.UpdateResource(r.Context(), model.DefaultTenantID, v.Resource.ID, access.ResourcePatch{Name: &v.Name, AccessTokenTTL: ttl})
+		return "saved", err
+	})
+}
+
+// postResourceDefault makes the resource the default one (tokens asked for without a resource
+// are issued for it) or stops that.
+func (c *Console) postResourceDefault(w http.ResponseWriter, r *http.Request) {
+	c.resourceWrite(w, r, func(d *page, v *resourceView) (string, error) {
+		_, err := c.o.Access.SetDefaultResource(r.Context(), model.DefaultTenantID, v.Resource.ID, r.PostFormValue("default") == "yes")
+		return "saved", err
+	})
+}
+
+// postScope adds a permission (POST /api/resources/:id/scopes); its refusals (a space in the
+// name, a name in use) show next to the permission's name.
+func (c *Console) postScope(w http.ResponseWriter, r *http.Request) {
+	c.resourceWrite(w, r, func(d *page, v *resourceView) (string, error) {
+		name := strings.TrimSpace(r.PostFormValue("scope_name"))
+		var desc *string
+		if s := strings.TrimSpace(r.PostFormValue("scope_description")); s != "" {
+			desc = &s
+		}
+		_, err := c.o.Access.CreateScope(r.Context(), model.DefaultTenantID, v.Resource.ID, name, desc)
+		if ae, ok := apperr.As(err); ok {
+			d.Fields = map[string]string{"scope_name": ae.Message}
+			return "", refusal(d)
+		}
+		return "saved", err
+	})
+}
+
+func (c *Console) postScopeDelete(w http.ResponseWriter, r *http.Request) {
+	c.resourceWrite(w, r, func(d *page, v *resourceView) (string, error) {
+		return "saved", c.o.Access.DeleteScope(r.Context(), model.DefaultTenantID, v.Resource.ID, r.PathValue("scopeId"))
+	})
+}
+
+// postResourceDelete deletes the resource and its permissions once the box is ticked.
+func (c *Console) postResourceDelete(w http.ResponseWriter, r *http.Request) {
+	c.resourceWrite(w, r, func(d *page, v *resourceView) (string, error) {
+		if !confirmed(r) {
+			d.Fields = map[string]string{"confirm_delete": d.Msg.T("console.confirm_needed")}
+			return "", refusal(d)
+		}
+		return "deleted", c.o.Access.DeleteResource(r.Context(), model.DefaultTenantID, v.Resource.ID)
+	})
+}

@@ -44,6 +44,9 @@ func refuse(d *page, err error, rules ...fieldRule) bool {
 	if localized := d.Msg.ErrorMessage(ae.Code, ae.Data); localized != d.Msg.T("error.generic") {
 		text = localized
 	}
+	if ae.Code == formHasErrors { // the console's own check: its fields are already set
+		rules = nil
+	}
 	for _, rule := range rules {
 		for _, h := range rule.Hints {
 			if strings.Contains(ae.Code, h) || strings.Contains(ae.Message, h) {
@@ -67,5 +70,8 @@ func confirmed(r *http.Request) bool { return r.PostFormValue("confirm") == "yes
 // refusal is a form-level refusal for a check the console makes itself (its field errors are
 // already in d.Fields): refuse shows it at the top of the form.
 func refusal(d *page) error {
-	return apperr.New(http.StatusBadRequest, "console.form_has_errors", "%s", d.Msg.T("console.form_has_errors"))
+	return apperr.New(http.StatusBadRequest, formHasErrors, "%s", d.Msg.T(formHasErrors))
 }
+
+// formHasErrors is the code (and wording key) of the console's own refusals.
+const formHasErrors = "console.form_has_errors"
