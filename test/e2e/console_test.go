@@ -45,7 +45,10 @@ func TestBrowserConsole(t *testing.T) {
 	})
 	// The relying party's client is the one the console creates: its id and secret are read from
 	// the console's page by the script and handed to the relying party started here on demand.
-	var got struct{ Home, App, HomeZh, SignedIn, BorderTop string }
+	var got struct {
+		Home, App, HomeZh, SignedIn, BorderTop, Connector, Webhook, PreviewBorder, FirstFocus string
+		Statuses                                                                            map[string]int
+	}
 	rp := newLazyRP(t)
 	runScript(t, &got, "node", []string{"js/playwright-console.mjs"}, map[string]string{
 		"ADMIN_URL": server.admin, "ARTIFACTS_DIR": artifacts, "ISSUER": issuer(), "IDP": idp,
@@ -63,11 +66,34 @@ func TestBrowserConsole(t *testing.T) {
 	if got.BorderTop != "rgb(15, 118, 110) 6px" {
 		t.Errorf("the console's custom CSS is not on the sign-in page: border-top %q", got.BorderTop)
 	}
+	if !strings.Contains(got.Connector, "/callback/") {
+		t.Errorf("connector page lacks its callback URL: %q", got.Connector)
+	}
+	if strings.Contains(got.Connector, "community-secret") {
+		t.Errorf("connector page shows the client secret")
+	}
+	if !strings.Contains(got.Webhook, "Signing key") || !strings.Contains(got.Webhook, "User.Data.Updated") {
+		t.Errorf("webhook page: %q", got.Webhook)
+	}
+	if got.PreviewBorder != "6px" {
+		t.Errorf("the preview does not show the unsaved custom CSS: border-top-width %q", got.PreviewBorder)
+	}
+	for name, status := range got.Statuses {
+		if status != http.StatusOK {
+			t.Errorf("console page %s answered %d", name, status)
+		}
+	}
+	if got.FirstFocus != "Skip to content" {
+		t.Errorf("first Tab stop is %q, want the skip link", got.FirstFocus)
+	}
 	if !strings.Contains(got.HomeZh, "开始使用") {
 		t.Errorf("Chinese console home: %q", got.HomeZh)
 	}
 	for _, f := range []string{"console-welcome.png", "console-home.png", "console-apps.png", "console-app.png", "console-connectors.png",
-		"console-sign-in-experience.png", "console-social-only-sign-in.png", "console-done.png", "console-home-zh.png", "console-apps-zh.png"} {
+		"console-sign-in-experience.png", "console-social-only-sign-in.png", "console-done.png", "console-home-zh.png", "console-apps-zh.png",
+		"console-connector.png", "console-webhook.png", "console-users.png", "console-users-zh.png", "console-roles.png", "console-roles-zh.png",
+		"console-audit.png", "console-audit-zh.png", "console-settings.png", "console-settings-zh.png", "console-resources.png",
+		"console-resources-zh.png", "console-app-zh.png", "console-connector-zh.png", "console-webhook-zh.png", "console-home-dark.png"} {
 		if st, err := os.Stat(filepath.Join(artifacts, f)); err != nil || st.Size() == 0 {
 			t.Errorf("screenshot %s missing", f)
 		}
