@@ -366,15 +366,6 @@ func (c *Console) minPasswordLength(ctx context.Context) int {
 	return policy.ResolvePasswordPolicy(exp.PasswordPolicy).MinLength()
 }
 
-// apiMessage is a refusal's own message (the Management API's, which names the bad field);
-// "" for a fault inside.
-func apiMessage(err error) string {
-	if ae, ok := apperr.As(err); ok {
-		return ae.Message
-	}
-	return ""
-}
-
 // errorText words a refusal of the welcome form.
 func errorText(ms msgs, err error) (string, bool) {
 	ae, ok := apperr.As(err)

@@ -47,7 +47,7 @@ func TestBrowserConsole(t *testing.T) {
 	// the console's page by the script and handed to the relying party started here on demand.
 	var got struct {
 		Home, App, HomeZh, SignedIn, BorderTop, Connector, Webhook, PreviewBorder, FirstFocus string
-		Statuses                                                                            map[string]int
+		Statuses                                                                              map[string]int
 	}
 	rp := newLazyRP(t)
 	runScript(t, &got, "node", []string{"js/playwright-console.mjs"}, map[string]string{

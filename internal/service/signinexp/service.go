@@ -13,7 +13,9 @@ type SignInExperiences struct {
 // SetEmailFactories tells the use-cases which connector factories send email, so that email
 // sign-up and code sign-in are allowed once such a connector exists (Logto's
 // enabled_connector_not_found rule).
-func (s *SignInExperiences) SetEmailFactories(isEmail func(factoryID string) bool) { s.isEmailFactory = isEmail }
+func (s *SignInExperiences) SetEmailFactories(isEmail func(factoryID string) bool) {
+	s.isEmailFactory = isEmail
+}
 
 // New returns the sign-in experience use-cases over c.
 func New(c *core.Core) *SignInExperiences { return &SignInExperiences{core: c} }
