@@ -207,6 +207,23 @@ func canonicalPaths(next, apiNotFound, oidcNotFound http.Handler) http.Handler {
 	})
 }
 
+// byHost sends requests for adminHost (the ADMIN_ENDPOINT's host name) to the admin tenant and
+// every other to the user tenant, when both share PORT. The Host header decides, as the reverse
+// proxy in front passes it on; an unknown host gets the user tenant, never the console.
+func byHost(adminHost string, admin, user http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		if strings.EqualFold(host, adminHost) {
+			admin.ServeHTTP(w, r)
+			return
+		}
+		user.ServeHTTP(w, r)
+	})
+}
+
 // Listener is one bound tenant listener.
 type Listener struct {
 	TenantID string
@@ -263,7 +280,7 @@ func Start(ctx context.Context, cfg *config.Config, st store.Store, clk clock.Cl
 		url    string
 	}
 	specs := []spec{{model.DefaultTenantID, cfg.Port, cfg.UserEndpoint().String()}}
-	if cfg.AdminEnabled() {
+	if cfg.AdminEnabled() && !cfg.SharedPort() {
 		specs = append(specs, spec{model.AdminTenantID, cfg.AdminPort, cfg.AdminURL().String()})
 	}
 	for _, sp := range specs {
@@ -272,8 +289,12 @@ func Start(ctx context.Context, cfg *config.Config, st store.Store, clk clock.Cl
 			s.close()
 			return nil, fmt.Errorf("listen on port %d for tenant %s: %w", sp.port, sp.tenant, err)
 		}
+		handler := Handler(d, cfg, sp.tenant)
+		if cfg.SharedPort() {
+			handler = byHost(cfg.AdminURL().Hostname(), Handler(d, cfg, model.AdminTenantID), handler)
+		}
 		srv := &http.Server{
-			Handler:           Handler(d, cfg, sp.tenant),
+			Handler:           handler,
 			ReadHeaderTimeout: 10 * time.Second,
 			ReadTimeout:       30 * time.Second,
 			WriteTimeout:      30 * time.Second,
@@ -390,6 +411,14 @@ func (s *Serve) applyLogRetention(ctx context.Context) {
 	}
 }
 
+// printConsole says where the console is and, while no administrator exists, who creates one.
+func (s *Serve) printConsole(w io.Writer, cfg *config.Config) {
+	fmt.Fprintf(w, "  Admin console          %s/console\n", strings.TrimSuffix(cfg.Issuer(model.AdminTenantID), "/oidc"))
+	if has, err := s.deps.Service.Console.HasAdmin(context.Background()); err == nil && !has {
+		fmt.Fprintln(w, "                         no administrator yet: the first visit to the console creates one")
+	}
+}
+
 func (s *Serve) close() {
 	for _, l := range s.Listeners {
 		_ = l.ln.Close()
@@ -403,12 +432,13 @@ func (s *Serve) PrintURLs(w io.Writer, cfg *config.Config) {
 		switch l.TenantID {
 		case model.DefaultTenantID:
 			fmt.Fprintf(w, "  Your apps sign in at   %s   (issuer %s, listening on %s)\n", l.URL, cfg.Issuer(l.TenantID), l.Addr)
+			if cfg.SharedPort() {
+				fmt.Fprintf(w, "  Admin tenant           %s   (issuer %s, on the same port, by host name)\n", cfg.AdminURL(), cfg.Issuer(model.AdminTenantID))
+				s.printConsole(w, cfg)
+			}
 		case model.AdminTenantID:
 			fmt.Fprintf(w, "  Admin tenant           %s   (issuer %s, listening on %s)\n", l.URL, cfg.Issuer(l.TenantID), l.Addr)
-			fmt.Fprintf(w, "  Admin console          %s/console\n", strings.TrimSuffix(cfg.Issuer(l.TenantID), "/oidc"))
-			if has, err := s.deps.Service.Console.HasAdmin(context.Background()); err == nil && !has {
-				fmt.Fprintln(w, "                         no administrator yet: the first visit to the console creates one")
-			}
+			s.printConsole(w, cfg)
 		}
 	}
 	fmt.Fprintln(w, "  Management API         "+cfg.UserEndpoint().String()+"/api  (create an M2M app: gatehouse app create --type MachineToMachine --name my-script --role \""+model.ManagementAPIAccessRoleName+"\")")

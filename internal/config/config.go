@@ -179,12 +179,18 @@ func (c *Config) readListeners(env func(string) string) error {
 	if c.DisableLocalhost && c.Endpoint == nil {
 		return errorf("DISABLE_LOCALHOST", "set without ENDPOINT, so nothing would be reachable; set ENDPOINT to the public URL")
 	}
-	// The admin listener runs whenever the admin tenant is reachable, so then the ports must differ.
-	if c.AdminEnabled() && c.Port == c.AdminPort {
-		return errorf("ADMIN_PORT", "%d is also PORT; the user and admin listeners need different ports", c.AdminPort)
+	// The admin tenant runs whenever it is reachable: on its own port, or on PORT told apart by
+	// host name, which needs an ADMIN_ENDPOINT on another host.
+	if c.SharedPort() && (c.AdminEndpoint == nil || strings.EqualFold(c.AdminEndpoint.Hostname(), c.UserEndpoint().Hostname())) {
+		return errorf("ADMIN_PORT", "%d is also PORT; to serve the admin console on the same port, set ADMIN_ENDPOINT to a URL on another host name (admin.example.com), or give ADMIN_PORT its own port", c.AdminPort)
 	}
 	return nil
 }
+
+// SharedPort reports whether both tenants are served on PORT and told apart by host name
+// (ADMIN_PORT equal to PORT, ADMIN_ENDPOINT on its own host), for platforms that route a single
+// port to a container.
+func (c *Config) SharedPort() bool { return c.AdminEnabled() && c.Port == c.AdminPort }
 
 // readDatabaseLimits reads the pool size and the connection and statement timeouts.
 func (c *Config) readDatabaseLimits(env func(string) string) error {

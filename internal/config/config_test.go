@@ -194,7 +194,7 @@ func TestBadValues(t *testing.T) {
 		{"PORT too big", map[string]string{"PORT": "65536"}, "PORT", "use 1-65535", ""},
 		{"ADMIN_PORT negative", map[string]string{"ADMIN_PORT": "-1"}, "ADMIN_PORT", "use 1-65535", ""},
 		{"ADMIN_PORT equals PORT", map[string]string{"PORT": "4000", "ADMIN_PORT": "4000"}, "ADMIN_PORT", "also PORT", ""},
-		{"ADMIN_PORT equals PORT, admin via endpoint", map[string]string{"ADMIN_PORT": "3001", "ADMIN_DISABLE_LOCALHOST": "1", "ADMIN_ENDPOINT": "https://admin.example.com"}, "ADMIN_PORT", "also PORT", ""},
+		{"ADMIN_PORT equals PORT, admin on the same host", map[string]string{"ADMIN_PORT": "3001", "ENDPOINT": "https://auth.example.com", "ADMIN_ENDPOINT": "https://AUTH.example.com/admin"}, "ADMIN_PORT", "another host name", ""},
 		{"ENDPOINT not http", map[string]string{"ENDPOINT": "ftp://auth.example.com"}, "ENDPOINT", "not an http(s) URL", ""},
 		{"ENDPOINT relative", map[string]string{"ENDPOINT": "auth.example.com"}, "ENDPOINT", "not an http(s) URL", ""},
 		{"ENDPOINT no host", map[string]string{"ENDPOINT": "https://"}, "ENDPOINT", "has no host", ""},
@@ -443,4 +443,19 @@ func mapValues(m map[string]string) []string {
 		out = append(out, v)
 	}
 	return out
+}
+
+// ADMIN_PORT equal to PORT with an ADMIN_ENDPOINT on its own host serves both tenants on one
+// port (platforms that route a single port).
+func TestSharedPort(t *testing.T) {
+	c, err := FromEnv(env(map[string]string{"ADMIN_PORT": "3001", "ENDPOINT": "https://auth.example.com", "ADMIN_ENDPOINT": "https://admin.example.com"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.SharedPort() {
+		t.Fatal("SharedPort is false")
+	}
+	if c, _ := FromEnv(env(nil)); c.SharedPort() {
+		t.Fatal("the default configuration shares its port")
+	}
 }

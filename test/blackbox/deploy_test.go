@@ -1,7 +1,10 @@
 package blackbox
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -116,4 +119,54 @@ func startGroup(t *testing.T, dir string, env []string, name string, args ...str
 		}
 	})
 	return cmd
+}
+
+// TestSharedPort serves both tenants on one port, told apart by host name (ADMIN_PORT = PORT,
+// ADMIN_ENDPOINT on its own host), for platforms that route a single port: the admin host gets
+// the console and the admin tenant's issuer, every other host the user tenant.
+func TestSharedPort(t *testing.T) {
+	dir := t.TempDir()
+	port := freePort(t)
+	user, admin := fmt.Sprintf("http://auth.example.test:%d", port), fmt.Sprintf("http://admin.example.test:%d", port)
+	env := []string{"PATH=/usr/bin:/bin", "HOME=" + dir, "PORT=" + strconv.Itoa(port), "ADMIN_PORT=" + strconv.Itoa(port),
+		"ENDPOINT=" + user, "ADMIN_ENDPOINT=" + admin}
+	startGroup(t, dir, env, binPath, "serve")
+	// Every host name reaches this machine's port (as a platform's router would).
+	dial := &net.Dialer{Timeout: 5 * time.Second}
+	transport := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return dial.DialContext(ctx, network, fmt.Sprintf("127.0.0.1:%d", port))
+	}}
+	client := &http.Client{Transport: transport, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	issuerAt := func(base string) string {
+		var disco struct{ Issuer string }
+		resp, err := client.Get(base + "/oidc/.well-known/openid-configuration")
+		if err != nil {
+			return ""
+		}
+		defer resp.Body.Close()
+		_ = json.NewDecoder(resp.Body).Decode(&disco)
+		return disco.Issuer
+	}
+	waitFor(t, "the shared port", func() bool { return issuerAt(user) != "" })
+	if got := issuerAt(user); got != user+"/oidc" {
+		t.Fatalf("user host's issuer %q", got)
+	}
+	if got := issuerAt(admin); got != admin+"/oidc" {
+		t.Fatalf("admin host's issuer %q", got)
+	}
+	resp, err := client.Get(admin + "/console")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); loc != "/console/welcome" {
+		t.Fatalf("the admin host's /console went to %q", loc)
+	}
+	if resp, err = client.Get(user + "/console"); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("the user host serves the console: %d", resp.StatusCode)
+	}
 }
