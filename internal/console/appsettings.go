@@ -74,7 +74,7 @@ func settingsFormOf(app model.Application) appSettingsForm {
 func (c *Console) loadApp(w http.ResponseWriter, r *http.Request, d *page) (*appView, bool) {
 	app, err := c.o.Apps.GetApplication(r.Context(), model.DefaultTenantID, r.PathValue("id"))
 	if err != nil {
-		c.fail(w, r, http.StatusNotFound, "console.app_not_found")
+		c.missing(w, r, err, "console.app_not_found")
 		return nil, false
 	}
 	secrets, err := c.o.Apps.ListSecrets(r.Context(), model.DefaultTenantID, app.ID)

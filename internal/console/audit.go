@@ -99,7 +99,7 @@ func (c *Console) serveAuditEntry(w http.ResponseWriter, r *http.Request) {
 	}
 	l, err := c.o.Audit.GetLog(r.Context(), model.DefaultTenantID, r.PathValue("id"))
 	if err != nil {
-		c.fail(w, r, http.StatusNotFound, "console.audit_not_found")
+		c.missing(w, r, err, "console.audit_not_found")
 		return
 	}
 	var pretty bytes.Buffer

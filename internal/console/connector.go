@@ -28,7 +28,7 @@ type connView struct {
 func (c *Console) loadConn(w http.ResponseWriter, r *http.Request, d *page) (*connView, connectors.View, bool) {
 	conn, err := c.o.Conns.GetConnector(r.Context(), model.DefaultTenantID, r.PathValue("id"))
 	if err != nil {
-		c.fail(w, r, http.StatusNotFound, "console.conn_not_found")
+		c.missing(w, r, err, "console.conn_not_found")
 		return nil, conn, false
 	}
 	exp, err := c.o.SIE.GetSignInExperience(r.Context(), model.DefaultTenantID)

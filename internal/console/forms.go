@@ -1,10 +1,13 @@
 package console
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
+	"github.com/gatehouse-id/gatehouse/internal/model"
 )
 
 // maxForm bounds a console form's body.
@@ -75,3 +78,14 @@ func refusal(d *page) error {
 
 // formHasErrors is the code (and wording key) of the console's own refusals.
 const formHasErrors = "console.form_has_errors"
+
+// missing answers a loader's failure: the friendly 404 page (key) when the use-case says the
+// record does not exist, the fault page otherwise — a database that cannot be reached must not
+// look like "no such user".
+func (c *Console) missing(w http.ResponseWriter, r *http.Request, err error, key string) {
+	if ae, ok := apperr.As(err); (ok && ae.Status == http.StatusNotFound) || errors.Is(err, model.ErrNotFound) {
+		c.fail(w, r, http.StatusNotFound, key)
+		return
+	}
+	c.internal(w, r, fmt.Errorf("console: load %s: %w", r.URL.Path, err))
+}

@@ -81,7 +81,7 @@ func (c *Console) loadRole(w http.ResponseWriter, r *http.Request, d *page) (*ro
 	ctx, t := r.Context(), model.DefaultTenantID
 	role, err := c.o.Access.GetRole(ctx, t, r.PathValue("id"))
 	if err != nil {
-		c.fail(w, r, http.StatusNotFound, "console.role_not_found")
+		c.missing(w, r, err, "console.role_not_found")
 		return nil, false
 	}
 	v := &roleView{Role: role, Name: role.Name, Description: role.Description}

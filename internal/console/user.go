@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -33,7 +34,7 @@ func (c *Console) loadUser(w http.ResponseWriter, r *http.Request, d *page) (*us
 	ctx := r.Context()
 	u, err := c.o.Users.GetUser(ctx, model.DefaultTenantID, r.PathValue("id"))
 	if err != nil {
-		c.fail(w, r, http.StatusNotFound, "console.user_not_found")
+		c.missing(w, r, err, "console.user_not_found")
 		return nil, false
 	}
 	v := &userView{User: u, Username: model.StringOf(u.Username), Email: model.StringOf(u.PrimaryEmail), Phone: model.StringOf(u.PrimaryPhone),
@@ -46,12 +47,12 @@ func (c *Console) loadUser(w http.ResponseWriter, r *http.Request, d *page) (*us
 		v.CustomData = pretty.String()
 	}
 	if v.Roles, _, err = c.o.Users.UserRoles(ctx, model.DefaultTenantID, u.ID, "", model.Page{Limit: 100}); err != nil {
-		c.internal(w, r, err)
+		c.internal(w, r, fmt.Errorf("roles of user %s: %w", u.ID, err))
 		return nil, false
 	}
 	others, _, err := c.o.Users.ListRoles(ctx, model.DefaultTenantID, model.RoleFilter{Type: model.RoleUser, ExcludeUserID: u.ID}, model.Page{Limit: 100})
 	if err != nil {
-		c.internal(w, r, err)
+		c.internal(w, r, fmt.Errorf("roles assignable to user %s: %w", u.ID, err))
 		return nil, false
 	}
 	for _, o := range others {
@@ -72,6 +73,7 @@ func (c *Console) loadUser(w http.ResponseWriter, r *http.Request, d *page) (*us
 	return v, true
 }
 
+// serveUser shows one user: profile, custom data, password, roles, social accounts.
 func (c *Console) serveUser(w http.ResponseWriter, r *http.Request) {
 	d, ok := c.signedIn(w, r, "console.users_heading")
 	if !ok {
@@ -165,6 +167,7 @@ func (c *Console) postUserSuspension(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// postUserRole assigns a user role (POST /api/users/:id/roles).
 func (c *Console) postUserRole(w http.ResponseWriter, r *http.Request) {
 	c.userWrite(w, r, func(d *page, v *userView) (string, error) {
 		_, err := c.o.Users.AssignUserRoles(r.Context(), model.DefaultTenantID, v.User.ID, []string{r.PostFormValue("role")})
@@ -172,6 +175,7 @@ func (c *Console) postUserRole(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// postUserRoleRemove takes a role away (DELETE /api/users/:id/roles/:roleId).
 func (c *Console) postUserRoleRemove(w http.ResponseWriter, r *http.Request) {
 	c.userWrite(w, r, func(d *page, v *userView) (string, error) {
 		return "saved", c.o.Users.RemoveUserRole(r.Context(), model.DefaultTenantID, v.User.ID, r.PathValue("roleId"))
@@ -211,7 +215,7 @@ func (c *Console) checkPassword(ctx context.Context, plain, username, email stri
 	}
 	exp, err := c.o.SIE.GetSignInExperience(ctx, model.DefaultTenantID)
 	if err != nil {
-		return err
+		return fmt.Errorf("read the password policy: %w", err)
 	}
 	if issues := policy.ResolvePasswordPolicy(exp.PasswordPolicy).Check(plain, policy.PasswordUserInfo{Username: username, Email: email}); len(issues) > 0 {
 		return experr.PasswordRejected(issues)

@@ -49,6 +49,9 @@ func TestUserProfileEdit(t *testing.T) {
 	if status != http.StatusSeeOther {
 		t.Fatalf("save: %d", status)
 	}
+	if _, page := h.get(path + "?notice=saved"); !strings.Contains(page, "Grace Hopper") {
+		t.Fatal("the page does not show the new name")
+	}
 	got, _ := h.svc.GetUser(h.ctx, model.DefaultTenantID, grace.ID)
 	if model.StringOf(got.Name) != "Grace Hopper" || got.PrimaryEmail != nil || model.StringOf(got.Avatar) != "https://example.com/g.png" {
 		t.Fatalf("saved %+v", got)
@@ -57,12 +60,13 @@ func TestUserProfileEdit(t *testing.T) {
 	if status != http.StatusBadRequest || fieldErrors(body)["email"] == "" {
 		t.Fatalf("another user's email: %d %v", status, fieldErrors(body))
 	}
-	if got, _ = h.svc.GetUser(h.ctx, model.DefaultTenantID, grace.ID); got.PrimaryEmail != nil {
-		t.Fatal("a refused form changed the email")
+	if got, _ = h.svc.GetUser(h.ctx, model.DefaultTenantID, grace.ID); got.PrimaryEmail != nil || model.StringOf(got.Name) != "Grace Hopper" {
+		t.Fatalf("a refused form changed the user: %+v", got)
 	}
 }
 
-// Custom data merges a JSON object; anything else is refused on the field.
+// Custom data replaces the stored object (the second save drops "seats"); anything but a JSON
+// object is refused on the field and stores nothing.
 func TestUserCustomData(t *testing.T) {
 	h := newHarness(t)
 	u := h.createUser("ada", "ada@example.com")
@@ -70,8 +74,8 @@ func TestUserCustomData(t *testing.T) {
 	if _, _, body := h.post(path, url.Values{"custom_data": {"[1,2]"}}); fieldErrors(body)["custom_data"] == "" {
 		t.Fatal("a JSON array was accepted")
 	}
-	if _, _, body := h.post(path, url.Values{"custom_data": {"{plan: pro}"}}); fieldErrors(body)["custom_data"] == "" {
-		t.Fatal("invalid JSON was accepted")
+	if status, _, body := h.post(path, url.Values{"custom_data": {"{plan: pro}"}}); status != http.StatusBadRequest || fieldErrors(body)["custom_data"] == "" {
+		t.Fatalf("invalid JSON: %d %v", status, fieldErrors(body))
 	}
 	h.post(path, url.Values{"custom_data": {`{"plan":"pro","seats":3}`}})
 	h.post(path, url.Values{"custom_data": {`{"plan":"pro"}`}})
@@ -155,5 +159,37 @@ func TestUserUnlinkIdentity(t *testing.T) {
 	h.post(path+"/identities/github/unlink", url.Values{"confirm": {"yes"}})
 	if _, page := h.get(path); strings.Contains(page, "gh-1815") {
 		t.Fatal("identity still listed after unlinking")
+	}
+}
+
+// The list links each user to their page; an unknown id is a friendly 404, not a fault.
+func TestUserListLinksAndUnknownUser(t *testing.T) {
+	h := newHarness(t)
+	u := h.createUser("ada", "ada@example.com")
+	if _, page := h.get("/console/users?q=ada"); !strings.Contains(page, `href="/console/users/`+u.ID+`"`) {
+		t.Fatal("the list does not link to the user's page")
+	}
+	if status, page := h.get("/console/users/no-such-user"); status != http.StatusNotFound || !strings.Contains(page, "There is no such user.") {
+		t.Fatalf("unknown user: %d", status)
+	}
+	if status, _, _ := h.post("/console/users/no-such-user/profile", url.Values{"name": {"x"}}); status != http.StatusNotFound {
+		t.Fatalf("write to an unknown user: %d", status)
+	}
+}
+
+// Every user-page write checks the CSRF token before doing anything.
+func TestUserWritesNeedCSRF(t *testing.T) {
+	h := newHarness(t)
+	u := h.createUser("ada", "ada@example.com")
+	path := "/console/users/" + u.ID
+	for _, action := range []string{"/profile", "/suspension", "/delete"} {
+		form := url.Values{"csrf": {"forged"}, "name": {"Mallory"}, "suspend": {"yes"}, "confirm": {"yes"}}
+		if status, _, _ := h.post(path+action, form); status != http.StatusForbidden {
+			t.Fatalf("%s with a wrong token: %d", action, status)
+		}
+	}
+	got, err := h.svc.GetUser(h.ctx, model.DefaultTenantID, u.ID)
+	if err != nil || got.Name != nil || got.IsSuspended {
+		t.Fatalf("a forged form changed the user: %+v %v", got, err)
 	}
 }

@@ -32,7 +32,7 @@ func (c *Console) loadHook(w http.ResponseWriter, r *http.Request, d *page) (*ho
 	ctx := r.Context()
 	h, err := c.o.Hooks.GetHook(ctx, model.DefaultTenantID, r.PathValue("id"))
 	if err != nil {
-		c.fail(w, r, http.StatusNotFound, "console.hook_not_found")
+		c.missing(w, r, err, "console.hook_not_found")
 		return nil, false
 	}
 	v := &hookView{Hook: h, HookEvents: c.o.HookEvents, Checked: map[string]bool{}}
