@@ -2,11 +2,11 @@ package console
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
-	"github.com/gatehouse-id/gatehouse/internal/apperr"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service/access"
 )
@@ -40,14 +40,17 @@ type Access interface {
 	ListApplications(ctx context.Context, tenantID string, f model.ApplicationFilter, p model.Page) ([]model.Application, int, error)
 }
 
-// managementIndicator is the Logto Management API resource, which no one may change.
-const managementIndicator = "https://default.logto.app/api"
-
 // resourcesView is the resource list and the create form's values.
 type resourcesView struct {
-	Resources            []model.Resource
+	Resources            []resourceRow
 	Name, Indicator, TTL string
-	ManagementIndicator  string
+}
+
+// resourceRow is one resource of the list; ReadOnly marks the Management API, which the
+// use-cases let no one change, so the list says so before anyone tries.
+type resourceRow struct {
+	model.Resource
+	ReadOnly bool
 }
 
 // resourceView is one resource's page.
@@ -56,6 +59,8 @@ type resourceView struct {
 	ReadOnly  bool
 	Scopes    []model.Scope
 	Name, TTL string
+	// ScopeName and ScopeDescription are the add-permission form's values, kept when refused.
+	ScopeName, ScopeDescription string
 }
 
 func (c *Console) mountAccess(mux *http.ServeMux, cop *http.CrossOriginProtection) {
@@ -80,10 +85,14 @@ func (c *Console) serveResources(w http.ResponseWriter, r *http.Request) {
 func (c *Console) renderResources(w http.ResponseWriter, r *http.Request, status int, d *page, v *resourcesView) {
 	list, _, err := c.o.Access.ListResources(r.Context(), model.DefaultTenantID, model.Page{Limit: 200})
 	if err != nil {
-		c.internal(w, r, err)
+		c.internal(w, r, fmt.Errorf("console: list API resources: %w", err))
 		return
 	}
-	v.Resources, v.ManagementIndicator, d.View = list, managementIndicator, v
+	v.Resources = make([]resourceRow, 0, len(list))
+	for _, res := range list {
+		v.Resources = append(v.Resources, resourceRow{Resource: res, ReadOnly: access.IsManagementAPI(res.Indicator)})
+	}
+	d.View = v
 	c.render(w, r, status, "resources", d)
 }
 
@@ -119,7 +128,7 @@ func (c *Console) postResource(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		if !refuse(d, err, resourceFieldRules...) {
-			c.internal(w, r, err)
+			c.internal(w, r, fmt.Errorf("console: create API resource %q: %w", v.Indicator, err))
 			return
 		}
 		c.renderResources(w, r, http.StatusBadRequest, d, v)
@@ -128,19 +137,20 @@ func (c *Console) postResource(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/console/api-resources/"+created.ID+"?notice=saved", http.StatusSeeOther)
 }
 
-// loadResource reads the path's resource and its permissions into d.View.
+// loadResource reads the path's resource and its permissions into d.View. An id no resource
+// has gets the friendly 404 page; a fault reading it is answered as one (see missing).
 func (c *Console) loadResource(w http.ResponseWriter, r *http.Request, d *page) (*resourceView, bool) {
 	res, err := c.o.Access.GetResource(r.Context(), model.DefaultTenantID, r.PathValue("id"))
 	if err != nil {
-		c.fail(w, r, http.StatusNotFound, "console.resource_not_found")
+		c.missing(w, r, err, "console.resource_not_found")
 		return nil, false
 	}
 	scopes, _, err := c.o.Access.ResourceScopes(r.Context(), model.DefaultTenantID, res.ID, "", model.Page{Limit: 500})
 	if err != nil {
-		c.internal(w, r, err)
+		c.internal(w, r, fmt.Errorf("console: list permissions of API resource %s: %w", res.ID, err))
 		return nil, false
 	}
-	v := &resourceView{Resource: res, ReadOnly: res.Indicator == managementIndicator, Scopes: scopes, Name: res.Name,
+	v := &resourceView{Resource: res, ReadOnly: access.IsManagementAPI(res.Indicator), Scopes: scopes, Name: res.Name,
 		TTL: strconv.FormatInt(res.AccessTokenTTL, 10)}
 	d.View, d.Title = v, res.Name
 	return v, true
@@ -156,8 +166,9 @@ func (c *Console) serveResource(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// resourceWrite is the shape of the resource page's writes (see hookWrite).
-func (c *Console) resourceWrite(w http.ResponseWriter, r *http.Request, run func(d *page, v *resourceView) (notice string, err error)) {
+// resourceWrite is the shape of the resource page's writes (see hookWrite); rules place the
+// use-case's refusals on the form that was sent.
+func (c *Console) resourceWrite(w http.ResponseWriter, r *http.Request, rules []fieldRule, run func(d *page, v *resourceView) (notice string, err error)) {
 	d, ok := c.signedIn(w, r, "console.resources_heading")
 	if !ok || !c.readForm(w, r, d) {
 		return
@@ -168,8 +179,8 @@ func (c *Console) resourceWrite(w http.ResponseWriter, r *http.Request, run func
 	}
 	notice, err := run(d, v)
 	if err != nil {
-		if !refuse(d, err, resourceFieldRules...) {
-			c.internal(w, r, err)
+		if !refuse(d, err, rules...) {
+			c.internal(w, r, fmt.Errorf("console: %s: %w", r.URL.Path, err))
 			return
 		}
 		c.render(w, r, http.StatusBadRequest, "resource", d)
@@ -183,7 +194,7 @@ func (c *Console) resourceWrite(w http.ResponseWriter, r *http.Request, run func
 }
 
 func (c *Console) postResourceEdit(w http.ResponseWriter, r *http.Request) {
-	c.resourceWrite(w, r, func(d *page, v *resourceView) (string, error) {
+	c.resourceWrite(w, r, resourceFieldRules, func(d *page, v *resourceView) (string, error) {
 		v.Name, v.TTL = strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("ttl")
 		ttl, ok := parseTTL(v.TTL)
 		if !ok || ttl == nil {
@@ -198,39 +209,42 @@ func (c *Console) postResourceEdit(w http.ResponseWriter, r *http.Request) {
 // postResourceDefault makes the resource the default one (tokens asked for without a resource
 // are issued for it) or stops that.
 func (c *Console) postResourceDefault(w http.ResponseWriter, r *http.Request) {
-	c.resourceWrite(w, r, func(d *page, v *resourceView) (string, error) {
+	c.resourceWrite(w, r, resourceFieldRules, func(d *page, v *resourceView) (string, error) {
 		_, err := c.o.Access.SetDefaultResource(r.Context(), model.DefaultTenantID, v.Resource.ID, r.PostFormValue("default") == "yes")
 		return "saved", err
 	})
 }
 
-// postScope adds a permission (POST /api/resources/:id/scopes); its refusals (a space in the
-// name, a name in use) show next to the permission's name.
+// scopeFieldRules place the permission use-case's refusals on the add-permission form: a bad
+// description next to it, anything else about the permission (a space in the name, a name in
+// use) next to its name; the Management API's own refusal stays at the top.
+var scopeFieldRules = []fieldRule{
+	{"scope_description", []string{"description"}}, {"scope_name", []string{"scope", "name"}},
+}
+
+// postScope adds a permission (POST /api/resources/:id/scopes); what was typed is kept when it
+// is refused.
 func (c *Console) postScope(w http.ResponseWriter, r *http.Request) {
-	c.resourceWrite(w, r, func(d *page, v *resourceView) (string, error) {
-		name := strings.TrimSpace(r.PostFormValue("scope_name"))
+	c.resourceWrite(w, r, scopeFieldRules, func(d *page, v *resourceView) (string, error) {
+		v.ScopeName, v.ScopeDescription = strings.TrimSpace(r.PostFormValue("scope_name")), strings.TrimSpace(r.PostFormValue("scope_description"))
 		var desc *string
-		if s := strings.TrimSpace(r.PostFormValue("scope_description")); s != "" {
-			desc = &s
+		if v.ScopeDescription != "" {
+			desc = &v.ScopeDescription
 		}
-		_, err := c.o.Access.CreateScope(r.Context(), model.DefaultTenantID, v.Resource.ID, name, desc)
-		if ae, ok := apperr.As(err); ok {
-			d.Fields = map[string]string{"scope_name": ae.Message}
-			return "", refusal(d)
-		}
+		_, err := c.o.Access.CreateScope(r.Context(), model.DefaultTenantID, v.Resource.ID, v.ScopeName, desc)
 		return "saved", err
 	})
 }
 
 func (c *Console) postScopeDelete(w http.ResponseWriter, r *http.Request) {
-	c.resourceWrite(w, r, func(d *page, v *resourceView) (string, error) {
+	c.resourceWrite(w, r, resourceFieldRules, func(d *page, v *resourceView) (string, error) {
 		return "saved", c.o.Access.DeleteScope(r.Context(), model.DefaultTenantID, v.Resource.ID, r.PathValue("scopeId"))
 	})
 }
 
 // postResourceDelete deletes the resource and its permissions once the box is ticked.
 func (c *Console) postResourceDelete(w http.ResponseWriter, r *http.Request) {
-	c.resourceWrite(w, r, func(d *page, v *resourceView) (string, error) {
+	c.resourceWrite(w, r, resourceFieldRules, func(d *page, v *resourceView) (string, error) {
 		if !confirmed(r) {
 			d.Fields = map[string]string{"confirm_delete": d.Msg.T("console.confirm_needed")}
 			return "", refusal(d)

@@ -86,7 +86,7 @@ func (c *Console) loadRole(w http.ResponseWriter, r *http.Request, d *page) (*ro
 	}
 	v := &roleView{Role: role, Name: role.Name, Description: role.Description}
 	if v.Scopes, _, err = c.o.Access.RoleScopes(ctx, t, role.ID, "", model.Page{Limit: 500}); err == nil {
-		v.Available, err = c.scopeChoices(r, v.Scopes)
+		v.Available, err = c.scopeChoices(r, role.Type, v.Scopes)
 	}
 	if err == nil && role.Type == model.RoleMachineToMachine {
 		v.Apps, v.AppChoices, err = c.roleApps(r, role.ID)
@@ -101,8 +101,9 @@ func (c *Console) loadRole(w http.ResponseWriter, r *http.Request, d *page) (*ro
 	return v, true
 }
 
-// scopeChoices lists every resource's permissions the role does not have yet.
-func (c *Console) scopeChoices(r *http.Request, have []access.ScopeWithResource) ([]scopeChoice, error) {
+// scopeChoices lists every resource's permissions the role does not have yet; a User role is
+// not offered the Management API's, which the use-case refuses to give users.
+func (c *Console) scopeChoices(r *http.Request, typ model.RoleType, have []access.ScopeWithResource) ([]scopeChoice, error) {
 	held := map[string]bool{}
 	for _, s := range have {
 		held[s.ID] = true
@@ -113,6 +114,9 @@ func (c *Console) scopeChoices(r *http.Request, have []access.ScopeWithResource)
 	}
 	var out []scopeChoice
 	for _, res := range resources {
+		if typ == model.RoleUser && access.IsManagementAPI(res.Indicator) {
+			continue
+		}
 		scopes, _, err := c.o.Access.ResourceScopes(r.Context(), model.DefaultTenantID, res.ID, "", model.Page{Limit: 500})
 		if err != nil {
 			return nil, err
@@ -171,7 +175,7 @@ func (c *Console) roleWrite(w http.ResponseWriter, r *http.Request, run func(d *
 	}
 	notice, err := run(d, v)
 	if err != nil {
-		if !refuse(d, err, fieldRule{"description", []string{"description"}}, fieldRule{"user", []string{"user"}}, fieldRule{"name", []string{"name"}}) {
+		if !refuse(d, err, fieldRule{"scope", []string{"scope"}}, fieldRule{"description", []string{"description"}}, fieldRule{"user", []string{"user"}}, fieldRule{"name", []string{"name"}}) {
 			c.internal(w, r, err)
 			return
 		}
