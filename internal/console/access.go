@@ -166,31 +166,12 @@ func (c *Console) serveResource(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// resourceWrite is the shape of the resource page's writes (see hookWrite); rules place the
-// use-case's refusals on the form that was sent.
+// resourceWrite is a write of the resource page (see writeOn and afterWrite).
 func (c *Console) resourceWrite(w http.ResponseWriter, r *http.Request, rules []fieldRule, run func(d *page, v *resourceView) (notice string, err error)) {
-	d, ok := c.signedIn(w, r, "console.resources_heading")
-	if !ok || !c.readForm(w, r, d) {
-		return
-	}
-	v, ok := c.loadResource(w, r, d)
-	if !ok {
-		return
-	}
-	notice, err := run(d, v)
-	if err != nil {
-		if !refuse(d, err, rules...) {
-			c.internal(w, r, fmt.Errorf("console: %s: %w", r.URL.Path, err))
-			return
-		}
-		c.render(w, r, http.StatusBadRequest, "resource", d)
-		return
-	}
-	if notice == "deleted" {
-		http.Redirect(w, r, "/console/api-resources?notice=deleted", http.StatusSeeOther)
-		return
-	}
-	http.Redirect(w, r, "/console/api-resources/"+v.Resource.ID+"?notice=saved", http.StatusSeeOther)
+	writeOn(c, w, r, "console.resources_heading", "resource", c.loadResource, rules, func(d *page, v *resourceView) (string, error) {
+		notice, err := run(d, v)
+		return afterWrite(d, notice, "/console/api-resources", "/console/api-resources/"+v.Resource.ID), err
+	})
 }
 
 func (c *Console) postResourceEdit(w http.ResponseWriter, r *http.Request) {
@@ -245,9 +226,8 @@ func (c *Console) postScopeDelete(w http.ResponseWriter, r *http.Request) {
 // postResourceDelete deletes the resource and its permissions once the box is ticked.
 func (c *Console) postResourceDelete(w http.ResponseWriter, r *http.Request) {
 	c.resourceWrite(w, r, resourceFieldRules, func(d *page, v *resourceView) (string, error) {
-		if !confirmed(r) {
-			d.Fields = map[string]string{"confirm_delete": d.Msg.T("console.confirm_needed")}
-			return "", refusal(d)
+		if err := confirm(d, r, "confirm_delete"); err != nil {
+			return "", err
 		}
 		return "deleted", c.o.Access.DeleteResource(r.Context(), model.DefaultTenantID, v.Resource.ID)
 	})

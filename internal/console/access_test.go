@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gatehouse-id/gatehouse/internal/console/text"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service/access"
 )
@@ -147,7 +148,7 @@ func TestResourceManagementAPIReadOnly(t *testing.T) {
 	}
 	path := "/console/api-resources/" + mgmt.ID
 	_, page := h.get(path)
-	if strings.Contains(page, path+"/delete") || strings.Contains(page, `name="scope_name"`) || !strings.Contains(page, h.console.text[langEnglish]["console.resource_management_note"][:20]) {
+	if strings.Contains(page, path+"/delete") || strings.Contains(page, `name="scope_name"`) || !strings.Contains(page, h.console.text[text.English]["console.resource_management_note"][:20]) {
 		t.Fatal("the Management API page offers changes")
 	}
 	status, _, body := h.post(path+"/delete", url.Values{"confirm": {"yes"}})

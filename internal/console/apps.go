@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/gatehouse-id/gatehouse/internal/console/pager"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service/applications"
 )
@@ -36,13 +37,13 @@ func (c *Console) serveApps(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) renderApps(w http.ResponseWriter, r *http.Request, status int, d *page) {
-	n, window := pageWindow(r, appsPerPage)
+	n, window := pager.Window(r, appsPerPage)
 	apps, total, err := c.o.Apps.ListApplications(r.Context(), model.DefaultTenantID, model.ApplicationFilter{}, window)
 	if err != nil {
 		c.internal(w, r, err)
 		return
 	}
-	d.Apps, d.View = apps, newPager(r, n, total, appsPerPage)
+	d.Apps, d.View = apps, pager.New(r, n, total, appsPerPage)
 	c.render(w, r, status, "applications", d)
 }
 

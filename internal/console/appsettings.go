@@ -126,36 +126,20 @@ var appFieldRules = []fieldRule{
 
 // postAppSettings saves the settings form through PATCH /api/applications/:id's use-case.
 func (c *Console) postAppSettings(w http.ResponseWriter, r *http.Request) {
-	d, ok := c.signedIn(w, r, "console.apps_heading")
-	if !ok || !c.readForm(w, r, d) {
-		return
-	}
-	v, ok := c.loadApp(w, r, d)
-	if !ok {
-		return
-	}
-	f := appSettingsForm{Name: strings.TrimSpace(r.PostFormValue("name")), Description: strings.TrimSpace(r.PostFormValue("description")),
-		Redirects: r.PostFormValue("redirects"), PostLogout: r.PostFormValue("post_logout"), CORS: r.PostFormValue("cors"),
-		Backchannel: strings.TrimSpace(r.PostFormValue("backchannel")), IDTokenTTL: strings.TrimSpace(r.PostFormValue("id_token_ttl")),
-		RefreshDays: strings.TrimSpace(r.PostFormValue("refresh_days")), AlwaysRefresh: r.PostFormValue("always_refresh") == "on",
-		RotateRefresh: r.PostFormValue("rotate_refresh") == "on", RequirePKCE: r.PostFormValue("require_pkce") == "on"}
-	v.Form = f
-	patch, field := settingsPatch(v.App, f)
-	if field != "" {
-		d.Fields = map[string]string{field: d.Msg.T("console.app_whole_number")}
-		d.Error = d.Msg.T("console.form_has_errors")
-		c.render(w, r, http.StatusBadRequest, "application", d)
-		return
-	}
-	if _, err := c.o.AppSettings.UpdateApplication(r.Context(), model.DefaultTenantID, v.App.ID, patch); err != nil {
-		if !refuse(d, err, appFieldRules...) {
-			c.internal(w, r, err)
-			return
+	writeOn(c, w, r, "console.apps_heading", "application", c.loadApp, appFieldRules, func(d *page, v *appView) (string, error) {
+		f := appSettingsForm{Name: strings.TrimSpace(r.PostFormValue("name")), Description: strings.TrimSpace(r.PostFormValue("description")),
+			Redirects: r.PostFormValue("redirects"), PostLogout: r.PostFormValue("post_logout"), CORS: r.PostFormValue("cors"),
+			Backchannel: strings.TrimSpace(r.PostFormValue("backchannel")), IDTokenTTL: strings.TrimSpace(r.PostFormValue("id_token_ttl")),
+			RefreshDays: strings.TrimSpace(r.PostFormValue("refresh_days")), AlwaysRefresh: r.PostFormValue("always_refresh") == "on",
+			RotateRefresh: r.PostFormValue("rotate_refresh") == "on", RequirePKCE: r.PostFormValue("require_pkce") == "on"}
+		v.Form = f
+		patch, field := settingsPatch(v.App, f)
+		if field != "" {
+			return "", fieldRefusal(d, field, d.Msg.T("console.app_whole_number"))
 		}
-		c.render(w, r, http.StatusBadRequest, "application", d)
-		return
-	}
-	http.Redirect(w, r, "/console/applications/"+v.App.ID+"?notice=saved", http.StatusSeeOther)
+		_, err := c.o.AppSettings.UpdateApplication(r.Context(), model.DefaultTenantID, v.App.ID, patch)
+		return "/console/applications/" + v.App.ID + "?notice=saved", err
+	})
 }
 
 // settingsPatch turns the form into a patch; field names a number field that is not a whole
@@ -188,85 +172,40 @@ func settingsPatch(app model.Application, f appSettingsForm) (applications.Appli
 // postAppSecret adds a named client secret, optionally expiring after some days: the way to
 // rotate without downtime is to add the new one, move the app to it, then delete the old one.
 func (c *Console) postAppSecret(w http.ResponseWriter, r *http.Request) {
-	d, ok := c.signedIn(w, r, "console.apps_heading")
-	if !ok || !c.readForm(w, r, d) {
-		return
-	}
-	v, ok := c.loadApp(w, r, d)
-	if !ok {
-		return
-	}
-	var expires *int64
-	if days := strings.TrimSpace(r.PostFormValue("expires_days")); days != "" {
-		n, err := strconv.Atoi(days)
-		if err != nil || n < 1 || n > 3650 {
-			d.Fields, d.Error = map[string]string{"expires_days": d.Msg.T("console.secret_days_range")}, d.Msg.T("console.form_has_errors")
-			c.render(w, r, http.StatusBadRequest, "application", d)
-			return
+	rules := []fieldRule{{"secret_name", []string{"name", "secret"}}}
+	writeOn(c, w, r, "console.apps_heading", "application", c.loadApp, rules, func(d *page, v *appView) (string, error) {
+		var expires *int64
+		if days := strings.TrimSpace(r.PostFormValue("expires_days")); days != "" {
+			n, err := strconv.Atoi(days)
+			if err != nil || n < 1 || n > 3650 {
+				return "", fieldRefusal(d, "expires_days", d.Msg.T("console.secret_days_range"))
+			}
+			at := time.Now().Add(time.Duration(n) * 24 * time.Hour).UnixMilli()
+			expires = &at
 		}
-		at := time.Now().Add(time.Duration(n) * 24 * time.Hour).UnixMilli()
-		expires = &at
-	}
-	name := strings.TrimSpace(r.PostFormValue("secret_name"))
-	if _, err := c.o.AppSettings.AddSecret(r.Context(), model.DefaultTenantID, v.App.ID, name, expires); err != nil {
-		if !refuse(d, err, fieldRule{"secret_name", []string{"name", "secret"}}) {
-			c.internal(w, r, err)
-			return
-		}
-		c.render(w, r, http.StatusBadRequest, "application", d)
-		return
-	}
-	http.Redirect(w, r, "/console/applications/"+v.App.ID+"?notice=saved#secrets", http.StatusSeeOther)
+		name := strings.TrimSpace(r.PostFormValue("secret_name"))
+		_, err := c.o.AppSettings.AddSecret(r.Context(), model.DefaultTenantID, v.App.ID, name, expires)
+		return "/console/applications/" + v.App.ID + "?notice=saved#secrets", err
+	})
 }
 
 // postAppSecretDelete deletes a secret once the box is ticked; clients using it stop working.
 func (c *Console) postAppSecretDelete(w http.ResponseWriter, r *http.Request) {
-	d, ok := c.signedIn(w, r, "console.apps_heading")
-	if !ok || !c.readForm(w, r, d) {
-		return
-	}
-	v, ok := c.loadApp(w, r, d)
-	if !ok {
-		return
-	}
-	if !confirmed(r) {
-		d.Error = d.Msg.T("console.confirm_needed")
-		c.render(w, r, http.StatusBadRequest, "application", d)
-		return
-	}
-	if err := c.o.AppSettings.DeleteSecret(r.Context(), model.DefaultTenantID, v.App.ID, r.PostFormValue("secret_name")); err != nil {
-		if !refuse(d, err) {
-			c.internal(w, r, err)
-			return
+	writeOn(c, w, r, "console.apps_heading", "application", c.loadApp, nil, func(d *page, v *appView) (string, error) {
+		if err := confirm(d, r, ""); err != nil {
+			return "", err
 		}
-		c.render(w, r, http.StatusBadRequest, "application", d)
-		return
-	}
-	http.Redirect(w, r, "/console/applications/"+v.App.ID+"?notice=deleted#secrets", http.StatusSeeOther)
+		err := c.o.AppSettings.DeleteSecret(r.Context(), model.DefaultTenantID, v.App.ID, r.PostFormValue("secret_name"))
+		return "/console/applications/" + v.App.ID + "?notice=deleted#secrets", err
+	})
 }
 
 // postAppDelete deletes the application (its tokens stop working) once the box is ticked.
 func (c *Console) postAppDelete(w http.ResponseWriter, r *http.Request) {
-	d, ok := c.signedIn(w, r, "console.apps_heading")
-	if !ok || !c.readForm(w, r, d) {
-		return
-	}
-	v, ok := c.loadApp(w, r, d)
-	if !ok {
-		return
-	}
-	if !confirmed(r) {
-		d.Fields, d.Error = map[string]string{"confirm_delete": d.Msg.T("console.confirm_needed")}, d.Msg.T("console.form_has_errors")
-		c.render(w, r, http.StatusBadRequest, "application", d)
-		return
-	}
-	if err := c.o.AppSettings.DeleteApplication(r.Context(), model.DefaultTenantID, v.App.ID); err != nil {
-		if !refuse(d, err) {
-			c.internal(w, r, err)
-			return
+	writeOn(c, w, r, "console.apps_heading", "application", c.loadApp, nil, func(d *page, v *appView) (string, error) {
+		if err := confirm(d, r, "confirm_delete"); err != nil {
+			return "", err
 		}
-		c.render(w, r, http.StatusBadRequest, "application", d)
-		return
-	}
-	http.Redirect(w, r, "/console/applications?notice=deleted", http.StatusSeeOther)
+		return "/console/applications?notice=deleted", c.o.AppSettings.DeleteApplication(r.Context(), model.DefaultTenantID, v.App.ID)
+	})
 }

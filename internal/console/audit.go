@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/gatehouse-id/gatehouse/internal/console/pager"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 )
 
@@ -23,7 +24,7 @@ const logsPerPage = 50
 type auditView struct {
 	Key, Result, User, App string
 	Rows                   []logRow
-	Pager                  pager
+	Pager                  pager.Pager
 	Capped                 bool
 }
 
@@ -75,7 +76,7 @@ func (c *Console) serveAudit(w http.ResponseWriter, r *http.Request) {
 	case v.Key != "":
 		f.Key = v.Key
 	}
-	n, window := pageWindow(r, logsPerPage)
+	n, window := pager.Window(r, logsPerPage)
 	logs, total, capped, err := c.o.Audit.ListLogs(r.Context(), model.DefaultTenantID, model.LogQuery{Filter: f, Capped: true, Page: window})
 	if err != nil {
 		c.internal(w, r, err)
@@ -87,7 +88,7 @@ func (c *Console) serveAudit(w http.ResponseWriter, r *http.Request) {
 			v.Rows = append(v.Rows, row)
 		}
 	}
-	v.Pager, v.Capped, d.View = newPager(r, n, total, logsPerPage), capped, v
+	v.Pager, v.Capped, d.View = pager.New(r, n, total, logsPerPage), capped, v
 	c.render(w, r, http.StatusOK, "audit", d)
 }
 

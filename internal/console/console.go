@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
+	"github.com/gatehouse-id/gatehouse/internal/console/text"
 	"github.com/gatehouse-id/gatehouse/internal/experience/pagekit"
 	"github.com/gatehouse-id/gatehouse/internal/experience/policy"
 	"github.com/gatehouse-id/gatehouse/internal/faults"
@@ -77,7 +78,7 @@ type Options struct {
 type Console struct {
 	o     Options
 	pages map[string]*template.Template
-	text  map[string]map[string]string
+	text  text.Catalog
 	// preview is the hosted sign-in page's template, for the sign-in experience's preview.
 	preview *template.Template
 }
@@ -94,7 +95,7 @@ func New(o Options) *Console {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Console{o: o, pages: parsePages(), text: catalog(), preview: pagekit.ParsePages("sign-in")["sign-in"]}
+	return &Console{o: o, pages: parsePages(), text: text.NewCatalog(), preview: pagekit.ParsePages("sign-in")["sign-in"]}
 }
 
 // Mount registers the console on the admin listener's mux.
@@ -184,7 +185,7 @@ type page struct {
 	// Notice confirms a change that succeeded ("Saved.").
 	Notice    string
 	MinLength int
-	Msg       msgs
+	Msg       text.Messages
 	// Fields holds server validation errors by form field name, shown next to the field.
 	Fields map[string]string
 	// View is the page's own data (each area's view type).
@@ -208,7 +209,7 @@ type step struct {
 }
 
 func (c *Console) newPage(r *http.Request, titleKey string) *page {
-	lang, m := textFor(c.text, r.Header.Get("Accept-Language"))
+	lang, m := c.text.For(r.Header.Get("Accept-Language"))
 	d := &page{Lang: lang, Msg: m}
 	d.Title = d.Msg.T(titleKey)
 	return d
@@ -321,7 +322,7 @@ type navItem struct {
 }
 
 // navFor is the menu with the section of path marked (aria-current).
-func navFor(path string, m msgs) []navItem {
+func navFor(path string, m text.Messages) []navItem {
 	sections := []struct{ href, key string }{{"/console", "console.get_started"}, {"/console/applications", "console.apps_heading"},
 		{"/console/connectors", "console.conns_heading"}, {"/console/sign-in-experience", "console.sie_heading"},
 		{"/console/webhooks", "console.hooks_heading"}, {"/console/users", "console.users_heading"},
@@ -367,7 +368,7 @@ func (c *Console) minPasswordLength(ctx context.Context) int {
 }
 
 // errorText words a refusal of the welcome form.
-func errorText(ms msgs, err error) (string, bool) {
+func errorText(ms text.Messages, err error) (string, bool) {
 	ae, ok := apperr.As(err)
 	if !ok {
 		return "", false

@@ -89,3 +89,62 @@ func (c *Console) missing(w http.ResponseWriter, r *http.Request, err error, key
 	}
 	c.internal(w, r, fmt.Errorf("console: load %s: %w", r.URL.Path, err))
 }
+
+// writeOn runs a detail page's write: the signed-in form with its CSRF token, the record
+// (load answers 404 or the fault itself), then run. A refusal from run is shown on the page
+// (tmpl, 400) next to the field rules name; next "" shows the page again (run set a notice);
+// otherwise the browser goes to next (Post/Redirect/Get).
+func writeOn[V any](c *Console, w http.ResponseWriter, r *http.Request, titleKey, tmpl string,
+	load func(http.ResponseWriter, *http.Request, *page) (V, bool), rules []fieldRule, run func(d *page, v V) (next string, err error)) {
+	d, ok := c.signedIn(w, r, titleKey)
+	if !ok || !c.readForm(w, r, d) {
+		return
+	}
+	v, ok := load(w, r, d)
+	if !ok {
+		return
+	}
+	next, err := run(d, v)
+	switch {
+	case err != nil && !refuse(d, err, rules...):
+		c.internal(w, r, err)
+	case err != nil:
+		c.render(w, r, http.StatusBadRequest, tmpl, d)
+	case next == "":
+		c.render(w, r, http.StatusOK, tmpl, d)
+	default:
+		http.Redirect(w, r, next, http.StatusSeeOther)
+	}
+}
+
+// confirm refuses a destructive form whose confirmation box is not ticked: next to field, or
+// at the form's top when field is "".
+func confirm(d *page, r *http.Request, field string) error {
+	if confirmed(r) {
+		return nil
+	}
+	if field == "" {
+		return apperr.New(http.StatusBadRequest, formHasErrors, "%s", d.Msg.T("console.confirm_needed"))
+	}
+	d.Fields = map[string]string{field: d.Msg.T("console.confirm_needed")}
+	return refusal(d)
+}
+
+// fieldRefusal refuses the form with msg next to field.
+func fieldRefusal(d *page, field, msg string) error {
+	d.Fields = map[string]string{field: msg}
+	return refusal(d)
+}
+
+// afterWrite is where a detail page's write goes: "deleted" to the list, "saved" back to the
+// page, both with their notice; any other notice is shown on the page at once ("").
+func afterWrite(d *page, notice, list, page string) string {
+	switch notice {
+	case "deleted":
+		return list + "?notice=deleted"
+	case "saved":
+		return page + "?notice=saved"
+	}
+	d.Notice = notice
+	return ""
+}

@@ -61,7 +61,7 @@ func (c *Console) renderPreview(w http.ResponseWriter, r *http.Request, exp mode
 	lang := i18n.Choose(r.URL.Query().Get("lang"), r.Header.Get("Accept-Language"), exp.LanguageInfo)
 	d := &pagekit.Page{Msg: i18n.For(lang), Lang: lang, Brand: pagekit.BrandOf(exp), Nonce: pagekit.Nonce(), Action: "#"}
 	d.Title = d.Msg.T("title.sign_in")
-	_, own := textFor(c.text, r.Header.Get("Accept-Language"))
+	_, own := c.text.For(r.Header.Get("Accept-Language"))
 	d.AppName = own.T("console.preview_app")
 	d.TermsCheckbox = rules.TermsCheckbox(exp, false)
 	kinds := rules.PasswordKinds(exp)

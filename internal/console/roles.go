@@ -163,30 +163,15 @@ func (c *Console) serveRole(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// roleWrite is the shape of the role page's writes (see hookWrite).
+// roleRules place the role use-cases' refusals on the role page's fields.
+var roleRules = []fieldRule{{"scope", []string{"scope"}}, {"description", []string{"description"}}, {"user", []string{"user"}}, {"name", []string{"name"}}}
+
+// roleWrite is a write of the role page (see writeOn and afterWrite).
 func (c *Console) roleWrite(w http.ResponseWriter, r *http.Request, run func(d *page, v *roleView) (notice string, err error)) {
-	d, ok := c.signedIn(w, r, "console.roles_heading")
-	if !ok || !c.readForm(w, r, d) {
-		return
-	}
-	v, ok := c.loadRole(w, r, d)
-	if !ok {
-		return
-	}
-	notice, err := run(d, v)
-	if err != nil {
-		if !refuse(d, err, fieldRule{"scope", []string{"scope"}}, fieldRule{"description", []string{"description"}}, fieldRule{"user", []string{"user"}}, fieldRule{"name", []string{"name"}}) {
-			c.internal(w, r, err)
-			return
-		}
-		c.render(w, r, http.StatusBadRequest, "role", d)
-		return
-	}
-	if notice == "deleted" {
-		http.Redirect(w, r, "/console/roles?notice=deleted", http.StatusSeeOther)
-		return
-	}
-	http.Redirect(w, r, "/console/roles/"+v.Role.ID+"?notice=saved", http.StatusSeeOther)
+	writeOn(c, w, r, "console.roles_heading", "role", c.loadRole, roleRules, func(d *page, v *roleView) (string, error) {
+		notice, err := run(d, v)
+		return afterWrite(d, notice, "/console/roles", "/console/roles/"+v.Role.ID), err
+	})
 }
 
 func (c *Console) postRoleEdit(w http.ResponseWriter, r *http.Request) {
@@ -266,9 +251,8 @@ func (c *Console) postRoleAppRemove(w http.ResponseWriter, r *http.Request) {
 // permissions in the next tokens they get.
 func (c *Console) postRoleDelete(w http.ResponseWriter, r *http.Request) {
 	c.roleWrite(w, r, func(d *page, v *roleView) (string, error) {
-		if !confirmed(r) {
-			d.Fields = map[string]string{"confirm_delete": d.Msg.T("console.confirm_needed")}
-			return "", refusal(d)
+		if err := confirm(d, r, "confirm_delete"); err != nil {
+			return "", err
 		}
 		return "deleted", c.o.Access.DeleteRole(r.Context(), model.DefaultTenantID, v.Role.ID)
 	})

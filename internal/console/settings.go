@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/internal/console/text"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service/keyring"
 )
@@ -66,7 +67,7 @@ func (c *Console) renderSettings(w http.ResponseWriter, r *http.Request, status 
 }
 
 // durationText words a lifetime in days, hours or seconds.
-func durationText(m msgs, dur time.Duration) string {
+func durationText(m text.Messages, dur time.Duration) string {
 	switch {
 	case dur >= 24*time.Hour && dur%(24*time.Hour) == 0:
 		return m.T("console.settings_days", int(dur/(24*time.Hour)))
@@ -92,11 +93,6 @@ func (c *Console) rotate(w http.ResponseWriter, r *http.Request, keyType, confir
 	if !ok || !c.readForm(w, r, d) {
 		return
 	}
-	if !confirmed(r) {
-		d.Fields, d.Error = map[string]string{confirmField: d.Msg.T("console.confirm_needed")}, d.Msg.T("console.form_has_errors")
-		c.renderSettings(w, r, http.StatusBadRequest, d)
-		return
-	}
 	alg := ""
 	if keyType == keyring.KeyTypePrivateKeys {
 		alg = r.PostFormValue("algorithm")
@@ -104,7 +100,11 @@ func (c *Console) rotate(w http.ResponseWriter, r *http.Request, keyType, confir
 			alg = "EC"
 		}
 	}
-	if _, err := c.o.Keys.RotateKeysWithGrace(r.Context(), model.DefaultTenantID, keyType, alg, nil); err != nil {
+	err := confirm(d, r, confirmField)
+	if err == nil {
+		_, err = c.o.Keys.RotateKeysWithGrace(r.Context(), model.DefaultTenantID, keyType, alg, nil)
+	}
+	if err != nil {
 		if !refuse(d, err) {
 			c.internal(w, r, err)
 			return

@@ -84,31 +84,12 @@ func (c *Console) serveUser(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// userWrite is the shape of the user page's writes: read the form and the user, run the
-// use-case, show its refusal on the page or go back to it (or to the list) with a notice.
+// userWrite is a write of the user page (see writeOn and afterWrite).
 func (c *Console) userWrite(w http.ResponseWriter, r *http.Request, run func(d *page, v *userView) (notice string, err error)) {
-	d, ok := c.signedIn(w, r, "console.users_heading")
-	if !ok || !c.readForm(w, r, d) {
-		return
-	}
-	v, ok := c.loadUser(w, r, d)
-	if !ok {
-		return
-	}
-	notice, err := run(d, v)
-	if err != nil {
-		if !refuse(d, err, userFieldRules...) {
-			c.internal(w, r, err)
-			return
-		}
-		c.render(w, r, http.StatusBadRequest, "user", d)
-		return
-	}
-	if notice == "deleted" {
-		http.Redirect(w, r, "/console/users?notice=deleted", http.StatusSeeOther)
-		return
-	}
-	http.Redirect(w, r, "/console/users/"+v.User.ID+"?notice=saved", http.StatusSeeOther)
+	writeOn(c, w, r, "console.users_heading", "user", c.loadUser, userFieldRules, func(d *page, v *userView) (string, error) {
+		notice, err := run(d, v)
+		return afterWrite(d, notice, "/console/users", "/console/users/"+v.User.ID), err
+	})
 }
 
 // postUserProfile saves the profile (PATCH /api/users/:id): an emptied field is cleared (null).
@@ -186,9 +167,8 @@ func (c *Console) postUserRoleRemove(w http.ResponseWriter, r *http.Request) {
 // in with that provider unless they link it again.
 func (c *Console) postUserUnlink(w http.ResponseWriter, r *http.Request) {
 	c.userWrite(w, r, func(d *page, v *userView) (string, error) {
-		if !confirmed(r) {
-			d.Fields = map[string]string{"confirm_unlink": d.Msg.T("console.confirm_needed")}
-			return "", refusal(d)
+		if err := confirm(d, r, "confirm_unlink"); err != nil {
+			return "", err
 		}
 		_, err := c.o.Users.UnlinkSocialIdentity(r.Context(), model.DefaultTenantID, v.User.ID, r.PathValue("target"))
 		return "saved", err
@@ -198,9 +178,8 @@ func (c *Console) postUserUnlink(w http.ResponseWriter, r *http.Request) {
 // postUserDelete deletes the user (sessions and tokens go with them) once the box is ticked.
 func (c *Console) postUserDelete(w http.ResponseWriter, r *http.Request) {
 	c.userWrite(w, r, func(d *page, v *userView) (string, error) {
-		if !confirmed(r) {
-			d.Fields = map[string]string{"confirm_delete": d.Msg.T("console.confirm_needed")}
-			return "", refusal(d)
+		if err := confirm(d, r, "confirm_delete"); err != nil {
+			return "", err
 		}
 		return "deleted", c.o.Users.DeleteUser(r.Context(), model.DefaultTenantID, v.User.ID)
 	})

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/gatehouse-id/gatehouse/internal/console/pager"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service/access"
 	"github.com/gatehouse-id/gatehouse/internal/service/users"
@@ -52,13 +53,13 @@ func (c *Console) renderUsers(w http.ResponseWriter, r *http.Request, status int
 		escaped := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(d.Search)
 		f.Search.Matches = []model.UserMatch{{Mode: model.UserMatchLike, Values: []string{"%" + escaped + "%"}}}
 	}
-	n, window := pageWindow(r, usersPerPage)
+	n, window := pager.Window(r, usersPerPage)
 	list, total, err := c.o.Users.ListUsers(r.Context(), model.DefaultTenantID, f, window)
 	if err != nil {
 		c.internal(w, r, err)
 		return
 	}
-	d.Total, d.View = total, newPager(r, n, total, usersPerPage)
+	d.Total, d.View = total, pager.New(r, n, total, usersPerPage)
 	for _, u := range list {
 		d.Users = append(d.Users, userRow{ID: u.ID, Username: model.StringOf(u.Username), Name: model.StringOf(u.Name),
 			Email: model.StringOf(u.PrimaryEmail), Suspended: u.IsSuspended})

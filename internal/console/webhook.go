@@ -78,36 +78,12 @@ func (c *Console) serveHook(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// hookWrite is the shape of the page's writes: read the form and the hook, run the use-case,
-// show its refusal on the page or go back to it with a notice.
+// hookWrite is a write of the webhook page (see writeOn and afterWrite).
 func (c *Console) hookWrite(w http.ResponseWriter, r *http.Request, run func(d *page, v *hookView) (notice string, err error)) {
-	d, ok := c.signedIn(w, r, "console.hooks_heading")
-	if !ok || !c.readForm(w, r, d) {
-		return
-	}
-	v, ok := c.loadHook(w, r, d)
-	if !ok {
-		return
-	}
-	notice, err := run(d, v)
-	if err != nil {
-		if !refuse(d, err, hookFieldRules...) {
-			c.internal(w, r, err)
-			return
-		}
-		c.render(w, r, http.StatusBadRequest, "webhook", d)
-		return
-	}
-	if notice == "deleted" {
-		http.Redirect(w, r, "/console/webhooks?notice=deleted", http.StatusSeeOther)
-		return
-	}
-	if notice != "" && notice != "saved" { // a message of its own, shown at once
-		d.Notice = notice
-		c.render(w, r, http.StatusOK, "webhook", d)
-		return
-	}
-	http.Redirect(w, r, "/console/webhooks/"+v.Hook.ID+"?notice=saved", http.StatusSeeOther)
+	writeOn(c, w, r, "console.hooks_heading", "webhook", c.loadHook, hookFieldRules, func(d *page, v *hookView) (string, error) {
+		notice, err := run(d, v)
+		return afterWrite(d, notice, "/console/webhooks", "/console/webhooks/"+v.Hook.ID), err
+	})
 }
 
 // postHookEdit saves the name, endpoint, events and the enabled switch (PATCH /api/hooks/:id).
@@ -130,9 +106,8 @@ func (c *Console) postHookEdit(w http.ResponseWriter, r *http.Request) {
 // the new key, or it will refuse every request from now on.
 func (c *Console) postHookRotate(w http.ResponseWriter, r *http.Request) {
 	c.hookWrite(w, r, func(d *page, v *hookView) (string, error) {
-		if !confirmed(r) {
-			d.Fields = map[string]string{"confirm_rotate": d.Msg.T("console.confirm_needed")}
-			return "", refusal(d)
+		if err := confirm(d, r, "confirm_rotate"); err != nil {
+			return "", err
 		}
 		_, err := c.o.Hooks.RotateHookSigningKey(r.Context(), model.DefaultTenantID, v.Hook.ID)
 		return "saved", err
@@ -161,9 +136,8 @@ func (c *Console) postRedeliver(w http.ResponseWriter, r *http.Request) {
 // postHookDelete deletes the hook and its queued deliveries once the box is ticked.
 func (c *Console) postHookDelete(w http.ResponseWriter, r *http.Request) {
 	c.hookWrite(w, r, func(d *page, v *hookView) (string, error) {
-		if !confirmed(r) {
-			d.Fields = map[string]string{"confirm_delete": d.Msg.T("console.confirm_needed")}
-			return "", refusal(d)
+		if err := confirm(d, r, "confirm_delete"); err != nil {
+			return "", err
 		}
 		return "deleted", c.o.Hooks.DeleteHook(r.Context(), model.DefaultTenantID, v.Hook.ID)
 	})

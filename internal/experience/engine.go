@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/experience/apibody"
 	"github.com/gatehouse-id/gatehouse/internal/experience/codes"
 	"github.com/gatehouse-id/gatehouse/internal/experience/experr"
+	"github.com/gatehouse-id/gatehouse/internal/experience/pagekit"
 	"github.com/gatehouse-id/gatehouse/internal/experience/policy"
 	"github.com/gatehouse-id/gatehouse/internal/experience/rules"
 	"github.com/gatehouse-id/gatehouse/internal/experience/throttle"
@@ -661,18 +661,5 @@ func (e *Experience) resumeURL(uid string) string { return e.issuer + "/auth/" +
 // resumePath is resumeURL without its origin, for the hosted pages' redirects.
 func (e *Experience) resumePath(uid string) string { return e.onPageOrigin(e.resumeURL(uid)) }
 
-// onPageOrigin drops the tenant's own origin from u: the hosted pages send the browser on at
-// the origin it reached them at (a reverse proxy's), whatever ENDPOINT says — Logto's absolute
-// redirects are why a wrong ADMIN_ENDPOINT breaks its console sign-in. Other URLs (an app's
-// redirect URI) are left whole.
-func (e *Experience) onPageOrigin(u string) string {
-	iss, err := url.Parse(e.issuer)
-	if err != nil {
-		return u
-	}
-	origin := iss.Scheme + "://" + iss.Host
-	if rest, ok := strings.CutPrefix(u, origin); ok && strings.HasPrefix(rest, "/") {
-		return rest
-	}
-	return u
-}
+// onPageOrigin drops the tenant's own origin from u (pagekit.PathOnOrigin).
+func (e *Experience) onPageOrigin(u string) string { return pagekit.PathOnOrigin(e.issuer, u) }

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -243,4 +244,20 @@ func CSP(d *Page) string {
 	img := httpx.ImageSources(logos...)
 	return "default-src 'self'; script-src 'none'; style-src 'self' 'nonce-" + d.Nonce + "'; " +
 		"img-src " + img + "; font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+}
+
+// PathOnOrigin drops issuer's origin from u: the hosted pages send the browser on at the origin
+// it reached them at (a reverse proxy's), whatever ENDPOINT says — Logto's absolute redirects
+// are why a wrong ADMIN_ENDPOINT breaks its console sign-in. Other URLs (an app's redirect URI)
+// are left whole.
+func PathOnOrigin(issuer, u string) string {
+	iss, err := url.Parse(issuer)
+	if err != nil {
+		return u
+	}
+	origin := iss.Scheme + "://" + iss.Host
+	if rest, ok := strings.CutPrefix(u, origin); ok && strings.HasPrefix(rest, "/") {
+		return rest
+	}
+	return u
 }

@@ -30,3 +30,18 @@ func TestBrandImages(t *testing.T) {
 		}
 	}
 }
+
+// A redirect on the tenant's own origin becomes a path; another origin's URL stays whole.
+func TestPathOnOrigin(t *testing.T) {
+	const iss = "http://localhost:3002/oidc"
+	for in, want := range map[string]string{
+		"http://localhost:3002/oidc/auth/abc":  "/oidc/auth/abc",
+		"https://app.example.com/callback?x=1": "https://app.example.com/callback?x=1",
+		"http://localhost:30021/oidc/auth/abc": "http://localhost:30021/oidc/auth/abc",
+		"/already/a/path":                      "/already/a/path",
+	} {
+		if got := PathOnOrigin(iss, in); got != want {
+			t.Errorf("PathOnOrigin(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,4 +1,4 @@
-package console
+package text
 
 import (
 	"fmt"
@@ -13,25 +13,31 @@ const (
 	langChinese = "zh-CN"
 )
 
-// msgs is one language's console wording: the console's own strings, then the hosted pages'
-// (field labels, error codes), then English.
-type msgs struct {
+// English is the language a request without a supported one gets.
+const English = langEnglish
+
+// Catalog is every console string, by language and key.
+type Catalog map[string]map[string]string
+
+// Messages is one language's console wording: the console's own strings, then the hosted
+// pages' (field labels, error codes), then English.
+type Messages struct {
 	own  map[string]string
 	page i18n.Messages
 }
 
-// textFor returns the wording for the request's Accept-Language.
-func textFor(catalog map[string]map[string]string, acceptLanguage string) (string, msgs) {
+// For returns the language and wording for a request's Accept-Language.
+func (c Catalog) For(acceptLanguage string) (string, Messages) {
 	lang := i18n.Choose("", acceptLanguage, model.LanguageInfo{AutoDetect: true, FallbackLanguage: langEnglish})
-	own, ok := catalog[lang]
+	own, ok := c[lang]
 	if !ok {
-		own = catalog[langEnglish]
+		own = c[langEnglish]
 	}
-	return lang, msgs{own: own, page: i18n.For(lang)}
+	return lang, Messages{own: own, page: i18n.For(lang)}
 }
 
 // T returns key's wording with args filled in (fmt verbs); an unknown key shows itself.
-func (m msgs) T(key string, args ...any) string {
+func (m Messages) T(key string, args ...any) string {
 	s, ok := m.own[key]
 	if !ok {
 		return m.page.T(key, args...)
@@ -43,11 +49,11 @@ func (m msgs) T(key string, args ...any) string {
 }
 
 // ErrorMessage words a refusal by its Logto code, as the hosted pages do.
-func (m msgs) ErrorMessage(code string, data any) string { return m.page.ErrorMessage(code, data) }
+func (m Messages) ErrorMessage(code string, data any) string { return m.page.ErrorMessage(code, data) }
 
-// catalog merges every area's strings.
-func catalog() map[string]map[string]string {
-	out := map[string]map[string]string{}
+// NewCatalog merges every area's strings.
+func NewCatalog() Catalog {
+	out := Catalog{}
 	for _, area := range []map[string]map[string]string{baseText, appsText, connectorsText, webhooksText, usersText, accessText, auditText} {
 		for lang, m := range area {
 			if out[lang] == nil {
@@ -61,8 +67,8 @@ func catalog() map[string]map[string]string {
 	return out
 }
 
-// Console wording, in our own words. Each page area keeps its strings in a text_*.go file;
-// catalog() merges them, and a test keeps every language's key set equal.
+// Console wording, in our own words. Each page area keeps its strings in a file of its own;
+// NewCatalog merges them, and a test keeps every language's key set equal.
 
 var baseText = map[string]map[string]string{
 	langEnglish: {

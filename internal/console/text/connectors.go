@@ -1,4 +1,4 @@
-package console
+package text
 
 // connectorsText is the wording of the connector pages beyond the first add forms.
 var connectorsText = map[string]map[string]string{

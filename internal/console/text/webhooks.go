@@ -1,4 +1,4 @@
-package console
+package text
 
 // webhooksText is the wording of the webhook pages.
 var webhooksText = map[string]map[string]string{

@@ -1,4 +1,4 @@
-package console
+package text
 
 // accessText is the wording of the API-resource and role pages.
 var accessText = map[string]map[string]string{

@@ -1,4 +1,4 @@
-package console
+package text
 
 // auditText is the wording of the audit-log and settings pages.
 var auditText = map[string]map[string]string{

@@ -1,4 +1,4 @@
-package console
+package text
 
 import (
 	"testing"
@@ -7,7 +7,7 @@ import (
 // Every console string exists in both languages, so a Chinese page never falls back to English
 // mid-sentence.
 func TestTextKeySetsEqual(t *testing.T) {
-	cat := catalog()
+	cat := NewCatalog()
 	for key := range cat[langEnglish] {
 		if _, ok := cat[langChinese][key]; !ok {
 			t.Errorf("%s: no Chinese wording", key)

@@ -1,13 +1,13 @@
-package console
+package secretmask
 
 import (
 	"encoding/json"
 	"strings"
 )
 
-// storedSecret stands in the connector page's JSON for a secret: the stored value never goes
+// Placeholder stands in the connector page's JSON for a secret: the stored value never goes
 // back to the browser, and saving the placeholder keeps it.
-const storedSecret = "(stored encrypted — type a new value to replace it)"
+const Placeholder = "(stored encrypted — type a new value to replace it)"
 
 // isSecretKey reports whether a config member holds a credential (Logto's connector configs:
 // clientSecret, SMTP auth.pass, private keys and tokens).
@@ -21,22 +21,22 @@ func isSecretKey(k string) bool {
 	return false
 }
 
-// maskSecrets returns the config with every non-empty secret string replaced by storedSecret.
-func maskSecrets(raw []byte) []byte {
+// Mask returns the config with every non-empty secret string replaced by Placeholder.
+func Mask(raw []byte) []byte {
 	var v any
 	if json.Unmarshal(raw, &v) != nil {
 		return raw
 	}
-	out, err := json.Marshal(walkSecrets(v, func(string, any) any { return storedSecret }))
+	out, err := json.Marshal(walkSecrets(v, func(string, any) any { return Placeholder }))
 	if err != nil {
 		return raw
 	}
 	return out
 }
 
-// unmaskSecrets puts the stored secrets back where the edited config still holds the
+// Unmask puts the stored secrets back where the edited config still holds the
 // placeholder; a secret the admin typed anew is kept as typed.
-func unmaskSecrets(edited, stored []byte) ([]byte, error) {
+func Unmask(edited, stored []byte) ([]byte, error) {
 	var e, s any
 	if err := json.Unmarshal(edited, &e); err != nil {
 		return nil, err
@@ -70,7 +70,7 @@ func restore(edited, stored any) any {
 	case map[string]any:
 		s, _ := stored.(map[string]any)
 		for k, m := range e {
-			if m == storedSecret {
+			if m == Placeholder {
 				e[k] = s[k]
 				continue
 			}

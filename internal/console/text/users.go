@@ -1,4 +1,4 @@
-package console
+package text
 
 // usersText is the wording of the user pages.
 var usersText = map[string]map[string]string{

@@ -1,4 +1,4 @@
-package console
+package text
 
 // appsText is the wording of the application pages' settings, secrets and deletion.
 var appsText = map[string]map[string]string{

@@ -1,4 +1,4 @@
-package console
+package pager
 
 import (
 	"net/http"
@@ -7,15 +7,15 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/model"
 )
 
-// pager is a list's position: which page of how many, and links to its neighbours that keep
+// Pager is a list's position: which page of how many, and links to its neighbours that keep
 // the request's other query parameters (a search, a filter).
-type pager struct {
+type Pager struct {
 	Page, Pages, Total int
 	Prev, Next         string
 }
 
-// pageWindow reads ?page= (1 when missing or not a positive number) as a store page of size.
-func pageWindow(r *http.Request, size int) (int, model.Page) {
+// Window reads ?page= (1 when missing or not a positive number) as a store page of size.
+func Window(r *http.Request, size int) (int, model.Page) {
 	n, err := strconv.Atoi(r.URL.Query().Get("page"))
 	if err != nil || n < 1 || n > 1_000_000 {
 		n = 1
@@ -23,9 +23,9 @@ func pageWindow(r *http.Request, size int) (int, model.Page) {
 	return n, model.Page{Limit: size, Offset: (n - 1) * size}
 }
 
-// newPager describes page n of a list of total items, size per page.
-func newPager(r *http.Request, n, total, size int) pager {
-	p := pager{Page: n, Total: total, Pages: max(1, (total+size-1)/size)}
+// New describes page n of a list of total items, size per page.
+func New(r *http.Request, n, total, size int) Pager {
+	p := Pager{Page: n, Total: total, Pages: max(1, (total+size-1)/size)}
 	link := func(to int) string {
 		q := r.URL.Query()
 		q.Set("page", strconv.Itoa(to))

@@ -1,0 +1,28 @@
+package secretmask
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// FuzzUnmaskSecrets: whatever JSON an admin posts as a connector's config, putting the stored
+// secrets back never panics and answers JSON, which masking again keeps JSON (the restoring
+// itself is checked by TestConnectorEditKeepsSecretHidden).
+func FuzzUnMask(f *testing.F) {
+	f.Add(`{"clientId":"a","clientSecret":"`+Placeholder+`"}`, `{"clientId":"a","clientSecret":"s3cret"}`)
+	f.Add(`{"auth":{"user":"u","pass":"`+Placeholder+`"},"templates":[{"subject":"x"}]}`, `{"auth":{"user":"u","pass":"p"}}`)
+	f.Add(`[1,{"clientSecret":"`+Placeholder+`"}]`, `[]`)
+	f.Fuzz(func(t *testing.T, edited, stored string) {
+		out, err := Unmask([]byte(edited), []byte(stored))
+		if err != nil {
+			return
+		}
+		if !json.Valid(out) {
+			t.Fatalf("not JSON: %s", out)
+		}
+		masked := Mask(out)
+		if !json.Valid(masked) {
+			t.Fatalf("masking broke JSON: %s", masked)
+		}
+	})
+}
