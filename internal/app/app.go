@@ -207,6 +207,15 @@ func canonicalPaths(next, apiNotFound, oidcNotFound http.Handler) http.Handler {
 	})
 }
 
+// listenerHandler is what a listener serves: its tenant, or — when both share PORT — the admin
+// tenant for ADMIN_ENDPOINT's host and the user tenant for every other.
+func listenerHandler(d *Deps, cfg *config.Config, tenantID string) http.Handler {
+	if cfg.SharedPort() {
+		return byHost(cfg.AdminURL().Hostname(), Handler(d, cfg, model.AdminTenantID), Handler(d, cfg, tenantID))
+	}
+	return Handler(d, cfg, tenantID)
+}
+
 // byHost sends requests for adminHost (the ADMIN_ENDPOINT's host name) to the admin tenant and
 // every other to the user tenant, when both share PORT. The Host header decides, as the reverse
 // proxy in front passes it on; an unknown host gets the user tenant, never the console.
@@ -289,12 +298,8 @@ func Start(ctx context.Context, cfg *config.Config, st store.Store, clk clock.Cl
 			s.close()
 			return nil, fmt.Errorf("listen on port %d for tenant %s: %w", sp.port, sp.tenant, err)
 		}
-		handler := Handler(d, cfg, sp.tenant)
-		if cfg.SharedPort() {
-			handler = byHost(cfg.AdminURL().Hostname(), Handler(d, cfg, model.AdminTenantID), handler)
-		}
 		srv := &http.Server{
-			Handler:           handler,
+			Handler:           listenerHandler(d, cfg, sp.tenant),
 			ReadHeaderTimeout: 10 * time.Second,
 			ReadTimeout:       30 * time.Second,
 			WriteTimeout:      30 * time.Second,
