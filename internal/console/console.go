@@ -104,7 +104,7 @@ func (c *Console) Mount(mux *http.ServeMux) {
 		c.fail(w, r, http.StatusForbidden, "error.cross_origin")
 	}))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/console", http.StatusFound) })
-	mux.Handle("GET /console/static/", staticHandler())
+	mux.Handle("GET /console/static/", pagekit.StaticFiles(web.Console, "static/console", "/console/static/"))
 	mux.HandleFunc("GET /console", c.serveHome)
 	mux.HandleFunc("GET /console/welcome", c.serveWelcome)
 	mux.Handle("POST /console/welcome", cop.Handler(http.HandlerFunc(c.postWelcome)))
@@ -122,24 +122,6 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	c.mountUsers(mux, cop)
 	c.mountAccess(mux, cop)
 	c.mountAudit(mux, cop)
-}
-
-// staticHandler serves the console's stylesheet and scripts (embedded; no directory listings).
-func staticHandler() http.Handler {
-	sub, err := fs.Sub(web.Console, "static/console")
-	if err != nil { // embedded at build time
-		panic(err)
-	}
-	files := http.StripPrefix("/console/static/", http.FileServerFS(sub))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/") {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		files.ServeHTTP(w, r)
-	})
 }
 
 // parsePages parses each page template (every web/console/*.html but the layout) with the

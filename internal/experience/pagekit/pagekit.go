@@ -27,7 +27,13 @@ func ParsePages(names ...string) map[string]*template.Template {
 
 // StaticHandler serves the pages' stylesheet under prefix, cached, without directory listings.
 func StaticHandler(prefix string) http.Handler {
-	sub, err := fs.Sub(web.Experience, "static/experience")
+	return StaticFiles(web.Experience, "static/experience", prefix)
+}
+
+// StaticFiles serves the directory dir of an embedded fsys under prefix: cached for an hour,
+// nosniff, no directory listings (the console's assets use it too).
+func StaticFiles(fsys fs.FS, dir, prefix string) http.Handler {
+	sub, err := fs.Sub(fsys, dir)
 	if err != nil { // the directory is embedded at build time
 		panic(err)
 	}
