@@ -72,6 +72,10 @@ func TestSignInExperienceFieldErrors(t *testing.T) {
 	if status != http.StatusBadRequest || fieldErrors(body)["logo"] == "" {
 		t.Fatalf("not an image: %d %v", status, fieldErrors(body))
 	}
+	big := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 300<<10)...)
+	if status, _, body = h.postMultipart("/console/sign-in-experience", sieForm(), "logo_file", "logo.png", big); status != http.StatusBadRequest || fieldErrors(body)["logo"] == "" {
+		t.Fatalf("a 300 KiB logo: %d %v", status, fieldErrors(body))
+	}
 	form := sieForm()
 	form.Set("terms", "javascript:alert(1)")
 	if status, _, body = h.postMultipart("/console/sign-in-experience", form, "", "", nil); status != http.StatusBadRequest || fieldErrors(body)["terms"] == "" {

@@ -41,6 +41,12 @@ func TestDBCopySQLiteToPostgres(t *testing.T) {
 	}
 	pg := postgresDatabase(t)
 	env := append(append([]string{}, n.env...), "GATEHOUSE_MASTER_KEY="+strings.TrimSpace(string(key)))
+	if _, errOut, code := cli(t, dir, env, "db", "copy"); code != 2 || !strings.Contains(errOut, "--to is required") {
+		t.Fatalf("db copy without --to: exit %d %q", code, errOut)
+	}
+	if _, errOut, code := cli(t, dir, env, "db", "copy", "--to", "mysql://x/y"); code == 0 || !strings.Contains(errOut, "unsupported database URL scheme") {
+		t.Fatalf("db copy to a MySQL URL: exit %d %q", code, errOut)
+	}
 	out, errOut, code := cli(t, dir, env, "db", "copy", "--to", pg)
 	if code != 0 || !strings.Contains(out, "users") || !strings.Contains(out, "Copied") {
 		t.Fatalf("db copy: exit %d\n%s\n%s", code, out, errOut)
