@@ -23,15 +23,9 @@ func (p storeProbe) Ready(ctx context.Context) error {
 	if !ok {
 		return nil
 	}
-	ms, err := migrations.List(ctx, db.SQL(), p.st.Dialect())
+	pending, err := migrations.Pending(ctx, db.SQL(), p.st.Dialect())
 	if err != nil {
 		return errors.New("the database's migrations cannot be read")
-	}
-	pending := 0
-	for _, m := range ms {
-		if !m.Applied {
-			pending++
-		}
 	}
 	if pending > 0 {
 		return fmt.Errorf("%d database migrations are pending", pending)

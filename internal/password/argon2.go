@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/gatehouse-id/gatehouse/internal/argon2"
 )
 
 type argon2Variant string
@@ -40,8 +42,8 @@ func (d argon2Digest) String() string {
 		base64.RawStdEncoding.EncodeToString(d.salt), base64.RawStdEncoding.EncodeToString(d.key))
 }
 
-func (d argon2Digest) matches(plain []byte) bool {
-	return subtle.ConstantTimeCompare(d.params.derive(plain, d.salt), d.key) == 1
+func (d argon2Digest) matches(mem *argon2.Arena, plain []byte) bool {
+	return subtle.ConstantTimeCompare(d.params.derive(mem, plain, d.salt), d.key) == 1
 }
 
 // isCurrent reports whether d was written with exactly the parameters Hash uses now.
@@ -87,13 +89,11 @@ func parseArgon2(l limits, encrypted string) (digest, error) {
 	return argon2Digest{params: p, salt: salt, key: key}, nil
 }
 
-// parseArgon2Variant accepts argon2i and argon2id; argon2d is valid but unsupported.
+// parseArgon2Variant accepts argon2d, argon2i and argon2id, as hash-wasm does.
 func parseArgon2Variant(s string) (argon2Variant, error) {
 	switch variant := argon2Variant(s); variant {
-	case variantI, variantID:
+	case variantD, variantI, variantID:
 		return variant, nil
-	case variantD:
-		return "", fmt.Errorf("%w: argon2d (golang.org/x/crypto implements only argon2i and argon2id)", ErrUnsupported)
 	}
 	return "", fmt.Errorf("%w: unknown argon2 variant %q", ErrMalformed, s)
 }

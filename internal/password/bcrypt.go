@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/gatehouse-id/gatehouse/internal/argon2"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -11,7 +12,7 @@ import (
 // hash-wasm's bcryptVerify (Logto's verifier) and bcryptjs write it.
 type bcryptDigest []byte
 
-func (d bcryptDigest) matches(plain []byte) bool {
+func (d bcryptDigest) matches(_ *argon2.Arena, plain []byte) bool {
 	// CompareHashAndPassword compares in constant time; like every bcrypt it reads only the first
 	// 72 bytes of the password.
 	return bcrypt.CompareHashAndPassword(d, plain) == nil

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash"
 
+	"github.com/gatehouse-id/gatehouse/internal/argon2"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 )
 
@@ -23,8 +24,9 @@ type format struct {
 
 // digest is a parsed stored password.
 type digest interface {
-	// matches recomputes the digest from plain and compares in constant time.
-	matches(plain []byte) bool
+	// matches recomputes the digest from plain and compares in constant time; argon2 digests
+	// work in mem, the calling hasher's arena.
+	matches(mem *argon2.Arena, plain []byte) bool
 }
 
 // formatFor is the table of Logto's users_password_encryption_method values.
@@ -89,7 +91,7 @@ func plainHexParser(newHash func() hash.Hash) func(limits, string) (digest, erro
 	}
 }
 
-func (d plainDigest) matches(plain []byte) bool {
+func (d plainDigest) matches(_ *argon2.Arena, plain []byte) bool {
 	h := d.newHash()
 	h.Write(plain)
 	return subtle.ConstantTimeCompare(h.Sum(nil), d.sum) == 1

@@ -6,10 +6,9 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"runtime"
+	"time"
 
-	"golang.org/x/crypto/argon2"
-
+	"github.com/gatehouse-id/gatehouse/internal/argon2"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 )
 
@@ -18,23 +17,26 @@ var (
 	// ErrMalformed means the digest does not parse as its method's format, or its cost parameters
 	// are beyond what Gatehouse agrees to compute (a hostile import must not exhaust the server).
 	ErrMalformed = errors.New("malformed password digest")
-	// ErrUnsupported means the method or algorithm is known but cannot be computed here (Argon2d:
-	// golang.org/x/crypto has no argon2d) or is not a Logto method at all.
+	// ErrUnsupported means the method or algorithm is not one Gatehouse computes (a Legacy
+	// digest naming a hash Node has and Go has not) or is not a Logto method at all.
 	ErrUnsupported = errors.New("unsupported password digest")
 )
 
 // Options configure a Hasher.
 type Options struct {
 	// MaxConcurrent bounds the Hash/Verify/Decoy calls running at once; 0 means
-	// runtime.GOMAXPROCS(0). Each argon2 call allocates its memory parameter (19 MiB for ours,
-	// 8 MiB for Logto's), so without a bound a burst of sign-ins could exhaust memory.
+	// runtime.GOMAXPROCS(0). Each argon2 call works in its memory parameter (19 MiB for ours,
+	// 8 MiB for Logto's), so the bound is also the bound on that memory.
 	MaxConcurrent int
+	// IdleRelease is how long the argon2 memory is kept after the last call ends, so a burst of
+	// sign-ins reuses it instead of mapping it per call; 0 means 10 seconds.
+	IdleRelease time.Duration
 }
 
 // Hasher hashes and verifies passwords. It implements core.PasswordHasher and is safe for
 // concurrent use.
 type Hasher struct {
-	slots  chan struct{}
+	arenas *arenaPool
 	params argon2Params // what Hash writes and Decoy spends
 	limits limits       // the most a stored digest may ask us to compute
 	// formatFor finds the verifier of a Logto method; a field so tests can observe concurrency.
@@ -43,12 +45,8 @@ type Hasher struct {
 
 // New returns a Hasher writing argon2id with OWASP's parameters.
 func New(o Options) *Hasher {
-	n := o.MaxConcurrent
-	if n <= 0 {
-		n = runtime.GOMAXPROCS(0)
-	}
 	return &Hasher{
-		slots:     make(chan struct{}, n),
+		arenas:    newArenaPool(o.MaxConcurrent, o.IdleRelease),
 		params:    owaspArgon2id,
 		limits:    defaultLimits,
 		formatFor: formatFor,
@@ -67,13 +65,14 @@ func (h *Hasher) Hash(ctx context.Context, plain string) (encrypted, method stri
 	if plain == "" {
 		return "", "", errors.New("hash password: the password is empty")
 	}
-	if err := h.acquire(ctx); err != nil {
+	mem, err := h.arenas.acquire(ctx)
+	if err != nil {
 		return "", "", fmt.Errorf("hash password: %w", err)
 	}
-	defer h.release()
+	defer h.arenas.release(mem)
 	salt := make([]byte, h.params.saltLen)
 	_, _ = rand.Read(salt) // crypto/rand.Read never fails (it crashes the program instead)
-	d := argon2Digest{params: h.params, salt: salt, key: h.params.derive([]byte(plain), salt)}
+	d := argon2Digest{params: h.params, salt: salt, key: h.params.derive(mem, []byte(plain), salt)}
 	return d.String(), model.PasswordArgon2id, nil
 }
 
@@ -84,31 +83,32 @@ func (h *Hasher) Hash(ctx context.Context, plain string) (encrypted, method stri
 // algorithm Go cannot compute is an error wrapping ErrMalformed or ErrUnsupported. An empty
 // password never matches.
 func (h *Hasher) Verify(ctx context.Context, plain, encrypted, method string) (ok, rehash bool, err error) {
-	if err := h.acquire(ctx); err != nil {
+	mem, err := h.arenas.acquire(ctx)
+	if err != nil {
 		return false, false, fmt.Errorf("verify password: %w", err)
 	}
-	defer h.release()
+	defer h.arenas.release(mem)
 
 	f, known := h.formatFor(method)
 	if !known {
-		h.decoy([]byte(plain))
+		h.decoy(mem, []byte(plain))
 		return false, false, fmt.Errorf("verify password: method %q: %w", method, ErrUnsupported)
 	}
 	if plain == "" {
 		// hash-wasm refuses an empty password; spend the same time as a failed check anyway.
-		h.decoy([]byte(plain))
+		h.decoy(mem, []byte(plain))
 		return false, false, nil
 	}
 	d, err := f.parse(h.limits, encrypted)
 	if err != nil {
-		h.decoy([]byte(plain))
+		h.decoy(mem, []byte(plain))
 		return false, false, fmt.Errorf("verify %s password: %w", method, err)
 	}
-	if !d.matches([]byte(plain)) {
+	if !d.matches(mem, []byte(plain)) {
 		// A wrong password on a fast format would answer in microseconds and tell an attacker
 		// which accounts hold weak hashes (Logto's shouldRunDecoyOnFailure).
 		if f.fast {
-			h.decoy([]byte(plain))
+			h.decoy(mem, []byte(plain))
 		}
 		return false, false, nil
 	}
@@ -121,42 +121,36 @@ func (h *Hasher) Verify(ctx context.Context, plain, encrypted, method string) (o
 // Decoy spends the cost of one argon2id verify with the current parameters, so a sign-in for an
 // unknown account takes as long as one for a real account (Logto's runDecoyArgon2Verify).
 func (h *Hasher) Decoy(ctx context.Context, plain string) {
-	if h.acquire(ctx) != nil {
+	mem, err := h.arenas.acquire(ctx)
+	if err != nil {
 		return
 	}
-	defer h.release()
-	h.decoy([]byte(plain))
+	defer h.arenas.release(mem)
+	h.decoy(mem, []byte(plain))
 }
 
 // decoySalt is fixed: the decoy never has to match, it only has to cost the same.
 const decoySalt = "gatehouse-decoy!"
 
-func (h *Hasher) decoy(plain []byte) {
-	key := h.params.derive(plain, []byte(decoySalt))
+func (h *Hasher) decoy(mem *argon2.Arena, plain []byte) {
+	key := h.params.derive(mem, plain, []byte(decoySalt))
 	// Compare as a real verify would, so the work is not optimised away and costs the same.
 	subtle.ConstantTimeCompare(key, make([]byte, len(key)))
 }
 
-// acquire takes one of the MaxConcurrent slots, or gives up when ctx ends first.
-func (h *Hasher) acquire(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	select {
-	case h.slots <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+// argon2Variants maps PHC variant names to the algorithm's type y.
+var argon2Variants = map[argon2Variant]argon2.Variant{variantD: argon2.D, variantI: argon2.I, variantID: argon2.ID}
 
-func (h *Hasher) release() { <-h.slots }
-
-// derive runs the KDF of p's variant. x/crypto/argon2 implements version 0x13 only, which is
-// the v=19 every PHC string we accept carries.
-func (p argon2Params) derive(plain, salt []byte) []byte {
-	if p.variant == variantI {
-		return argon2.Key(plain, salt, p.time, p.memoryKiB, p.threads, p.keyLen)
+// derive runs the KDF of p's variant in mem. Only version 0x13 is computed, the v=19 every PHC
+// string we accept carries.
+func (p argon2Params) derive(mem *argon2.Arena, plain, salt []byte) []byte {
+	key, err := argon2.Key(mem, plain, salt, argon2.Params{
+		Variant: argon2Variants[p.variant], Time: p.time, MemoryKiB: p.memoryKiB,
+		Lanes: uint32(p.threads), KeyLen: p.keyLen,
+	})
+	if err != nil {
+		// parseArgon2 admits only what RFC 9106 allows, and owaspArgon2id is within it.
+		panic(fmt.Sprintf("password: argon2 refused parameters the parser accepted: %v", err))
 	}
-	return argon2.IDKey(plain, salt, p.time, p.memoryKiB, p.threads, p.keyLen)
+	return key
 }

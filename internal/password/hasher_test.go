@@ -10,8 +10,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
+	"github.com/gatehouse-id/gatehouse/internal/argon2"
 	"github.com/gatehouse-id/gatehouse/internal/model"
 )
 
@@ -52,7 +54,7 @@ func TestHashWritesOWASPArgon2id(t *testing.T) {
 // PHC strings) can verify Gatehouse's hashes after a migration back.
 func TestHashEncodingMatchesHashWasm(t *testing.T) {
 	salt := []byte("0123456789abcdef")
-	d := argon2Digest{params: owaspArgon2id, salt: salt, key: owaspArgon2id.derive([]byte(pw), salt)}
+	d := argon2Digest{params: owaspArgon2id, salt: salt, key: owaspArgon2id.derive(&argon2.Arena{}, []byte(pw), salt)}
 	const hashWasm = `$argon2id$v=19$m=19456,t=2,p=1$MDEyMzQ1Njc4OWFiY2RlZg$gy5SuVm5Z7Vw7keB9se9p87QGcomaseB/S2U1OhTsM0`
 	if got := d.String(); got != hashWasm {
 		t.Errorf("encoded = %s\nhash-wasm  %s", got, hashWasm)
@@ -91,8 +93,6 @@ var malformed = []struct {
 	want                    error
 }{
 	{"unknown method", "PBKDF2", "abc", ErrUnsupported},
-	{"argon2d", model.PasswordArgon2d, `$argon2d$v=19$m=4096,t=2,p=1$MDEyMzQ1Njc4OWFiY2RlZg$gJOk5BwYAkM4vMqW7FQ4nI4ux4SmSZJBjPDWVK27EJc`, ErrUnsupported},
-	{"argon2d labelled argon2i", model.PasswordArgon2i, `$argon2d$v=19$m=4096,t=2,p=1$MDEyMzQ1Njc4OWFiY2RlZg$gJOk5BwYAkM4vMqW7FQ4nI4ux4SmSZJBjPDWVK27EJc`, ErrUnsupported},
 	{"argon2 empty", model.PasswordArgon2i, "", ErrMalformed},
 	{"argon2 unknown variant", model.PasswordArgon2i, `$argon2x$v=19$m=8192,t=8,p=1$MDEyMzQ1Njc4OWFiY2RlZg$m0/k6g3efdWDEOI6ul/Rdl1TKkhWCAykkRrjOT52OR0`, ErrMalformed},
 	{"argon2 version 16", model.PasswordArgon2i, `$argon2i$v=16$m=8192,t=8,p=1$MDEyMzQ1Njc4OWFiY2RlZg$m0/k6g3efdWDEOI6ul/Rdl1TKkhWCAykkRrjOT52OR0`, ErrMalformed},
@@ -166,7 +166,6 @@ func TestValidateDigestAnswersLogtoCodes(t *testing.T) {
 		name, method, encrypted, code string
 	}{
 		{"unknown method", "PBKDF2", "abc", "guard.invalid_input"},
-		{"argon2d cannot be verified", model.PasswordArgon2d, malformedDigest(t, "argon2d"), "password.unsupported_encryption_method"},
 		{"bad argon2", model.PasswordArgon2i, malformedDigest(t, "argon2 memory 2 GiB"), "guard.invalid_input"},
 		{"bad bcrypt", model.PasswordBcrypt, malformedDigest(t, "bcrypt cost 17"), "guard.invalid_input"},
 		{"bad sha1", model.PasswordSHA1, malformedDigest(t, "sha1 not hex"), "guard.invalid_input"},
@@ -218,7 +217,7 @@ type probeFormat struct {
 
 type probeDigest struct{ p *probeFormat }
 
-func (d probeDigest) matches([]byte) bool {
+func (d probeDigest) matches(*argon2.Arena, []byte) bool {
 	p := d.p
 	n := p.inFlight.Add(1)
 	defer p.inFlight.Add(-1)
@@ -297,7 +296,7 @@ func TestConcurrencyIsBounded(t *testing.T) {
 }
 
 func TestMaxConcurrentDefaultsToGOMAXPROCS(t *testing.T) {
-	if got, want := cap(New(Options{}).slots), runtime.GOMAXPROCS(0); got != want {
+	if got, want := cap(New(Options{}).arenas.free), runtime.GOMAXPROCS(0); got != want {
 		t.Errorf("slots = %d, want GOMAXPROCS %d", got, want)
 	}
 }
@@ -313,7 +312,44 @@ func TestCancelledContextSpendsNothing(t *testing.T) {
 		t.Errorf("Hash = %v, want context.Canceled", err)
 	}
 	h.Decoy(ctx, pw) // returns at once; it must also leave the slot free:
-	if len(h.slots) != 0 {
-		t.Errorf("%d slots held after cancelled calls", len(h.slots))
+	if len(h.arenas.free) != cap(h.arenas.free) || h.arenas.busy.Load() != 0 {
+		t.Errorf("%d of %d arenas free, %d calls counted, after cancelled calls",
+			len(h.arenas.free), cap(h.arenas.free), h.arenas.busy.Load())
+	}
+}
+
+// The argon2 memory is kept across calls (a burst maps it once) and given back once the hasher
+// is idle; a call in progress keeps its own.
+func TestArgon2MemoryKeptWhileBusyReleasedWhenIdle(t *testing.T) {
+	h := New(Options{MaxConcurrent: 1, IdleRelease: time.Hour})
+	ctx := context.Background()
+	owasp := logtoVectors[2]
+	if ok, _, err := h.Verify(ctx, owasp.password, owasp.encrypted, owasp.method); !ok || err != nil {
+		t.Fatalf("Verify = %v, %v", ok, err)
+	}
+	const owaspBytes = 19 * 1024 * 1024
+	if got := h.arenas.held(); got != owaspBytes {
+		t.Fatalf("after one check the arenas hold %d bytes, want %d (kept for the next)", got, owaspBytes)
+	}
+	if h.arenas.timer == nil {
+		t.Error("no release was scheduled when the hasher fell idle")
+	}
+
+	busy, err := h.arenas.acquire(ctx) // a check in progress
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.arenas.releaseIfIdle()
+	if got := busy.Held(); got != owaspBytes {
+		t.Errorf("a release while a check ran freed its memory: %d bytes held, want %d", got, owaspBytes)
+	}
+	h.arenas.release(busy)
+
+	h.arenas.releaseIfIdle()
+	if got := h.arenas.held(); got != 0 {
+		t.Errorf("idle arenas hold %d bytes after the release, want 0", got)
+	}
+	if ok, _, err := h.Verify(ctx, owasp.password, owasp.encrypted, owasp.method); !ok || err != nil {
+		t.Errorf("Verify after the release = %v, %v", ok, err)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gatehouse-id/gatehouse/internal/argon2"
 	"golang.org/x/crypto/blake2b"
 	"golang.org/x/crypto/blake2s"
 	"golang.org/x/crypto/ripemd160" //lint:ignore SA1019 verifies RIPEMD-160 digests imported from older systems; never used to create one
@@ -107,7 +108,7 @@ type nodeDigest struct {
 	sum     []byte
 }
 
-func (d nodeDigest) matches(plain []byte) bool {
+func (d nodeDigest) matches(_ *argon2.Arena, plain []byte) bool {
 	h := d.newHash()
 	h.Write(bytes.Join(substitute(d.args, plain), nil))
 	return subtle.ConstantTimeCompare(h.Sum(nil), d.sum) == 1
@@ -271,7 +272,7 @@ func pbkdf2Salt(salt string) ([]byte, error) {
 	return b, nil
 }
 
-func (d pbkdf2Digest) matches(plain []byte) bool {
+func (d pbkdf2Digest) matches(_ *argon2.Arena, plain []byte) bool {
 	resolved := substitute(d.args, plain)
 	salt, err := pbkdf2Salt(string(resolved[0]))
 	if err != nil {
@@ -332,7 +333,7 @@ func firebaseBase64(s string) ([]byte, error) {
 	return base64.RawStdEncoding.DecodeString(s)
 }
 
-func (d firebaseDigest) matches(plain []byte) bool {
+func (d firebaseDigest) matches(_ *argon2.Arena, plain []byte) bool {
 	key, err := scrypt.Key(plain, d.salt, d.n, d.r, 1, 32)
 	if err != nil {
 		return false

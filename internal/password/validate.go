@@ -13,9 +13,9 @@ import (
 // passwordAlgorithm) before it is stored, with the same parser and cost limits Verify uses, so
 // an accepted digest can always be verified. It answers Logto's codes: 400
 // password.invalid_legacy_password_format and password.unsupported_legacy_hash_algorithm for
-// Legacy (core/utils/password.ts#parseLegacyPassword), password.unsupported_encryption_method
-// for Argon2d (which Go cannot compute, so importing it would lock the user out), and
-// guard.invalid_input for an unknown method or a digest that does not parse. Logto stores
+// Legacy (core/utils/password.ts#parseLegacyPassword), and guard.invalid_input for an unknown
+// method or a digest that does not parse. Every variant of Argon2 is accepted: Gatehouse
+// computes Argon2d too, so Logto's password.unsupported_encryption_method never applies. Logto stores
 // non-Legacy digests unchecked; refusing them at import is kinder than failing every sign-in.
 func ValidateDigest(method, encrypted string) error {
 	f, ok := formatFor(method)
@@ -37,10 +37,6 @@ func ValidateDigest(method, encrypted string) error {
 	case method == model.PasswordLegacy:
 		return apperr.New(http.StatusBadRequest, "password.invalid_legacy_password_format",
 			"Invalid legacy password format. %s", detail(err))
-	case errors.Is(err, ErrUnsupported):
-		return apperr.New(http.StatusBadRequest, "password.unsupported_encryption_method",
-			"The encryption method %s is not supported. %s", method, detail(err)).
-			WithData(map[string]string{"name": method})
 	}
 	return apperr.InvalidInput("passwordDigest is not a valid %s digest: %s", method, detail(err))
 }

@@ -26,6 +26,7 @@ var logtoVectors = []vector{
 	{"argon2iLogto", model.PasswordArgon2i, `$argon2i$v=19$m=8192,t=8,p=1$MDEyMzQ1Njc4OWFiY2RlZg$m0/k6g3efdWDEOI6ul/Rdl1TKkhWCAykkRrjOT52OR0`, pw},
 	{"argon2iLogtoUnicode", model.PasswordArgon2i, `$argon2i$v=19$m=8192,t=8,p=1$MDEyMzQ1Njc4OWFiY2RlZg$RkmOKYIRfx3mobGKpQtV9SiCNY6q89aMWaV9H2dH9zE`, pwUnicode},
 	{"argon2idOWASP", model.PasswordArgon2id, `$argon2id$v=19$m=19456,t=2,p=1$MDEyMzQ1Njc4OWFiY2RlZg$gy5SuVm5Z7Vw7keB9se9p87QGcomaseB/S2U1OhTsM0`, pw},
+	{"argon2d", model.PasswordArgon2d, `$argon2d$v=19$m=4096,t=2,p=1$MDEyMzQ1Njc4OWFiY2RlZg$gJOk5BwYAkM4vMqW7FQ4nI4ux4SmSZJBjPDWVK27EJc`, pw},
 	{"argon2idOther", model.PasswordArgon2id, `$argon2id$v=19$m=4096,t=3,p=2$MDEyMzQ1Njc4OWFiY2RlZg$hegKmJr2LseWAMMjBM+RvvKt+5/9VhnX`, pw},
 	{"bcrypt2a", model.PasswordBcrypt, `$2a$10$KBCwKxOzLha2MUDgW0PjXeDDbrW2ZldpG6p.2R9OgWkxRmMwXKONq`, pw},
 	{"bcrypt2b", model.PasswordBcrypt, `$2b$06$Cq5lTLcU99TMmv5XAgzseeNRpgCQ5xmmDsl6aXznaTE0p/d4jDD1G`, pw},

@@ -27,13 +27,13 @@ const (
 // the batched recorder for the protocol's entries, the queries, and retention.
 type Audit struct {
 	core    *core.Core
-	queue   chan model.Log
+	queue   chan *model.Log // pointers: a queue of 20,000 entries by value would hold 1.6 MB while empty
 	dropped sync.Once
 }
 
 // New returns the audit log over c. Run must be running for Record's entries to be written.
 func New(c *core.Core) *Audit {
-	return &Audit{core: c, queue: make(chan model.Log, queueSize)}
+	return &Audit{core: c, queue: make(chan *model.Log, queueSize)}
 }
 
 // payload is a log entry's payload (Logto's LogContextPayload) plus, for entries of Management
@@ -132,7 +132,7 @@ func (a *Audit) Record(ctx context.Context, tenantID string, e model.AuditEntry)
 		return
 	}
 	select {
-	case a.queue <- l:
+	case a.queue <- &l:
 	default:
 		a.dropped.Do(func() {
 			a.core.Log().Warn("audit queue full: protocol entries are being dropped until the database keeps up")
@@ -148,7 +148,7 @@ func (a *Audit) Run(ctx context.Context) {
 	for {
 		select {
 		case l := <-a.queue:
-			if batch = append(batch, l); len(batch) >= maxBatch {
+			if batch = append(batch, *l); len(batch) >= maxBatch {
 				batch = a.flush(batch)
 			}
 		case <-t.C:
@@ -165,7 +165,7 @@ func (a *Audit) drain(batch []model.Log) {
 	for {
 		select {
 		case l := <-a.queue:
-			batch = append(batch, l)
+			batch = append(batch, *l)
 		default:
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()

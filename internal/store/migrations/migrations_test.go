@@ -109,6 +109,9 @@ func TestUpListDownUpTo(t *testing.T) {
 			if len(applied) != len(list) || applied[0] != (Migration{Version: 1, Name: "initial", Applied: true}) {
 				t.Fatalf("Up applied %+v, want all %d migrations", applied, len(list))
 			}
+			if n, err := Pending(ctx, db, tc.dialect); n != 0 || err != nil {
+				t.Errorf("Pending after Up = %d, %v; want 0", n, err)
+			}
 			if got := tables(t, db, tc.dialect); !reflect.DeepEqual(got, wantTables) {
 				t.Fatalf("tables after Up = %v, want %v", got, wantTables)
 			}
@@ -144,6 +147,9 @@ func TestUpListDownUpTo(t *testing.T) {
 			}
 			if got := tables(t, db, tc.dialect); !reflect.DeepEqual(got, initialTables) {
 				t.Fatalf("tables after UpTo(1) = %v, want %v", got, initialTables)
+			}
+			if n, err := Pending(ctx, db, tc.dialect); n != len(list)-1 || err != nil {
+				t.Errorf("Pending after UpTo(1) = %d, %v; want %d", n, err, len(list)-1)
 			}
 		})
 	}
