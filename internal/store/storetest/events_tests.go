@@ -205,6 +205,37 @@ func testEvents(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 	})
 
+	t.Run("a batch of logs larger than one statement is stored whole", func(t *testing.T) {
+		f := newFixture(t, open)
+		batch := make([]model.Log, 250)
+		for i := range batch {
+			payload := fmt.Sprintf(`{"result":"Success","applicationId":"app%d","userId":"u%d"}`, i%3, i)
+			batch[i] = model.Log{TenantID: f.a.ID(), ID: ids.New(), Key: "ExchangeTokenBy.ClientCredentials", Payload: []byte(payload), CreatedAt: f.tick()}
+		}
+		batch[249].Payload = []byte(`[1]`) // one bad entry refuses the whole batch: nothing half-written
+		if err := f.a.Logs().Append(f.ctx, batch); err == nil {
+			t.Fatal("a batch with a payload that is not an object was stored")
+		}
+		if n, _, err := f.a.Logs().Count(f.ctx, store.LogFilter{}, 0); err != nil || n != 0 {
+			t.Fatalf("after the refused batch: %d entries, %v; want 0", n, err)
+		}
+		batch[249].Payload = []byte(`{"result":"Success","applicationId":"app0","userId":"u249"}`)
+		mustOK(t, f.a.Logs().Append(f.ctx, batch), "append 250 logs")
+		for _, c := range []struct {
+			flt  store.LogFilter
+			want int
+		}{{store.LogFilter{}, 250}, {store.LogFilter{ApplicationID: "app1"}, 83}, {store.LogFilter{UserID: "u249"}, 1}} {
+			if n, _, err := f.a.Logs().Count(f.ctx, c.flt, 0); err != nil || n != c.want {
+				t.Errorf("count %+v = %d, %v; want %d", c.flt, n, err, c.want)
+			}
+		}
+		got, err := f.a.Logs().Get(f.ctx, batch[200].ID)
+		mustOK(t, err, "get the 201st entry")
+		if string(got.Payload) != string(batch[200].Payload) || got.CreatedAt != batch[200].CreatedAt {
+			t.Fatalf("entry 201 = %+v; want %+v", got, batch[200])
+		}
+	})
+
 	t.Run("logs filter, count and page like Logto's", func(t *testing.T) {
 		f := newFixture(t, open)
 		add := func(tn store.Tenant, key, payload string) model.Log {
