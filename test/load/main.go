@@ -38,6 +38,10 @@ type options struct {
 	pid          int
 	jsonOut      bool
 	startups     int
+	// tokenPath and tokenForm let client-credentials drive another server's token endpoint (Dex:
+	// -token-path /dex/token -token-form grant_type=client_credentials), for side-by-side figures.
+	tokenPath string
+	tokenForm string
 }
 
 func main() {
@@ -49,6 +53,8 @@ func main() {
 	flag.IntVar(&o.conns, "c", 8, "concurrent keep-alive connections")
 	flag.DurationVar(&o.duration, "d", 10*time.Second, "duration of the run (max 5m)")
 	flag.StringVar(&o.clientID, "client-id", "", "M2M client id (with -url)")
+	flag.StringVar(&o.tokenPath, "token-path", "/oidc/token", "token endpoint path (client-credentials with -url; another server's for comparisons)")
+	flag.StringVar(&o.tokenForm, "token-form", "grant_type=client_credentials&resource=https%3A%2F%2Fdefault.logto.app%2Fapi&scope=all", "URL-encoded token request body (client-credentials)")
 	flag.StringVar(&o.clientSecret, "client-secret", "", "M2M client secret (with -url)")
 	flag.IntVar(&o.pid, "pid", 0, "server pid whose RSS to sample (with -url)")
 	flag.BoolVar(&o.jsonOut, "json", false, "print the result as one JSON object")
@@ -176,13 +182,9 @@ func buildScenario(o options) (requestFactory, error) {
 		if o.clientID == "" || o.clientSecret == "" {
 			return nil, errors.New("client-credentials needs a client id and secret")
 		}
-		body := url.Values{
-			"grant_type": {"client_credentials"},
-			"resource":   {"https://default.logto.app/api"},
-			"scope":      {"all"},
-		}.Encode()
+		body := o.tokenForm
 		return func() *http.Request {
-			r, _ := http.NewRequest(http.MethodPost, base+"/oidc/token", strings.NewReader(body))
+			r, _ := http.NewRequest(http.MethodPost, base+o.tokenPath, strings.NewReader(body))
 			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			r.SetBasicAuth(url.QueryEscape(o.clientID), url.QueryEscape(o.clientSecret))
 			return r
