@@ -58,6 +58,9 @@ func List(ctx context.Context, db *sql.DB, dialect string) ([]Migration, error) 
 // probe calls it every few seconds, and building a goose provider each time cost 16 MB of
 // parser buffers per call.
 func Pending(ctx context.Context, db *sql.DB, dialect string) (int, error) {
+	if db == nil {
+		return 0, errors.New("migrations: nil *sql.DB")
+	}
 	names, err := fs.Glob(files, dialect+"/*.sql")
 	if err != nil || len(names) == 0 {
 		return 0, fmt.Errorf("migrations: no files for dialect %q", dialect)
@@ -97,6 +100,12 @@ func Pending(ctx context.Context, db *sql.DB, dialect string) (int, error) {
 // current). On PostgreSQL it holds an advisory lock meanwhile, so several nodes starting at once
 // migrate exactly once; the others wait, then find nothing pending.
 func Up(ctx context.Context, db *sql.DB, dialect string) ([]Migration, error) {
+	// Every start calls Up, and nearly always nothing is pending: answer that from the version
+	// table, without goose parsing every file (and leaving 16 MiB of buffers to the collector).
+	// An error here (no version table yet) means a fresh database: goose creates it below.
+	if n, err := Pending(ctx, db, dialect); err == nil && n == 0 {
+		return nil, nil
+	}
 	p, err := newProvider(db, dialect)
 	if err != nil {
 		return nil, err
