@@ -68,8 +68,10 @@ func (c *Console) serveAudit(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	clip := func(k string) string { return strings.TrimSpace(q.Get(k))[:min(len(strings.TrimSpace(q.Get(k))), 200)] }
-	v := &auditView{Key: clip("key"), Result: clip("result"), User: clip("user"), App: clip("app")}
-	f := model.LogFilter{UserID: v.User, ApplicationID: v.App}
+	v := &auditView{Key: clip("key"), Result: canonicalResult(clip("result")), User: clip("user"), App: clip("app")}
+	// The result is filtered by the query, so a page holds 50 matching entries, not the matches
+	// among 50 entries; Logto writes it as "Success" or "Error".
+	f := model.LogFilter{UserID: v.User, ApplicationID: v.App, Result: v.Result}
 	switch {
 	case strings.HasSuffix(v.Key, "."):
 		f.KeyPrefixes = []string{v.Key}
@@ -83,13 +85,20 @@ func (c *Console) serveAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, l := range logs {
-		row := logRowOf(l)
-		if v.Result == "" || strings.EqualFold(v.Result, row.Result) {
-			v.Rows = append(v.Rows, row)
-		}
+		v.Rows = append(v.Rows, logRowOf(l))
 	}
 	v.Pager, v.Capped, d.View = pager.New(r, n, total, logsPerPage), capped, v
 	c.render(w, r, http.StatusOK, "audit", d)
+}
+
+// canonicalResult spells a result filter as Logto stores it, whatever its case.
+func canonicalResult(s string) string {
+	for _, r := range []string{"Success", "Error"} {
+		if strings.EqualFold(s, r) {
+			return r
+		}
+	}
+	return s
 }
 
 // serveAuditEntry shows one entry with its whole payload.

@@ -1,12 +1,14 @@
 package console
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/service/keyring"
@@ -101,5 +103,31 @@ func TestSettingsKeyRotation(t *testing.T) {
 	}
 	if status, _, _ := h.post("/console/settings/rotate-cookie-keys", url.Values{"confirm": {"yes"}, "csrf": {"forged"}}); status != http.StatusForbidden {
 		t.Fatalf("forged token: %d", status)
+	}
+}
+
+// The result filter is the query's: 60 successes newer than 3 errors still show the 3 errors on
+// the first page (filtering a fetched page of 50 would show none).
+func TestAuditResultFilterPagesMatches(t *testing.T) {
+	h := newHarness(t)
+	var batch []model.Log
+	now := time.Now().UnixMilli()
+	for i := range 63 {
+		result, key := "Success", "ExchangeTokenBy.ClientCredentials"
+		if i < 3 {
+			result, key = "Error", "Interaction.SignIn.Submit"
+		}
+		batch = append(batch, model.Log{TenantID: model.DefaultTenantID, ID: fmt.Sprintf("log%02d", i), Key: key,
+			Payload: []byte(`{"result":"` + result + `"}`), CreatedAt: now + int64(i)})
+	}
+	if err := h.st.Tenant(model.DefaultTenantID).Logs().Append(h.ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	_, errors := h.get("/console/audit-logs?result=error")
+	if n := strings.Count(errors, "<code>Interaction.SignIn.Submit</code>"); n != 3 || strings.Contains(errors, "<code>ExchangeTokenBy") {
+		t.Fatalf("result=error lists %d errors (want 3) or lists successes:\n%s", n, errors)
+	}
+	if !strings.Contains(errors, `<option value="Error" selected>`) {
+		t.Error("the filter does not show Error as chosen")
 	}
 }

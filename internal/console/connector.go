@@ -39,7 +39,7 @@ func (c *Console) loadConn(w http.ResponseWriter, r *http.Request, d *page) (*co
 		return nil, false
 	}
 	var cfg bytes.Buffer
-	masked := secretmask.Mask(conn.Config)
+	masked := secretmask.Mask(conn.Config, d.Msg.T(secretPlaceholder))
 	if json.Indent(&cfg, masked, "", "  ") != nil {
 		cfg.Reset()
 		cfg.Write(masked)
@@ -50,6 +50,9 @@ func (c *Console) loadConn(w http.ResponseWriter, r *http.Request, d *page) (*co
 	d.View, d.Title = v, v.Row.Name
 	return v, true
 }
+
+// secretPlaceholder is the text that stands for a stored secret in the connector's JSON.
+const secretPlaceholder = "console.conn_secret_placeholder"
 
 func (c *Console) serveConn(w http.ResponseWriter, r *http.Request) {
 	d, ok := c.signedIn(w, r, "console.conns_heading")
@@ -71,7 +74,7 @@ func (c *Console) postConnEdit(w http.ResponseWriter, r *http.Request) {
 	writeOn(c, w, r, "console.conns_heading", "connector", c.loadConn, connFieldRules, func(d *page, v *connView) (string, error) {
 		v.Config, v.Name, v.Logo = r.PostFormValue("config"), strings.TrimSpace(r.PostFormValue("buttonName")), strings.TrimSpace(r.PostFormValue("logo"))
 		v.Sync = r.PostFormValue("syncProfile") == "on"
-		config, err := secretmask.Unmask([]byte(v.Config), v.conn.Config)
+		config, err := secretmask.Unmask([]byte(v.Config), v.conn.Config, c.text.All(secretPlaceholder))
 		if err != nil {
 			return "", fieldRefusal(d, "config", d.Msg.T("console.conn_bad_config"))
 		}

@@ -2,6 +2,7 @@ package console
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -88,6 +89,35 @@ func TestConnectorEditKeepsSecretHidden(t *testing.T) {
 	}
 	if _, _, body = h.post("/console/connectors/"+id, url.Values{"config": {"{oops"}, "buttonName": {"X"}}); fieldErrors(body)["config"] == "" {
 		t.Fatal("bad JSON not refused on the field")
+	}
+}
+
+// The placeholder is in the admin's language, and a config shown in one language and saved in
+// another still keeps the stored secret.
+func TestConnectorSecretPlaceholderInEveryLanguage(t *testing.T) {
+	h := newHarness(t)
+	id := h.addConnector()
+	req, _ := http.NewRequest(http.MethodGet, h.srv.URL+"/console/connectors/"+id, nil)
+	req.Header.Set("Accept-Language", "zh-CN")
+	resp, err := h.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`(?s)<textarea id="config"[^>]*>(.*?)</textarea>`).FindStringSubmatch(string(b))
+	if m == nil || !strings.Contains(m[1], "已加密保存") || strings.Contains(m[1], "community-secret") {
+		t.Fatalf("the Chinese page's config does not hold the Chinese placeholder:\n%v", m)
+	}
+	shown := strings.NewReplacer("&#34;", `"`, "&amp;", "&", "&lt;", "<", "&gt;", ">", "&#39;", "'").Replace(m[1])
+	if status, _, body := h.post("/console/connectors/"+id, url.Values{"config": {shown}, "buttonName": {"Community"}}); status != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", status, body)
+	}
+	got, _ := h.svc.GetConnector(h.ctx, model.DefaultTenantID, id)
+	var cfg map[string]any
+	_ = json.Unmarshal(got.Config, &cfg)
+	if cfg["clientSecret"] != "community-secret" {
+		t.Fatalf("saving the Chinese placeholder from an English request changed the secret to %v", cfg["clientSecret"])
 	}
 }
 

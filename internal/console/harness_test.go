@@ -32,6 +32,7 @@ type harness struct {
 	t       testing.TB
 	ctx     context.Context
 	svc     *service.Service
+	st      store.Store
 	srv     *httptest.Server
 	client  *http.Client
 	csrf    string
@@ -97,7 +98,7 @@ func newHarness(t testing.TB) *harness {
 	jar, _ := cookiejar.New(nil)
 	u, _ := url.Parse(srv.URL + "/console")
 	jar.SetCookies(u, []*http.Cookie{{Name: sessionCookie, Value: token, Path: "/console"}})
-	h := &harness{t: t, ctx: ctx, svc: svc, srv: srv, console: c,
+	h := &harness{t: t, ctx: ctx, svc: svc, st: st, srv: srv, console: c,
 		client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	s, _, err := svc.Console.Session(ctx, token)
 	if err != nil {

@@ -123,6 +123,7 @@ type LogFilter struct {
 	UserID        string   // payload.userId
 	ApplicationID string   // payload.applicationId
 	HookID        string   // payload.hookId
+	Result        string   // payload.result, "Success" or "Error" (the console's filter; Logto's API has none)
 	Start, End    *int64
 }
 

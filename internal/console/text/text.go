@@ -51,6 +51,18 @@ func (m Messages) T(key string, args ...any) string {
 // ErrorMessage words a refusal by its Logto code, as the hosted pages do.
 func (m Messages) ErrorMessage(code string, data any) string { return m.page.ErrorMessage(code, data) }
 
+// All returns key's wording in every language, for values a page writes in the admin's
+// language and reads back whatever language the next request asks for.
+func (c Catalog) All(key string) []string {
+	out := make([]string, 0, len(c))
+	for _, own := range c {
+		if s, ok := own[key]; ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // NewCatalog merges every area's strings.
 func NewCatalog() Catalog {
 	out := Catalog{}

@@ -266,6 +266,8 @@ func testEvents(t *testing.T, open func(t *testing.T) store.Store) {
 			{"user", store.LogFilter{UserID: "u1"}, 1},
 			{"application", store.LogFilter{ApplicationID: "app1"}, 2},
 			{"hook", store.LogFilter{HookID: "h1"}, 2},
+			{"result", store.LogFilter{Result: "Error"}, 2},
+			{"result and hook", store.LogFilter{Result: "Success", HookID: "h1"}, 1},
 			{"key", store.LogFilter{Key: "TriggerHook.User.Created"}, 2},
 			{"prefixes", store.LogFilter{KeyPrefixes: []string{"Interaction", "ExchangeTokenBy"}}, 2},
 			{"wildcards are literal", store.LogFilter{KeyPrefixes: []string{"A_B%"}}, 1},

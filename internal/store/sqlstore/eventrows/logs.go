@@ -124,7 +124,7 @@ func (r Logs) where(f store.LogFilter) sqlx.Where {
 		}
 		w.Add("("+strings.Join(ors, " OR ")+")", args...)
 	}
-	for _, c := range []struct{ col, v string }{{"user_id", f.UserID}, {"application_id", f.ApplicationID}, {"hook_id", f.HookID}, {"key", f.Key}} {
+	for _, c := range []struct{ col, v string }{{"user_id", f.UserID}, {"application_id", f.ApplicationID}, {"hook_id", f.HookID}, {"result", f.Result}, {"key", f.Key}} {
 		if c.v != "" {
 			w.Add(c.col+" = ?", c.v)
 		}
