@@ -96,21 +96,25 @@ func forwardedProto(h http.Header) string {
 	return ""
 }
 
-// splitList splits comma-separated header lines into their trimmed elements.
+// splitList splits comma-separated header lines into their elements, trimmed of optional
+// whitespace — spaces and tabs only (RFC 9110 §5.6.3): an element wrapped in other control
+// characters is malformed and stays so, rather than being read as the address inside it.
 func splitList(lines []string) []string {
 	var out []string
 	for _, line := range lines {
 		for _, e := range strings.Split(line, ",") {
-			out = append(out, strings.TrimSpace(e))
+			out = append(out, trimOWS(e))
 		}
 	}
 	return out
 }
 
+func trimOWS(s string) string { return strings.Trim(s, " \t") }
+
 // forwardedParam is the value of param in one Forwarded element ("for=…;proto=…"), unquoted.
 func forwardedParam(element, param string) string {
 	for _, pair := range strings.Split(element, ";") {
-		k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		k, v, ok := strings.Cut(trimOWS(pair), "=")
 		if ok && strings.EqualFold(k, param) {
 			return strings.Trim(v, `"`)
 		}
