@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/internal/testcert"
+
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
@@ -30,7 +32,7 @@ var server struct {
 	endpoint  string // https://localhost:<caddy port>, the public ENDPOINT
 	direct    string // http://127.0.0.1:<port>, gatehouse itself
 	admin     string // http://localhost:<admin port>, the admin listener (the console)
-	caRoot    string // Caddy's local root certificate (trusted by every client)
+	caRoot    string // the root certificate of Caddy's site (trusted by every client)
 	client    *http.Client
 	mgmtToken string
 	procs     []*exec.Cmd
@@ -113,20 +115,25 @@ func setup() error {
 	server.direct = fmt.Sprintf("http://127.0.0.1:%d", port)
 	server.admin = fmt.Sprintf("http://localhost:%d", adminPort)
 
-	// Caddy terminates TLS with its internal CA, as in the self-hosting guide's Caddyfile.
+	// Caddy terminates TLS, as in the self-hosting guide's Caddyfile, with a certificate of the
+	// harness's own CA: Caddy 2.6's internal issuance races its own storage cleaner at start
+	// (it once deleted the certificate it was writing and retried a minute later, failing CI).
+	certs, err := testcert.Write(dir, "localhost")
+	if err != nil {
+		return err
+	}
+	server.caRoot = certs.CA
 	caddyfile := fmt.Sprintf(`{
 	admin off
-	local_certs
-	skip_install_trust
 	http_port %d
 	https_port %d
 	storage file_system %s
 }
 https://localhost:%d {
-	tls internal
+	tls %s %s
 	reverse_proxy 127.0.0.1:%d
 }
-`, httpPort, httpsPort, filepath.Join(dir, "caddy"), httpsPort, port)
+`, httpPort, httpsPort, filepath.Join(dir, "caddy"), httpsPort, certs.Cert, certs.Key, port)
 	if err := os.WriteFile(filepath.Join(dir, "Caddyfile"), []byte(caddyfile), 0o600); err != nil {
 		return err
 	}
@@ -152,8 +159,7 @@ https://localhost:%d {
 	}
 	server.procs = append(server.procs, gh)
 
-	// Wait for Caddy's root certificate, then for discovery through Caddy.
-	server.caRoot = filepath.Join(dir, "caddy", "pki", "authorities", "local", "root.crt")
+	// Wait for discovery through Caddy.
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if pem, err := os.ReadFile(server.caRoot); err == nil {
