@@ -128,7 +128,7 @@ func (r applications) Update(ctx context.Context, a model.Application) error {
 	if err := checkID("application id", a.ID); err != nil {
 		return err
 	}
-	if err := checkLen("application name", a.Name, false, maxAppNameLen); err != nil {
+	if err := sqlx.CheckLen("application name", a.Name, false, maxAppNameLen); err != nil {
 		return err
 	}
 	row, err := encodeApp(a)

@@ -22,7 +22,7 @@ func (r configs) Get(ctx context.Context, key string) (json.RawMessage, error) {
 }
 
 func (r configs) Put(ctx context.Context, key string, value json.RawMessage) error {
-	if err := checkLen("config key", key, true, maxConfigKeyLen); err != nil {
+	if err := sqlx.CheckLen("config key", key, true, maxConfigKeyLen); err != nil {
 		return err
 	}
 	encoded, err := sqlx.EncodeJSON("config "+key, value)

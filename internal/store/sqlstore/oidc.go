@@ -75,7 +75,7 @@ const interactionColumns = `uid, client_id, params, session_id, prompt, account_
 var insertInteraction = insertStatement("oidc_interactions", interactionColumns)
 
 func (r *oidcArtifacts) CreateInteraction(ctx context.Context, in model.Interaction) error {
-	if err := checkLen("interaction uid", in.UID, true, maxInteractionUID); err != nil {
+	if err := sqlx.CheckLen("interaction uid", in.UID, true, maxInteractionUID); err != nil {
 		return err
 	}
 	if err := checkID("interaction client id", in.ClientID); err != nil {
@@ -265,7 +265,7 @@ func checkSession(s store.Session) error {
 	if err := checkID("session account id", s.AccountID); err != nil {
 		return err
 	}
-	return checkLen("session token hash", s.TokenHash, true, maxArtifactHashLen)
+	return sqlx.CheckLen("session token hash", s.TokenHash, true, maxArtifactHashLen)
 }
 
 func (r *oidcArtifacts) SessionByToken(ctx context.Context, tokenHash string) (store.Session, error) {
@@ -307,7 +307,7 @@ func scanSessionAuthorization(sc sqlx.Scanner) (store.SessionAuthorization, erro
 }
 
 func (r *oidcArtifacts) PutSessionAuthorization(ctx context.Context, a store.SessionAuthorization) error {
-	if err := checkLen("session authorization sid", a.SID, true, maxSIDLen); err != nil {
+	if err := sqlx.CheckLen("session authorization sid", a.SID, true, maxSIDLen); err != nil {
 		return err
 	}
 	return r.execSingle(ctx, "put session authorization", insertSessionAuthorization+`
@@ -466,7 +466,7 @@ func scanCode(sc sqlx.Scanner) (store.AuthorizationCode, error) {
 }
 
 func (r *oidcArtifacts) CreateAuthorizationCode(ctx context.Context, a store.AuthorizationCode) error {
-	if err := checkLen("code hash", a.Hash, true, maxArtifactHashLen); err != nil {
+	if err := sqlx.CheckLen("code hash", a.Hash, true, maxArtifactHashLen); err != nil {
 		return err
 	}
 	resources, err := encodeStrings(a.Resources)
@@ -510,7 +510,7 @@ func scanAccessToken(sc sqlx.Scanner) (store.AccessToken, error) {
 }
 
 func (r *oidcArtifacts) CreateAccessToken(ctx context.Context, t store.AccessToken) error {
-	if err := checkLen("access token hash", t.Hash, true, maxArtifactHashLen); err != nil {
+	if err := sqlx.CheckLen("access token hash", t.Hash, true, maxArtifactHashLen); err != nil {
 		return err
 	}
 	return r.execSingle(ctx, "create access token", insertAccessToken,
@@ -589,7 +589,7 @@ func scanRefreshTokenWithGrant(sc sqlx.Scanner) (store.RefreshToken, store.Grant
 var refreshTokenWithGrantColumns = sqlx.Prefixed("t", refreshTokenColumns) + ", " + sqlx.Prefixed("g", grantColumns)
 
 func (r *oidcArtifacts) CreateRefreshToken(ctx context.Context, t store.RefreshToken) error {
-	if err := checkLen("refresh token hash", t.Hash, true, maxArtifactHashLen); err != nil {
+	if err := sqlx.CheckLen("refresh token hash", t.Hash, true, maxArtifactHashLen); err != nil {
 		return err
 	}
 	resources, err := encodeStrings(t.Resources)

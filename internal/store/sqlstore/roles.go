@@ -93,10 +93,10 @@ func (r roles) Update(ctx context.Context, role model.Role) error {
 	if err := checkID("role id", role.ID); err != nil {
 		return err
 	}
-	if err := checkLen("role name", role.Name, true, maxRoleNameLen); err != nil {
+	if err := sqlx.CheckLen("role name", role.Name, true, maxRoleNameLen); err != nil {
 		return err
 	}
-	if err := checkLen("role description", role.Description, false, maxRoleDescLen); err != nil {
+	if err := sqlx.CheckLen("role description", role.Description, false, maxRoleDescLen); err != nil {
 		return err
 	}
 	err := r.s.write(ctx, sqlx.ExecRow(ctx, "UPDATE roles SET name = ?, description = ?, is_default = ? WHERE tenant_id = ? AND id = ?",

@@ -18,7 +18,9 @@ func scanScope(tenantID string, sc sqlx.Scanner) (model.Scope, error) {
 	return s, err
 }
 
-func checkScopeName(name string) error { return checkLen("scope name", name, true, maxScopeNameLen) }
+func checkScopeName(name string) error {
+	return sqlx.CheckLen("scope name", name, true, maxScopeNameLen)
+}
 
 func (r scopes) Create(ctx context.Context, s model.Scope) error {
 	if err := checkID("scope id", s.ID); err != nil {

@@ -12,7 +12,7 @@ import (
 type secrets struct{ s *tenantScope }
 
 func checkSecretName(name string) error {
-	return checkLen("secret name", name, true, maxSecretNameLen)
+	return sqlx.CheckLen("secret name", name, true, maxSecretNameLen)
 }
 
 func (r secrets) Create(ctx context.Context, sec model.ApplicationSecret) error {
@@ -22,7 +22,7 @@ func (r secrets) Create(ctx context.Context, sec model.ApplicationSecret) error 
 	if err := checkSecretName(sec.Name); err != nil {
 		return err
 	}
-	if err := checkLen("secret value", sec.Value, true, maxSecretValueLen); err != nil {
+	if err := sqlx.CheckLen("secret value", sec.Value, true, maxSecretValueLen); err != nil {
 		return err
 	}
 	stored, err := r.s.db.sealer.Seal(sealing.SecretPlace(r.s.tenantID, sec.ApplicationID), sec.Value)

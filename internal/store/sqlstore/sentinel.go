@@ -31,7 +31,7 @@ func checkSentinelActivity(a store.SentinelActivity) error {
 		{"sentinel action result", a.ActionResult},
 		{"sentinel decision", a.Decision},
 	} {
-		if err := checkLen(f.name, f.value, true, maxSentinelWordLen); err != nil {
+		if err := sqlx.CheckLen(f.name, f.value, true, maxSentinelWordLen); err != nil {
 			return err
 		}
 	}

@@ -38,7 +38,7 @@ func (d *DB) CreateTenant(ctx context.Context, t model.Tenant) error {
 	if err := checkID("tenant id", t.ID); err != nil {
 		return err
 	}
-	if err := checkLen("tenant name", t.Name, false, maxTenantNameLen); err != nil {
+	if err := sqlx.CheckLen("tenant name", t.Name, false, maxTenantNameLen); err != nil {
 		return err
 	}
 	err := sqlx.WithTx(ctx, d.write, func(tx *sql.Tx) error {

@@ -79,11 +79,11 @@ func checkText(field, value string, limit int) error {
 	if !utf8.ValidString(value) || strings.ContainsRune(value, 0) {
 		return fmt.Errorf("sqlstore: %s must be valid UTF-8 without NUL characters", field)
 	}
-	return checkLen(field, value, false, limit)
+	return sqlx.CheckLen(field, value, false, limit)
 }
 
 func checkUser(u model.User) error {
-	if err := checkLen("user id", u.ID, true, maxUserIDLen); err != nil {
+	if err := sqlx.CheckLen("user id", u.ID, true, maxUserIDLen); err != nil {
 		return err
 	}
 	for _, c := range []struct {

@@ -2,16 +2,16 @@ package sqlstore
 
 import (
 	"fmt"
-	"unicode/utf8"
 
 	"github.com/gatehouse-id/gatehouse/internal/model"
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/sqlx"
 )
 
 // Column limits of Logto's schema (varchar(n) counts characters). PostgreSQL enforces them
 // itself, SQLite does not; checking them here gives both dialects the same answer and a clear
 // message instead of a driver error.
 const (
-	maxIDLen          = 21  // every id column: varchar(21)
+	maxIDLen          = sqlx.MaxIDLen
 	maxTenantNameLen  = 128 // tenants.name
 	maxAppNameLen     = 256 // applications.name
 	maxSecretNameLen  = 256 // application_secrets.name
@@ -22,18 +22,7 @@ const (
 	maxConfigKeyLen   = 256 // logto_configs.key
 )
 
-// checkLen reports a value that is empty (when required) or longer than limit characters.
-func checkLen(field, value string, required bool, limit int) error {
-	if required && value == "" {
-		return fmt.Errorf("sqlstore: %s is required", field)
-	}
-	if n := utf8.RuneCountInString(value); n > limit {
-		return fmt.Errorf("sqlstore: %s is %d characters long, more than the %d allowed", field, n, limit)
-	}
-	return nil
-}
-
-func checkID(field, id string) error { return checkLen(field, id, true, maxIDLen) }
+func checkID(field, id string) error { return sqlx.CheckLen(field, id, true, maxIDLen) }
 
 func checkApplication(a model.Application) error {
 	if err := checkID("application id", a.ID); err != nil {
@@ -42,7 +31,7 @@ func checkApplication(a model.Application) error {
 	if !a.Type.Valid() {
 		return fmt.Errorf("sqlstore: application type %q is not one of Logto's types", a.Type)
 	}
-	return checkLen("application name", a.Name, false, maxAppNameLen)
+	return sqlx.CheckLen("application name", a.Name, false, maxAppNameLen)
 }
 
 func checkRole(r model.Role) error {
@@ -52,8 +41,8 @@ func checkRole(r model.Role) error {
 	if !r.Type.Valid() {
 		return fmt.Errorf("sqlstore: role type %q is not User or MachineToMachine", r.Type)
 	}
-	if err := checkLen("role name", r.Name, true, maxRoleNameLen); err != nil {
+	if err := sqlx.CheckLen("role name", r.Name, true, maxRoleNameLen); err != nil {
 		return err
 	}
-	return checkLen("role description", r.Description, false, maxRoleDescLen)
+	return sqlx.CheckLen("role description", r.Description, false, maxRoleDescLen)
 }

@@ -48,10 +48,10 @@ func (r Deliveries) Enqueue(ctx context.Context, ds []model.Delivery) error {
 		return nil
 	}
 	for _, d := range ds {
-		if err := checkLen("delivery id", d.ID, true, maxIDLen); err != nil {
+		if err := sqlx.CheckLen("delivery id", d.ID, true, maxIDLen); err != nil {
 			return err
 		}
-		if err := checkLen("delivery event", d.Event, true, maxEventLen); err != nil {
+		if err := sqlx.CheckLen("delivery event", d.Event, true, maxEventLen); err != nil {
 			return err
 		}
 	}

@@ -29,18 +29,18 @@ func NewHooks(s Scope, seal Sealer) Hooks { return Hooks{s: s, seal: seal} }
 const hookColumns = "id, name, event, events, config, signing_key, enabled, created_at"
 
 func checkHook(h model.Hook) error {
-	if err := checkLen("hook id", h.ID, true, maxIDLen); err != nil {
+	if err := sqlx.CheckLen("hook id", h.ID, true, maxIDLen); err != nil {
 		return err
 	}
-	if err := checkLen("hook name", h.Name, false, maxNameLen); err != nil {
+	if err := sqlx.CheckLen("hook name", h.Name, false, maxNameLen); err != nil {
 		return err
 	}
 	if h.Event != nil {
-		if err := checkLen("hook event", *h.Event, true, maxEventLen); err != nil {
+		if err := sqlx.CheckLen("hook event", *h.Event, true, maxEventLen); err != nil {
 			return err
 		}
 	}
-	return checkLen("hook signing key", h.SigningKey, true, 256)
+	return sqlx.CheckLen("hook signing key", h.SigningKey, true, 256)
 }
 
 // encode returns the stored forms of a hook's events, config and sealed key.

@@ -44,10 +44,10 @@ func (r Logs) Append(ctx context.Context, logs []model.Log) error {
 	}
 	rows := make([]indexed, len(logs))
 	for i, l := range logs {
-		if err := checkLen("log id", l.ID, true, maxIDLen); err != nil {
+		if err := sqlx.CheckLen("log id", l.ID, true, maxIDLen); err != nil {
 			return err
 		}
-		if err := checkLen("log key", l.Key, true, maxKeyLen); err != nil {
+		if err := sqlx.CheckLen("log key", l.Key, true, maxKeyLen); err != nil {
 			return err
 		}
 		if err := json.Unmarshal(l.Payload, &rows[i]); err != nil {

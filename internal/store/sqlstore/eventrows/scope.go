@@ -1,9 +1,6 @@
 package eventrows
 
 import (
-	"fmt"
-	"unicode/utf8"
-
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/sqlx"
 )
 
@@ -15,18 +12,8 @@ type (
 
 // Column limits, as the migrations declare them.
 const (
-	maxIDLen    = 21
+	maxIDLen    = sqlx.MaxIDLen
 	maxNameLen  = 256
 	maxEventLen = 128
 	maxKeyLen   = 128
 )
-
-func checkLen(field, value string, required bool, limit int) error {
-	if required && value == "" {
-		return fmt.Errorf("sqlstore: %s is required", field)
-	}
-	if n := utf8.RuneCountInString(value); n > limit {
-		return fmt.Errorf("sqlstore: %s is %d characters long, more than the %d allowed", field, n, limit)
-	}
-	return nil
-}
