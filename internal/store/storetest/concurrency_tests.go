@@ -5,11 +5,13 @@ import (
 	"sync"
 	"testing"
 
+	fx "github.com/gatehouse-id/gatehouse/internal/store/storetest/fixture"
+
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/store"
 )
 
-func testConcurrency(t *testing.T, open func(t *testing.T) store.Store) {
+func testConcurrency(t *testing.T, open fx.Open) {
 	t.Run("concurrent writes all succeed", func(t *testing.T) {
 		f := newFixture(t, open)
 		const writers = 20
@@ -17,27 +19,27 @@ func testConcurrency(t *testing.T, open func(t *testing.T) store.Store) {
 		var wg sync.WaitGroup
 		for i := range writers {
 			wg.Go(func() {
-				tn := f.a
+				tn := f.A
 				if i%2 == 1 {
-					tn = f.b
+					tn = f.B
 				}
-				errs <- tn.Roles().Create(f.ctx, model.Role{ID: fmt.Sprintf("role-%02d", i), Name: fmt.Sprintf("Role %02d", i), Type: model.RoleUser})
-				errs <- tn.Configs().Put(f.ctx, fmt.Sprintf("key-%02d", i), []byte(`{"n":1}`))
-				errs <- f.st.InTx(f.ctx, tn.ID(), func(tx store.Tenant) error {
-					return tx.Roles().Update(f.ctx, model.Role{ID: fmt.Sprintf("role-%02d", i), Name: fmt.Sprintf("Renamed %02d", i), Description: "tx"})
+				errs <- tn.Roles().Create(f.Ctx, model.Role{ID: fmt.Sprintf("role-%02d", i), Name: fmt.Sprintf("Role %02d", i), Type: model.RoleUser})
+				errs <- tn.Configs().Put(f.Ctx, fmt.Sprintf("key-%02d", i), []byte(`{"n":1}`))
+				errs <- f.St.InTx(f.Ctx, tn.ID(), func(tx store.Tenant) error {
+					return tx.Roles().Update(f.Ctx, model.Role{ID: fmt.Sprintf("role-%02d", i), Name: fmt.Sprintf("Renamed %02d", i), Description: "tx"})
 				})
 			})
 		}
 		wg.Wait()
 		close(errs)
 		for err := range errs {
-			mustOK(t, err, "concurrent write")
+			fx.MustOK(t, err, "concurrent write")
 		}
-		for _, tn := range []store.Tenant{f.a, f.b} {
-			roles, total, err := tn.Roles().List(f.ctx, store.RoleFilter{Search: "Renamed"}, store.Page{})
-			mustOK(t, err, "List")
-			wantEqual(t, total, writers/2, "renamed roles in "+tn.ID())
-			wantEqual(t, len(roles), writers/2, "listed roles in "+tn.ID())
+		for _, tn := range []store.Tenant{f.A, f.B} {
+			roles, total, err := tn.Roles().List(f.Ctx, store.RoleFilter{Search: "Renamed"}, store.Page{})
+			fx.MustOK(t, err, "List")
+			fx.WantEqual(t, total, writers/2, "renamed roles in "+tn.ID())
+			fx.WantEqual(t, len(roles), writers/2, "listed roles in "+tn.ID())
 		}
 	})
 
@@ -48,7 +50,7 @@ func testConcurrency(t *testing.T, open func(t *testing.T) store.Store) {
 		var wg sync.WaitGroup
 		for i := range writers {
 			wg.Go(func() {
-				errs <- f.a.Roles().Create(f.ctx, model.Role{ID: fmt.Sprintf("r%d", i), Name: "contested", Type: model.RoleUser})
+				errs <- f.A.Roles().Create(f.Ctx, model.Role{ID: fmt.Sprintf("r%d", i), Name: "contested", Type: model.RoleUser})
 			})
 		}
 		wg.Wait()
@@ -59,15 +61,15 @@ func testConcurrency(t *testing.T, open func(t *testing.T) store.Store) {
 				wins++
 				continue
 			}
-			wantConflict(t, err, store.UniqueRoleName, "losing create")
+			fx.WantConflict(t, err, store.UniqueRoleName, "losing create")
 		}
-		wantEqual(t, wins, 1, "successful creates")
+		fx.WantEqual(t, wins, 1, "successful creates")
 	})
 
 	t.Run("reads run alongside writes", func(t *testing.T) {
 		f := newFixture(t, open)
-		app := f.newApp(f.a, "Hot")
-		res := f.newResource(f.a, "https://hot")
+		app := f.NewApp(f.A, "Hot")
+		res := f.NewResource(f.A, "https://hot")
 		const workers = 8
 		errs := make(chan error, workers*20)
 		var wg sync.WaitGroup
@@ -75,13 +77,13 @@ func testConcurrency(t *testing.T, open func(t *testing.T) store.Store) {
 			wg.Go(func() {
 				for i := range 10 {
 					if w%2 == 0 {
-						_, err := f.a.Applications().Get(f.ctx, app.ID)
+						_, err := f.A.Applications().Get(f.Ctx, app.ID)
 						errs <- err
-						_, err = f.a.Resources().GetByIndicator(f.ctx, res.Indicator)
+						_, err = f.A.Resources().GetByIndicator(f.Ctx, res.Indicator)
 						errs <- err
 					} else {
-						errs <- f.a.Secrets().Create(f.ctx, model.ApplicationSecret{ApplicationID: app.ID, Name: fmt.Sprintf("s-%d-%d", w, i), Value: "v", CreatedAt: int64(i)})
-						_, err := f.a.Secrets().List(f.ctx, app.ID)
+						errs <- f.A.Secrets().Create(f.Ctx, model.ApplicationSecret{ApplicationID: app.ID, Name: fmt.Sprintf("s-%d-%d", w, i), Value: "v", CreatedAt: int64(i)})
+						_, err := f.A.Secrets().List(f.Ctx, app.ID)
 						errs <- err
 					}
 				}
@@ -90,10 +92,10 @@ func testConcurrency(t *testing.T, open func(t *testing.T) store.Store) {
 		wg.Wait()
 		close(errs)
 		for err := range errs {
-			mustOK(t, err, "concurrent read or write")
+			fx.MustOK(t, err, "concurrent read or write")
 		}
-		secrets, err := f.a.Secrets().List(f.ctx, app.ID)
-		mustOK(t, err, "List")
-		wantEqual(t, len(secrets), workers/2*10, "secrets written")
+		secrets, err := f.A.Secrets().List(f.Ctx, app.ID)
+		fx.MustOK(t, err, "List")
+		fx.WantEqual(t, len(secrets), workers/2*10, "secrets written")
 	})
 }

@@ -5,19 +5,20 @@ import (
 	"strings"
 	"testing"
 
+	fx "github.com/gatehouse-id/gatehouse/internal/store/storetest/fixture"
+
 	"github.com/gatehouse-id/gatehouse/internal/model"
-	"github.com/gatehouse-id/gatehouse/internal/store"
 )
 
-func testConfigs(t *testing.T, open func(t *testing.T) store.Store) {
+func testConfigs(t *testing.T, open fx.Open) {
 	t.Run("get, put and replace", func(t *testing.T) {
 		f := newFixture(t, open)
-		_, err := f.a.Configs().Get(f.ctx, model.ConfigPrivateKeys)
-		wantNotFound(t, err, "Get before Put")
+		_, err := f.A.Configs().Get(f.Ctx, model.ConfigPrivateKeys)
+		fx.WantNotFound(t, err, "Get before Put")
 
 		keys := []model.PrivateKey{{ID: "k1", Value: "-----BEGIN PRIVATE KEY-----\nMIG...\n-----END PRIVATE KEY-----\n", CreatedAt: 1700000000, Status: model.KeyCurrent}}
 		first, err := json.Marshal(keys)
-		mustOK(t, err, "marshal")
+		fx.MustOK(t, err, "marshal")
 		for _, tc := range []struct {
 			name  string
 			key   string
@@ -28,19 +29,19 @@ func testConfigs(t *testing.T, open func(t *testing.T) store.Store) {
 			{"another key", model.ConfigSigningKeyRotationState, json.RawMessage(`{"signingKeyRotationAt":0}`)},
 			{"a scalar", "misc", json.RawMessage(`"just a string"`)},
 		} {
-			mustOK(t, f.a.Configs().Put(f.ctx, tc.key, tc.value), tc.name+": Put")
-			got, err := f.a.Configs().Get(f.ctx, tc.key)
-			mustOK(t, err, tc.name+": Get")
-			wantEqual(t, string(canonicalJSON(t, got)), string(canonicalJSON(t, tc.value)), tc.name)
+			fx.MustOK(t, f.A.Configs().Put(f.Ctx, tc.key, tc.value), tc.name+": Put")
+			got, err := f.A.Configs().Get(f.Ctx, tc.key)
+			fx.MustOK(t, err, tc.name+": Get")
+			fx.WantEqual(t, string(fx.CanonicalJSON(t, got)), string(fx.CanonicalJSON(t, tc.value)), tc.name)
 		}
-		got, err := f.a.Configs().Get(f.ctx, model.ConfigPrivateKeys)
-		mustOK(t, err, "Get")
-		wantEqual(t, string(canonicalJSON(t, got)), `{"list":[1,2,3],"replaced":true}`, "replaced value")
+		got, err := f.A.Configs().Get(f.Ctx, model.ConfigPrivateKeys)
+		fx.MustOK(t, err, "Get")
+		fx.WantEqual(t, string(fx.CanonicalJSON(t, got)), `{"list":[1,2,3],"replaced":true}`, "replaced value")
 	})
 
 	t.Run("invalid input is refused", func(t *testing.T) {
 		f := newFixture(t, open)
-		mustOK(t, f.a.Configs().Put(f.ctx, "k", json.RawMessage(`{"ok":1}`)), "Put")
+		fx.MustOK(t, f.A.Configs().Put(f.Ctx, "k", json.RawMessage(`{"ok":1}`)), "Put")
 		for _, tc := range []struct {
 			name  string
 			key   string
@@ -51,10 +52,10 @@ func testConfigs(t *testing.T, open func(t *testing.T) store.Store) {
 			{"empty key", "", json.RawMessage(`{}`)},
 			{"key longer than 256", strings.Repeat("k", 257), json.RawMessage(`{}`)},
 		} {
-			wantInvalid(t, f.a.Configs().Put(f.ctx, tc.key, tc.value), tc.name)
+			fx.WantInvalid(t, f.A.Configs().Put(f.Ctx, tc.key, tc.value), tc.name)
 		}
-		got, err := f.a.Configs().Get(f.ctx, "k")
-		mustOK(t, err, "Get")
-		wantEqual(t, string(canonicalJSON(t, got)), `{"ok":1}`, "value after refused puts")
+		got, err := f.A.Configs().Get(f.Ctx, "k")
+		fx.MustOK(t, err, "Get")
+		fx.WantEqual(t, string(fx.CanonicalJSON(t, got)), `{"ok":1}`, "value after refused puts")
 	})
 }

@@ -6,17 +6,19 @@ import (
 	"errors"
 	"testing"
 
+	fx "github.com/gatehouse-id/gatehouse/internal/store/storetest/fixture"
+
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/store"
 )
 
-func testGeneration(t *testing.T, open func(t *testing.T) store.Store) {
+func testGeneration(t *testing.T, open fx.Open) {
 	t.Run("every kind of write bumps its tenant's generation only", func(t *testing.T) {
 		f := newFixture(t, open)
-		a, ctx := f.a, f.ctx
-		app := model.Application{ID: "gen-app", Name: "App", Type: model.AppMachineToMachine, CreatedAt: f.tick()}
+		a, ctx := f.A, f.Ctx
+		app := model.Application{ID: "gen-app", Name: "App", Type: model.AppMachineToMachine, CreatedAt: f.Tick()}
 		res := model.Resource{ID: "gen-res", Name: "API", Indicator: "https://gen", AccessTokenTTL: 3600}
-		scope := model.Scope{ID: "gen-scope", ResourceID: res.ID, Name: "read", CreatedAt: f.tick()}
+		scope := model.Scope{ID: "gen-scope", ResourceID: res.ID, Name: "read", CreatedAt: f.Tick()}
 		role := model.Role{ID: "gen-role", Name: "role", Type: model.RoleMachineToMachine}
 		steps := []struct {
 			name  string
@@ -47,29 +49,29 @@ func testGeneration(t *testing.T, open func(t *testing.T) store.Store) {
 			{"Resources.Delete", func() error { return a.Resources().Delete(ctx, res.ID) }},
 			{"Applications.Delete", func() error { return a.Applications().Delete(ctx, app.ID) }},
 		}
-		genB := f.generation(tenantB)
+		genB := f.Generation(fx.TenantB)
 		for _, step := range steps {
-			before := f.generation(tenantA)
-			mustOK(t, step.write(), step.name)
-			if after := f.generation(tenantA); after <= before {
+			before := f.Generation(fx.TenantA)
+			fx.MustOK(t, step.write(), step.name)
+			if after := f.Generation(fx.TenantA); after <= before {
 				t.Errorf("%s: generation %d -> %d, want it to grow", step.name, before, after)
 			}
 		}
-		if got := f.generation(tenantB); got != genB {
+		if got := f.Generation(fx.TenantB); got != genB {
 			t.Errorf("tenant B's generation moved %d -> %d on tenant A's writes", genB, got)
 		}
 	})
 
 	t.Run("reads and refused writes do not bump", func(t *testing.T) {
 		f := newFixture(t, open)
-		a, ctx := f.a, f.ctx
-		app := f.newApp(a, "App")
-		res := f.newResource(a, "https://api")
-		scope := f.newScope(a, res.ID, "read")
-		role := f.newRole(a, "role", model.RoleMachineToMachine)
-		mustOK(t, a.Roles().AddScopes(ctx, role.ID, []string{scope.ID}), "AddScopes")
-		mustOK(t, a.Configs().Put(ctx, "k", json.RawMessage(`{}`)), "Put")
-		before := f.generation(tenantA)
+		a, ctx := f.A, f.Ctx
+		app := f.NewApp(a, "App")
+		res := f.NewResource(a, "https://api")
+		scope := f.NewScope(a, res.ID, "read")
+		role := f.NewRole(a, "role", model.RoleMachineToMachine)
+		fx.MustOK(t, a.Roles().AddScopes(ctx, role.ID, []string{scope.ID}), "AddScopes")
+		fx.MustOK(t, a.Configs().Put(ctx, "k", json.RawMessage(`{}`)), "Put")
+		before := f.Generation(fx.TenantA)
 
 		// ignore checks a read succeeded and forgets its result.
 		ignore := func(results ...any) {
@@ -95,8 +97,8 @@ func testGeneration(t *testing.T, open func(t *testing.T) store.Store) {
 		ignore(a.Roles().OfApplication(ctx, app.ID, store.Page{}))
 		ignore(a.Roles().ApplicationScopeNames(ctx, app.ID, res.ID))
 		ignore(a.Configs().Get(ctx, "k"))
-		ignore(f.st.Tenants(ctx))
-		if after := f.generation(tenantA); after != before {
+		ignore(f.St.Tenants(ctx))
+		if after := f.Generation(fx.TenantA); after != before {
 			t.Fatalf("reads moved the generation %d -> %d", before, after)
 		}
 
@@ -113,7 +115,7 @@ func testGeneration(t *testing.T, open func(t *testing.T) store.Store) {
 			if tc.err == nil {
 				t.Fatalf("%s succeeded", tc.name)
 			}
-			if after := f.generation(tenantA); after != before {
+			if after := f.Generation(fx.TenantA); after != before {
 				t.Fatalf("%s moved the generation %d -> %d", tc.name, before, after)
 			}
 		}
@@ -121,28 +123,28 @@ func testGeneration(t *testing.T, open func(t *testing.T) store.Store) {
 
 	t.Run("transactions bump on commit only", func(t *testing.T) {
 		f := newFixture(t, open)
-		before := f.generation(tenantA)
+		before := f.Generation(fx.TenantA)
 		errStop := errors.New("stop")
-		err := f.st.InTx(f.ctx, tenantA, func(tx store.Tenant) error {
-			mustOK(t, tx.Roles().Create(f.ctx, model.Role{ID: "r1", Name: "one", Type: model.RoleUser}), "Create in tx")
+		err := f.St.InTx(f.Ctx, fx.TenantA, func(tx store.Tenant) error {
+			fx.MustOK(t, tx.Roles().Create(f.Ctx, model.Role{ID: "r1", Name: "one", Type: model.RoleUser}), "Create in tx")
 			return errStop
 		})
 		if !errors.Is(err, errStop) {
 			t.Fatalf("InTx error = %v, want errStop", err)
 		}
-		if after := f.generation(tenantA); after != before {
+		if after := f.Generation(fx.TenantA); after != before {
 			t.Fatalf("rolled back transaction moved the generation %d -> %d", before, after)
 		}
-		err = f.st.InTx(f.ctx, tenantA, func(tx store.Tenant) error {
+		err = f.St.InTx(f.Ctx, fx.TenantA, func(tx store.Tenant) error {
 			for _, r := range []model.Role{{ID: "r1", Name: "one", Type: model.RoleUser}, {ID: "r2", Name: "two", Type: model.RoleUser}} {
-				if err := tx.Roles().Create(context.WithoutCancel(f.ctx), r); err != nil {
+				if err := tx.Roles().Create(context.WithoutCancel(f.Ctx), r); err != nil {
 					return err
 				}
 			}
 			return nil
 		})
-		mustOK(t, err, "InTx")
-		if after := f.generation(tenantA); after <= before {
+		fx.MustOK(t, err, "InTx")
+		if after := f.Generation(fx.TenantA); after <= before {
 			t.Fatalf("committed transaction left the generation at %d (was %d)", after, before)
 		}
 	})

@@ -5,85 +5,87 @@ import (
 	"strings"
 	"testing"
 
+	fx "github.com/gatehouse-id/gatehouse/internal/store/storetest/fixture"
+
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/store"
 )
 
-func testScopes(t *testing.T, open func(t *testing.T) store.Store) {
+func testScopes(t *testing.T, open fx.Open) {
 	t.Run("round trip with and without description", func(t *testing.T) {
 		f := newFixture(t, open)
-		r := f.newResource(f.a, "https://api")
+		r := f.NewResource(f.A, "https://api")
 		for _, want := range []model.Scope{
-			{TenantID: tenantA, ID: "scope-1", ResourceID: r.ID, Name: "read:orders", Description: ptr("Read orders"), CreatedAt: f.tick()},
-			{TenantID: tenantA, ID: "scope-2", ResourceID: r.ID, Name: "write:orders", Description: nil, CreatedAt: f.tick()},
-			{TenantID: tenantA, ID: "scope-3", ResourceID: r.ID, Name: "admin", Description: ptr(""), CreatedAt: f.tick()},
+			{TenantID: fx.TenantA, ID: "scope-1", ResourceID: r.ID, Name: "read:orders", Description: fx.Ptr("Read orders"), CreatedAt: f.Tick()},
+			{TenantID: fx.TenantA, ID: "scope-2", ResourceID: r.ID, Name: "write:orders", Description: nil, CreatedAt: f.Tick()},
+			{TenantID: fx.TenantA, ID: "scope-3", ResourceID: r.ID, Name: "admin", Description: fx.Ptr(""), CreatedAt: f.Tick()},
 		} {
-			mustOK(t, f.a.Scopes().Create(f.ctx, want), "Create "+want.Name)
-			got, err := f.a.Scopes().Get(f.ctx, want.ID)
-			mustOK(t, err, "Get "+want.Name)
-			wantEqual(t, got, want, "Get "+want.Name)
+			fx.MustOK(t, f.A.Scopes().Create(f.Ctx, want), "Create "+want.Name)
+			got, err := f.A.Scopes().Get(f.Ctx, want.ID)
+			fx.MustOK(t, err, "Get "+want.Name)
+			fx.WantEqual(t, got, want, "Get "+want.Name)
 		}
-		_, err := f.a.Scopes().Get(f.ctx, "missing")
-		wantNotFound(t, err, "Get missing")
+		_, err := f.A.Scopes().Get(f.Ctx, "missing")
+		fx.WantNotFound(t, err, "Get missing")
 	})
 
 	t.Run("conflicts and missing resource", func(t *testing.T) {
 		f := newFixture(t, open)
-		r1 := f.newResource(f.a, "https://one")
-		r2 := f.newResource(f.a, "https://two")
-		s := f.newScope(f.a, r1.ID, "read")
-		wantConflict(t, f.a.Scopes().Create(f.ctx, model.Scope{ID: "other", ResourceID: r1.ID, Name: "read"}), store.UniqueScopeName, "same name, same resource")
-		wantConflict(t, f.a.Scopes().Create(f.ctx, model.Scope{ID: s.ID, ResourceID: r2.ID, Name: "x"}), store.UniqueScopeID, "same id")
-		f.newScope(f.a, r2.ID, "read") // same name on another resource is fine
-		write := f.newScope(f.a, r1.ID, "write")
+		r1 := f.NewResource(f.A, "https://one")
+		r2 := f.NewResource(f.A, "https://two")
+		s := f.NewScope(f.A, r1.ID, "read")
+		fx.WantConflict(t, f.A.Scopes().Create(f.Ctx, model.Scope{ID: "other", ResourceID: r1.ID, Name: "read"}), store.UniqueScopeName, "same name, same resource")
+		fx.WantConflict(t, f.A.Scopes().Create(f.Ctx, model.Scope{ID: s.ID, ResourceID: r2.ID, Name: "x"}), store.UniqueScopeID, "same id")
+		f.NewScope(f.A, r2.ID, "read") // same name on another resource is fine
+		write := f.NewScope(f.A, r1.ID, "write")
 		write.Name = "read"
-		wantConflict(t, f.a.Scopes().Update(f.ctx, write), store.UniqueScopeName, "Update onto an existing name")
-		wantNotFound(t, f.a.Scopes().Create(f.ctx, model.Scope{ID: "orphan", ResourceID: "missing", Name: "x"}), "Create for missing resource")
+		fx.WantConflict(t, f.A.Scopes().Update(f.Ctx, write), store.UniqueScopeName, "Update onto an existing name")
+		fx.WantNotFound(t, f.A.Scopes().Create(f.Ctx, model.Scope{ID: "orphan", ResourceID: "missing", Name: "x"}), "Create for missing resource")
 	})
 
 	t.Run("update and delete", func(t *testing.T) {
 		f := newFixture(t, open)
-		r := f.newResource(f.a, "https://api")
-		s := f.newScope(f.a, r.ID, "read")
-		role := f.newRole(f.a, "reader", model.RoleUser)
-		mustOK(t, f.a.Roles().AddScopes(f.ctx, role.ID, []string{s.ID}), "AddScopes")
+		r := f.NewResource(f.A, "https://api")
+		s := f.NewScope(f.A, r.ID, "read")
+		role := f.NewRole(f.A, "reader", model.RoleUser)
+		fx.MustOK(t, f.A.Roles().AddScopes(f.Ctx, role.ID, []string{s.ID}), "AddScopes")
 
 		changed := s
 		changed.Name, changed.Description = "read:all", nil
 		changed.CreatedAt, changed.ResourceID = 1, "ignored" // not mutable
-		mustOK(t, f.a.Scopes().Update(f.ctx, changed), "Update")
-		got, err := f.a.Scopes().Get(f.ctx, s.ID)
-		mustOK(t, err, "Get")
+		fx.MustOK(t, f.A.Scopes().Update(f.Ctx, changed), "Update")
+		got, err := f.A.Scopes().Get(f.Ctx, s.ID)
+		fx.MustOK(t, err, "Get")
 		want := s
 		want.Name, want.Description = "read:all", nil
-		wantEqual(t, got, want, "Get after Update")
-		wantNotFound(t, f.a.Scopes().Update(f.ctx, model.Scope{ID: "missing", Name: "x"}), "Update missing")
+		fx.WantEqual(t, got, want, "Get after Update")
+		fx.WantNotFound(t, f.A.Scopes().Update(f.Ctx, model.Scope{ID: "missing", Name: "x"}), "Update missing")
 
-		mustOK(t, f.a.Scopes().Delete(f.ctx, s.ID), "Delete")
-		_, err = f.a.Scopes().Get(f.ctx, s.ID)
-		wantNotFound(t, err, "Get deleted")
-		wantNotFound(t, f.a.Scopes().Delete(f.ctx, s.ID), "Delete twice")
-		_, total, err := f.a.Roles().Scopes(f.ctx, role.ID, store.ScopeFilter{}, store.Page{})
-		mustOK(t, err, "role scopes")
-		wantEqual(t, total, 0, "role's scopes after the scope's delete")
+		fx.MustOK(t, f.A.Scopes().Delete(f.Ctx, s.ID), "Delete")
+		_, err = f.A.Scopes().Get(f.Ctx, s.ID)
+		fx.WantNotFound(t, err, "Get deleted")
+		fx.WantNotFound(t, f.A.Scopes().Delete(f.Ctx, s.ID), "Delete twice")
+		_, total, err := f.A.Roles().Scopes(f.Ctx, role.ID, store.ScopeFilter{}, store.Page{})
+		fx.MustOK(t, err, "role scopes")
+		fx.WantEqual(t, total, 0, "role's scopes after the scope's delete")
 	})
 
 	t.Run("get many", func(t *testing.T) {
 		f := newFixture(t, open)
-		r := f.newResource(f.a, "https://api")
-		s1 := f.newScope(f.a, r.ID, "one")
-		s2 := f.newScope(f.a, r.ID, "two")
-		f.newScope(f.a, r.ID, "three")
-		foreign := f.newScope(f.b, f.newResource(f.b, "https://api").ID, "foreign")
+		r := f.NewResource(f.A, "https://api")
+		s1 := f.NewScope(f.A, r.ID, "one")
+		s2 := f.NewScope(f.A, r.ID, "two")
+		f.NewScope(f.A, r.ID, "three")
+		foreign := f.NewScope(f.B, f.NewResource(f.B, "https://api").ID, "foreign")
 
-		got, err := f.a.Scopes().GetMany(f.ctx, []string{s2.ID, "missing", s1.ID, foreign.ID})
-		mustOK(t, err, "GetMany")
+		got, err := f.A.Scopes().GetMany(f.Ctx, []string{s2.ID, "missing", s1.ID, foreign.ID})
+		fx.MustOK(t, err, "GetMany")
 		sort.Slice(got, func(i, j int) bool { return got[i].Name < got[j].Name })
-		wantEqual(t, got, []model.Scope{s1, s2}, "GetMany")
+		fx.WantEqual(t, got, []model.Scope{s1, s2}, "GetMany")
 
 		for _, in := range [][]string{nil, {}, {"missing"}} {
-			got, err := f.a.Scopes().GetMany(f.ctx, in)
-			mustOK(t, err, "GetMany of none")
+			got, err := f.A.Scopes().GetMany(f.Ctx, in)
+			fx.MustOK(t, err, "GetMany of none")
 			if got == nil || len(got) != 0 {
 				t.Fatalf("GetMany(%v) = %#v, want empty non-nil", in, got)
 			}
@@ -92,8 +94,8 @@ func testScopes(t *testing.T, open func(t *testing.T) store.Store) {
 
 	t.Run("list: filters, search, pages and totals", func(t *testing.T) {
 		f := newFixture(t, open)
-		orders := f.newResource(f.a, "https://orders")
-		users := f.newResource(f.a, "https://users")
+		orders := f.NewResource(f.A, "https://orders")
+		users := f.NewResource(f.A, "https://users")
 		names := []struct{ resource, name, desc string }{
 			{orders.ID, "read:orders", "Read ORDERS"},
 			{orders.ID, "write:orders", "Write 50% of orders"},
@@ -101,8 +103,8 @@ func testScopes(t *testing.T, open func(t *testing.T) store.Store) {
 			{users.ID, "manage_users", "Manage users"},
 		}
 		for _, n := range names {
-			s := model.Scope{ID: "s-" + strings.NewReplacer(":", "-", "_", "-").Replace(n.name), ResourceID: n.resource, Name: n.name, Description: ptr(n.desc), CreatedAt: f.tick()}
-			mustOK(t, f.a.Scopes().Create(f.ctx, s), "Create "+n.name)
+			s := model.Scope{ID: "s-" + strings.NewReplacer(":", "-", "_", "-").Replace(n.name), ResourceID: n.resource, Name: n.name, Description: fx.Ptr(n.desc), CreatedAt: f.Tick()}
+			fx.MustOK(t, f.A.Scopes().Create(f.Ctx, s), "Create "+n.name)
 		}
 		for _, tc := range []struct {
 			name   string
@@ -122,16 +124,16 @@ func testScopes(t *testing.T, open func(t *testing.T) store.Store) {
 			{"page", store.ScopeFilter{}, store.Page{Limit: 2, Offset: 1}, []string{"write:orders", "read:users"}, 4},
 			{"filtered page", store.ScopeFilter{Search: "users"}, store.Page{Limit: 1, Offset: 1}, []string{"manage_users"}, 2},
 		} {
-			got, total, err := f.a.Scopes().List(f.ctx, tc.filter, tc.page)
-			mustOK(t, err, tc.name)
-			wantEqual(t, scopeNames(got), tc.want, tc.name)
-			wantEqual(t, total, tc.total, tc.name+": total")
+			got, total, err := f.A.Scopes().List(f.Ctx, tc.filter, tc.page)
+			fx.MustOK(t, err, tc.name)
+			fx.WantEqual(t, fx.ScopeNames(got), tc.want, tc.name)
+			fx.WantEqual(t, total, tc.total, tc.name+": total")
 		}
 	})
 
 	t.Run("invalid input is refused", func(t *testing.T) {
 		f := newFixture(t, open)
-		r := f.newResource(f.a, "https://api")
+		r := f.NewResource(f.A, "https://api")
 		for _, tc := range []struct {
 			name  string
 			scope model.Scope
@@ -141,10 +143,10 @@ func testScopes(t *testing.T, open func(t *testing.T) store.Store) {
 			{"empty id", model.Scope{ID: "", ResourceID: r.ID, Name: "n"}},
 			{"empty resource id", model.Scope{ID: "s", ResourceID: "", Name: "n"}},
 		} {
-			wantInvalid(t, f.a.Scopes().Create(f.ctx, tc.scope), tc.name)
+			fx.WantInvalid(t, f.A.Scopes().Create(f.Ctx, tc.scope), tc.name)
 		}
-		_, total, err := f.a.Scopes().List(f.ctx, store.ScopeFilter{}, store.Page{})
-		mustOK(t, err, "List")
-		wantEqual(t, total, 0, "scopes after refused creates")
+		_, total, err := f.A.Scopes().List(f.Ctx, store.ScopeFilter{}, store.Page{})
+		fx.MustOK(t, err, "List")
+		fx.WantEqual(t, total, 0, "scopes after refused creates")
 	})
 }

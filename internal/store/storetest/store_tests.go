@@ -4,15 +4,17 @@ import (
 	"strings"
 	"testing"
 
+	fx "github.com/gatehouse-id/gatehouse/internal/store/storetest/fixture"
+
 	"github.com/gatehouse-id/gatehouse/internal/model"
 	"github.com/gatehouse-id/gatehouse/internal/store"
 )
 
-func testStore(t *testing.T, open func(t *testing.T) store.Store) {
+func testStore(t *testing.T, open fx.Open) {
 	t.Run("fresh store has no tenants", func(t *testing.T) {
 		st := open(t)
 		got, err := st.Tenants(t.Context())
-		mustOK(t, err, "Tenants")
+		fx.MustOK(t, err, "Tenants")
 		if len(got) != 0 {
 			t.Fatalf("fresh store has tenants %+v", got)
 		}
@@ -23,7 +25,7 @@ func testStore(t *testing.T, open func(t *testing.T) store.Store) {
 		if d := st.Dialect(); d != "sqlite" && d != "postgres" {
 			t.Fatalf("Dialect() = %q, want sqlite or postgres", d)
 		}
-		mustOK(t, st.Ping(t.Context()), "Ping")
+		fx.MustOK(t, st.Ping(t.Context()), "Ping")
 	})
 
 	t.Run("tenants are listed oldest first", func(t *testing.T) {
@@ -35,21 +37,21 @@ func testStore(t *testing.T, open func(t *testing.T) store.Store) {
 			{ID: "zeta", Name: "", CreatedAt: 3000},
 		}
 		for _, i := range []int{1, 2, 0} {
-			mustOK(t, st.CreateTenant(ctx, want[i]), "CreateTenant "+want[i].ID)
+			fx.MustOK(t, st.CreateTenant(ctx, want[i]), "CreateTenant "+want[i].ID)
 		}
 		got, err := st.Tenants(ctx)
-		mustOK(t, err, "Tenants")
-		wantEqual(t, got, want, "Tenants()")
+		fx.MustOK(t, err, "Tenants")
+		fx.WantEqual(t, got, want, "Tenants()")
 	})
 
 	t.Run("duplicate tenant conflicts", func(t *testing.T) {
 		st := open(t)
 		ctx := t.Context()
-		mustOK(t, st.CreateTenant(ctx, model.Tenant{ID: "default", Name: "one", CreatedAt: 1}), "CreateTenant")
-		wantConflict(t, st.CreateTenant(ctx, model.Tenant{ID: "default", Name: "two", CreatedAt: 2}), store.UniqueTenantID, "second CreateTenant")
+		fx.MustOK(t, st.CreateTenant(ctx, model.Tenant{ID: "default", Name: "one", CreatedAt: 1}), "CreateTenant")
+		fx.WantConflict(t, st.CreateTenant(ctx, model.Tenant{ID: "default", Name: "two", CreatedAt: 2}), store.UniqueTenantID, "second CreateTenant")
 		got, err := st.Tenants(ctx)
-		mustOK(t, err, "Tenants")
-		wantEqual(t, got, []model.Tenant{{ID: "default", Name: "one", CreatedAt: 1}}, "Tenants() after conflict")
+		fx.MustOK(t, err, "Tenants")
+		fx.WantEqual(t, got, []model.Tenant{{ID: "default", Name: "one", CreatedAt: 1}}, "Tenants() after conflict")
 	})
 
 	t.Run("invalid tenants are refused", func(t *testing.T) {
@@ -62,10 +64,10 @@ func testStore(t *testing.T, open func(t *testing.T) store.Store) {
 			{"id longer than 21", model.Tenant{ID: strings.Repeat("a", 22), Name: "x"}},
 			{"name longer than 128", model.Tenant{ID: "t1", Name: strings.Repeat("é", 129)}},
 		} {
-			wantInvalid(t, st.CreateTenant(t.Context(), tc.tenant), tc.name)
+			fx.WantInvalid(t, st.CreateTenant(t.Context(), tc.tenant), tc.name)
 		}
 		got, err := st.Tenants(t.Context())
-		mustOK(t, err, "Tenants")
+		fx.MustOK(t, err, "Tenants")
 		if len(got) != 0 {
 			t.Fatalf("refused tenants were stored: %+v", got)
 		}
@@ -74,16 +76,16 @@ func testStore(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("generation of an unknown tenant is not found", func(t *testing.T) {
 		st := open(t)
 		_, err := st.Generation(t.Context(), "nobody")
-		wantNotFound(t, err, "Generation(nobody)")
+		fx.WantNotFound(t, err, "Generation(nobody)")
 	})
 
 	t.Run("writes in an unknown tenant are not found", func(t *testing.T) {
 		st := open(t)
 		tn := st.Tenant("nobody")
 		err := tn.Roles().Create(t.Context(), model.Role{ID: "r1", Name: "r", Type: model.RoleUser})
-		wantNotFound(t, err, "create role in unknown tenant")
+		fx.WantNotFound(t, err, "create role in unknown tenant")
 		err = tn.Configs().Put(t.Context(), "k", []byte(`{}`))
-		wantNotFound(t, err, "put config in unknown tenant")
+		fx.WantNotFound(t, err, "put config in unknown tenant")
 		if tn.ID() != "nobody" {
 			t.Fatalf("Tenant(nobody).ID() = %q", tn.ID())
 		}
