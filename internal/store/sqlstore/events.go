@@ -9,6 +9,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/connectorrows"
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/consolerows"
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/eventrows"
+	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/sentinelrows"
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/sqlx"
 )
 
@@ -21,6 +22,9 @@ func (e eventScope) Reader() (sqlx.Conn, error) { return e.s.reader() }
 func (e eventScope) Write(ctx context.Context, fn func(c sqlx.Conn) error) error {
 	return e.s.writeArtifact(ctx, fn)
 }
+func (e eventScope) WriteSingle(ctx context.Context, fn func(c sqlx.Conn) error) error {
+	return e.s.writeSingle(ctx, fn)
+}
 
 func (s *tenantScope) Hooks() store.Hooks           { return eventrows.NewHooks(eventScope{s}, s.db.sealer) }
 func (s *tenantScope) Deliveries() store.Deliveries { return eventrows.NewDeliveries(eventScope{s}) }
@@ -28,6 +32,7 @@ func (s *tenantScope) Logs() store.Logs             { return eventrows.NewLogs(e
 func (s *tenantScope) ConsoleSessions() store.ConsoleSessions {
 	return consolerows.New(eventScope{s})
 }
+func (s *tenantScope) Sentinel() store.Sentinel { return sentinelrows.New(eventScope{s}) }
 func (s *tenantScope) Connectors() store.Connectors {
 	return connectorrows.New(eventScope{s}, s.db.sealer)
 }

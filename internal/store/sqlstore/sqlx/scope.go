@@ -7,7 +7,7 @@ import (
 )
 
 // TenantScope is one tenant's access to the database as sqlstore's tenant scope lends it to its
-// sub-packages (eventrows, connectorrows): the rows they own are not cached, so their writes
+// sub-packages (eventrows, connectorrows, consolerows, sentinelrows): the rows they own are not cached, so their writes
 // leave the tenant's generation alone.
 type TenantScope interface {
 	TenantID() string
@@ -16,6 +16,9 @@ type TenantScope interface {
 	// Write runs fn as one all-or-nothing write (inside a transaction: in it, without a
 	// savepoint).
 	Write(ctx context.Context, fn func(c Conn) error) error
+	// WriteSingle is Write for a closure that runs exactly one statement: outside a transaction
+	// it runs in autocommit mode, saving the BEGIN and COMMIT round trips.
+	WriteSingle(ctx context.Context, fn func(c Conn) error) error
 }
 
 // Sealer seals and opens secrets at rest (sealing.Sealer).

@@ -1,4 +1,4 @@
-package sqlstore
+package sentinelrows
 
 import (
 	"context"
@@ -10,18 +10,18 @@ import (
 	"github.com/gatehouse-id/gatehouse/internal/store/sqlstore/sqlx"
 )
 
-// sentinel implements store.Sentinel. Its writes use writeUncached: a burst of sign-in attempts
-// must not flush every node's client, role and key caches.
-type sentinel struct{ s *tenantScope }
+// Sentinel is store.Sentinel over a sqlx.TenantScope, whose writes leave the tenant's generation
+// alone: a burst of sign-in attempts must not flush every node's client, role and key caches.
+type Sentinel struct{ s sqlx.TenantScope }
 
-// Sentinel returns the tenant's sign-in attempt repository.
-func (s *tenantScope) Sentinel() store.Sentinel { return &sentinel{s} }
+// New returns the sign-in attempts of s's tenant.
+func New(s sqlx.TenantScope) Sentinel { return Sentinel{s: s} }
 
 // Column limits of sentinel_activities (varchar(64) in Logto's schema).
 const maxSentinelWordLen = 64
 
 func checkSentinelActivity(a store.SentinelActivity) error {
-	if err := checkID("sentinel activity id", a.ID); err != nil {
+	if err := sqlx.CheckLen("sentinel activity id", a.ID, true, sqlx.MaxIDLen); err != nil {
 		return err
 	}
 	for _, f := range []struct{ name, value string }{
@@ -53,24 +53,24 @@ func checkSentinelActivity(a store.SentinelActivity) error {
 	return nil
 }
 
-func (r *sentinel) Record(ctx context.Context, a store.SentinelActivity) error {
+func (r Sentinel) Record(ctx context.Context, a store.SentinelActivity) error {
 	if err := checkSentinelActivity(a); err != nil {
 		return err
 	}
-	err := r.s.writeSingle(ctx, sqlx.ExecStmt(ctx, `INSERT INTO sentinel_activities
+	err := r.s.WriteSingle(ctx, sqlx.ExecStmt(ctx, `INSERT INTO sentinel_activities
 			(tenant_id, id, target_type, target_hash, action, action_result, decision, decision_expires_at, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.s.tenantID, a.ID, a.TargetType, a.TargetHash, a.Action, a.ActionResult, a.Decision,
+		r.s.TenantID(), a.ID, a.TargetType, a.TargetHash, a.Action, a.ActionResult, a.Decision,
 		a.DecisionExpiresAt, a.CreatedAt))
-	return wrapErr("record sentinel activity", err)
+	return sqlx.WrapErr("record sentinel activity", err)
 }
 
 // targetFilter is the WHERE clause selecting t's activities, and its arguments.
-func (r *sentinel) targetFilter(t store.SentinelTarget) (string, []any, error) {
+func (r Sentinel) targetFilter(t store.SentinelTarget) (string, []any, error) {
 	if t.Type == "" || t.Hash == "" || len(t.Actions) == 0 {
 		return "", nil, fmt.Errorf("sqlstore: a sentinel target needs a type, a hash and at least one action")
 	}
-	args := []any{r.s.tenantID, t.Type, t.Hash}
+	args := []any{r.s.TenantID(), t.Type, t.Hash}
 	marks := make([]string, len(t.Actions))
 	for i, a := range t.Actions {
 		marks[i] = "?"
@@ -81,16 +81,16 @@ func (r *sentinel) targetFilter(t store.SentinelTarget) (string, []any, error) {
 
 // targetReader is the connection to read t's activities with, and targetFilter's clause and
 // arguments.
-func (r *sentinel) targetReader(t store.SentinelTarget) (sqlx.Conn, string, []any, error) {
+func (r Sentinel) targetReader(t store.SentinelTarget) (sqlx.Conn, string, []any, error) {
 	where, args, err := r.targetFilter(t)
 	if err != nil {
 		return sqlx.Conn{}, "", nil, err
 	}
-	c, err := r.s.reader()
+	c, err := r.s.Reader()
 	return c, where, args, err
 }
 
-func (r *sentinel) BlockedUntil(ctx context.Context, t store.SentinelTarget, now int64) (int64, error) {
+func (r Sentinel) BlockedUntil(ctx context.Context, t store.SentinelTarget, now int64) (int64, error) {
 	c, where, args, err := r.targetReader(t)
 	if err != nil {
 		return 0, err
@@ -100,12 +100,12 @@ func (r *sentinel) BlockedUntil(ctx context.Context, t store.SentinelTarget, now
 		" AND decision = ? AND decision_expires_at > ?",
 		append(args, store.SentinelDecisionBlocked, now)...).Scan(&until)
 	if err != nil {
-		return 0, wrapErr("read sentinel lock", err)
+		return 0, sqlx.WrapErr("read sentinel lock", err)
 	}
 	return until.Int64, nil
 }
 
-func (r *sentinel) CountFailures(ctx context.Context, t store.SentinelTarget, since int64) (int, error) {
+func (r Sentinel) CountFailures(ctx context.Context, t store.SentinelTarget, since int64) (int, error) {
 	c, where, args, err := r.targetReader(t)
 	if err != nil {
 		return 0, err
@@ -120,30 +120,30 @@ func (r *sentinel) CountFailures(ctx context.Context, t store.SentinelTarget, si
 	all = append(all, store.SentinelResultSuccess)
 	var n int
 	if err := c.QueryRow(ctx, query, all...).Scan(&n); err != nil {
-		return 0, wrapErr("count sentinel failures", err)
+		return 0, sqlx.WrapErr("count sentinel failures", err)
 	}
 	return n, nil
 }
 
-func (r *sentinel) Block(ctx context.Context, id string, expiresAt int64) error {
-	if err := checkID("sentinel activity id", id); err != nil {
+func (r Sentinel) Block(ctx context.Context, id string, expiresAt int64) error {
+	if err := sqlx.CheckLen("sentinel activity id", id, true, sqlx.MaxIDLen); err != nil {
 		return err
 	}
-	err := r.s.writeSingle(ctx, sqlx.ExecRow(ctx, "UPDATE sentinel_activities SET decision = ?, decision_expires_at = ? WHERE tenant_id = ? AND id = ?",
-		store.SentinelDecisionBlocked, expiresAt, r.s.tenantID, id))
-	return wrapErr("block sentinel target", err)
+	err := r.s.WriteSingle(ctx, sqlx.ExecRow(ctx, "UPDATE sentinel_activities SET decision = ?, decision_expires_at = ? WHERE tenant_id = ? AND id = ?",
+		store.SentinelDecisionBlocked, expiresAt, r.s.TenantID(), id))
+	return sqlx.WrapErr("block sentinel target", err)
 }
 
-func (r *sentinel) DeleteBefore(ctx context.Context, cutoff int64) (int64, error) {
+func (r Sentinel) DeleteBefore(ctx context.Context, cutoff int64) (int64, error) {
 	var n int64
-	err := r.s.writeUncached(ctx, func(c sqlx.Conn) error {
+	err := r.s.Write(ctx, func(c sqlx.Conn) error {
 		res, err := c.Exec(ctx, "DELETE FROM sentinel_activities WHERE tenant_id = ? AND created_at < ? AND decision_expires_at <= ?",
-			r.s.tenantID, cutoff, cutoff)
+			r.s.TenantID(), cutoff, cutoff)
 		if err != nil {
 			return err
 		}
 		n, err = res.RowsAffected()
 		return err
 	})
-	return n, wrapErr("prune sentinel activities", err)
+	return n, sqlx.WrapErr("prune sentinel activities", err)
 }
