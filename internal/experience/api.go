@@ -130,7 +130,7 @@ type sanitizedRecord struct {
 // GET /api/experience/interaction → 200 the interaction without secrets (Logto's
 // toSanitizedJson: no password hash, no internal ids).
 func (e *Experience) handleGetInteraction(w http.ResponseWriter, r *http.Request, s *session, _ []byte) error {
-	if !s.started() {
+	if !s.st.Started() {
 		return experr.InteractionNotStarted()
 	}
 	records := make([]sanitizedRecord, 0, len(s.st.VerificationRecords))

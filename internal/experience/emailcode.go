@@ -25,7 +25,7 @@ const verificationEmailCode = "EmailVerificationCode"
 // resend cooldown apply; the code goes out in the template of event.
 func (e *Experience) sendCode(ctx context.Context, s *session, id identifier, event, clientIP string) (verificationID string, err error) {
 	defer func() { e.audit(ctx, s, "Verification.EmailVerificationCode.Create", "", err) }()
-	if !s.started() {
+	if !s.st.Started() {
 		return "", experr.InteractionNotStarted()
 	}
 	if id.Type == identifierPhone {
@@ -54,7 +54,7 @@ func (e *Experience) sendCode(ctx context.Context, s *session, id identifier, ev
 		return "", connectorFailure(err)
 	}
 	rec := verificationRecord{ID: ids.New(), Type: verificationEmailCode, Identifier: identifier{Type: identifierEmail, Value: email}, Code: &c}
-	s.replaceVerification(rec)
+	s.st.ReplaceVerification(rec)
 	return rec.ID, nil
 }
 
@@ -127,13 +127,13 @@ func (e *Experience) identifyByCode(ctx context.Context, s *session, rec verific
 		s.st.UserID = user.ID
 		return false, nil
 	}
-	return false, s.signInAs(*user, "")
+	return false, s.st.SignInAs(user.ID, "")
 }
 
 // verifiedEmail is the address a verified email code record proved (POST …/profile
 // {type: email, verificationId}).
 func verifiedEmail(s *session, verificationID string) (string, error) {
-	rec, ok := s.record(verificationID)
+	rec, ok := s.st.Record(verificationID)
 	if !ok || rec.Type != verificationEmailCode {
 		return "", experr.VerificationNotFound()
 	}
@@ -147,7 +147,7 @@ func verifiedEmail(s *session, verificationID string) (string, error) {
 // the account is identified by a code, the password passes the policy, and only its hash is
 // kept until submit stores it.
 func (e *Experience) resetPassword(ctx context.Context, s *session, password string) error {
-	if !s.started() {
+	if !s.st.Started() {
 		return experr.InteractionNotStarted()
 	}
 	if s.st.InteractionEvent != eventForgotPassword {

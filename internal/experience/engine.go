@@ -11,10 +11,9 @@ import (
 	"strings"
 
 	"github.com/gatehouse-id/gatehouse/internal/apperr"
-	"github.com/gatehouse-id/gatehouse/internal/connector"
 	"github.com/gatehouse-id/gatehouse/internal/experience/apibody"
-	"github.com/gatehouse-id/gatehouse/internal/experience/codes"
 	"github.com/gatehouse-id/gatehouse/internal/experience/experr"
+	"github.com/gatehouse-id/gatehouse/internal/experience/interaction"
 	"github.com/gatehouse-id/gatehouse/internal/experience/pagekit"
 	"github.com/gatehouse-id/gatehouse/internal/experience/policy"
 	"github.com/gatehouse-id/gatehouse/internal/experience/rules"
@@ -49,50 +48,13 @@ const verificationPassword = "Password"
 // amrPassword is the RFC 8176 authentication method of a password.
 const amrPassword = "pwd"
 
-// state is the engine's part of an interaction (model.Interaction.Experience), shaped after
-// Logto's interaction storage (routes/experience/types.ts): the event, the verification records,
-// the profile of a registration and the identified user.
-type state struct {
-	InteractionEvent    string               `json:"interactionEvent"`
-	UserID              string               `json:"userId,omitempty"`
-	Profile             profile              `json:"profile"`
-	VerificationRecords []verificationRecord `json:"verificationRecords"`
-	// AMR lists how the user proved who they are in this interaction (RFC 8176 values).
-	AMR []string `json:"amr,omitempty"`
-	// CSRF is the hosted pages' form token for this interaction. It survives a restart of the
-	// interaction (PUT /api/experience) so an open page keeps working.
-	CSRF string `json:"csrf,omitempty"`
-}
-
-// profile is what a registration collects before the user is created. The password is only
-// ever held as its hash.
-type profile struct {
-	Username                 string `json:"username,omitempty"`
-	PrimaryEmail             string `json:"primaryEmail,omitempty"`
-	PasswordEncrypted        string `json:"passwordEncrypted,omitempty"`
-	PasswordEncryptionMethod string `json:"passwordEncryptionMethod,omitempty"`
-}
-
-// verificationRecord is one proof collected in the interaction (Logto's
-// PasswordVerificationRecordData, plus the user it proved, kept server-side so identification
-// cannot pick up a different account than the one whose password was checked).
-type verificationRecord struct {
-	ID         string     `json:"id"`
-	Type       string     `json:"type"`
-	Identifier identifier `json:"identifier"`
-	Verified   bool       `json:"verified"`
-	UserID     string     `json:"userId,omitempty"`
-	// A social verification's connector, its session until the callback uses it, and the
-	// account the provider vouched for.
-	ConnectorID      string              `json:"connectorId,omitempty"`
-	ConnectorSession *connector.Session  `json:"connectorSession,omitempty"`
-	SocialUser       *connector.UserInfo `json:"socialUserInfo,omitempty"`
-	// An email code's hash, attempts and times until it is verified.
-	Code *codes.Code `json:"code,omitempty"`
-}
-
-// identifier is Logto's VerificationIdentifier.
-type identifier = apibody.Identifier
+// The engine's state of an interaction, by the names the engine's code uses.
+type (
+	state              = interaction.State
+	profile            = interaction.Profile
+	verificationRecord = interaction.Record
+	identifier         = apibody.Identifier
+)
 
 // session is one interaction loaded for a request, with its decoded engine state.
 type session struct {
@@ -101,8 +63,6 @@ type session struct {
 	// exp is the tenant's sign-in experience, read once per request.
 	exp model.SignInExperience
 }
-
-func (s *session) started() bool { return s.st.InteractionEvent != "" }
 
 // load reads interaction uid and its engine state. An interaction that was already submitted
 // answers 400 session.not_found, as Logto does for any Experience API call after a submit.
@@ -165,7 +125,7 @@ func (e *Experience) start(s *session, event string) error {
 // setEvent switches between sign-in and registration (PUT /api/experience/interaction-event);
 // a pending profile is dropped when the event changes, as in Logto.
 func (e *Experience) setEvent(s *session, event string) error {
-	if !s.started() {
+	if !s.st.Started() {
 		return experr.InteractionNotStarted()
 	}
 	if err := rules.GuardEvent(s.exp, event); err != nil {
@@ -201,7 +161,7 @@ func (e *Experience) verifyPassword(ctx context.Context, s *session, id identifi
 		return "", err
 	}
 	rec := verificationRecord{ID: ids.New(), Type: verificationPassword, Identifier: id, Verified: true, UserID: user.ID}
-	s.replaceVerification(rec)
+	s.st.ReplaceVerification(rec)
 	return rec.ID, nil
 }
 
@@ -209,7 +169,7 @@ func (e *Experience) verifyPassword(ctx context.Context, s *session, id identifi
 // enabled, the address under its rate and the target not locked. It returns the account the
 // identifier names (nil when none) and the lockout target of the attempt.
 func (e *Experience) admitPasswordAttempt(ctx context.Context, s *session, id identifier, clientIP string) (*model.User, model.SentinelTarget, error) {
-	if !s.started() {
+	if !s.st.Started() {
 		return nil, model.SentinelTarget{}, experr.InteractionNotStarted()
 	}
 	if !rules.PasswordSignInEnabled(s.exp, id.Type) {
@@ -267,11 +227,6 @@ func (e *Experience) settlePasswordAttempt(ctx context.Context, s *session, targ
 
 // replaceVerification records rec: Logto keeps one record per verification type, so a new
 // password check replaces the old.
-func (s *session) replaceVerification(rec verificationRecord) {
-	s.st.VerificationRecords = slices.DeleteFunc(s.st.VerificationRecords, func(r verificationRecord) bool { return r.Type == rec.Type })
-	s.st.VerificationRecords = append(s.st.VerificationRecords, rec)
-}
-
 // findUser looks an account up by identifier; nil when there is none.
 func (e *Experience) findUser(ctx context.Context, kind, value string) (*model.User, error) {
 	u, err := e.svc.FindUserByIdentifier(ctx, e.tenantID, kind, strings.TrimSpace(value))
@@ -294,27 +249,18 @@ func isNotFound(err error) bool {
 	return ok && ae.Status == http.StatusNotFound
 }
 
-func (s *session) record(id string) (verificationRecord, bool) {
-	for _, r := range s.st.VerificationRecords {
-		if r.ID == id {
-			return r, true
-		}
-	}
-	return verificationRecord{}, false
-}
-
 // identify settles who the user is (POST …/identification): for a sign-in, the account a
 // verification record proved; for a registration, a new account made from the profile. It
 // reports whether an account was created (Logto answers 201 then, else 204).
 func (e *Experience) identify(ctx context.Context, s *session, verificationID string, linkSocial bool) (created bool, err error) {
 	defer func() { e.audit(ctx, s, "Identifier.Submit", s.st.UserID, err) }()
-	if !s.started() {
+	if !s.st.Started() {
 		return false, experr.InteractionNotStarted()
 	}
-	if rec, ok := s.record(verificationID); ok && rec.Type == verificationSocial && s.st.InteractionEvent != eventForgotPassword {
+	if rec, ok := s.st.Record(verificationID); ok && rec.Type == verificationSocial && s.st.InteractionEvent != eventForgotPassword {
 		return e.identifySocial(ctx, s, rec, linkSocial)
 	}
-	if rec, ok := s.record(verificationID); ok && rec.Type == verificationEmailCode {
+	if rec, ok := s.st.Record(verificationID); ok && rec.Type == verificationEmailCode {
 		return e.identifyByCode(ctx, s, rec)
 	}
 	switch s.st.InteractionEvent {
@@ -331,7 +277,7 @@ func (e *Experience) identify(ctx context.Context, s *session, verificationID st
 	if err != nil {
 		return false, err
 	}
-	return false, s.signInAs(user, amrPassword)
+	return false, s.st.SignInAs(user.ID, amrPassword)
 }
 
 // provenPasswordRecord is the sign-in's verification record verificationID, which must be a
@@ -341,7 +287,7 @@ func provenPasswordRecord(s *session, verificationID string) (verificationRecord
 	if verificationID == "" {
 		return verificationRecord{}, experr.InvalidInput("verificationId is missing.")
 	}
-	rec, ok := s.record(verificationID)
+	rec, ok := s.st.Record(verificationID)
 	if !ok {
 		return verificationRecord{}, experr.VerificationNotFound()
 	}
@@ -372,19 +318,6 @@ func (e *Experience) identifiedUser(ctx context.Context, rec verificationRecord)
 	return user, nil
 }
 
-// signInAs makes user the interaction's account, unless another one was identified before;
-// amr is how they proved it (RFC 8176; "" for a provider's word, which has no value there).
-func (s *session) signInAs(user model.User, amr string) error {
-	if s.st.UserID != "" && s.st.UserID != user.ID {
-		return experr.IdentityConflict()
-	}
-	s.st.UserID = user.ID
-	if amr != "" && !slices.Contains(s.st.AMR, amr) {
-		s.st.AMR = append(s.st.AMR, amr)
-	}
-	return nil
-}
-
 // createUser registers the account the profile describes (experience-interaction.ts
 // createUser). Verification records (email or phone codes, social identities) cannot supply a
 // new identity yet.
@@ -393,7 +326,7 @@ func (e *Experience) createUser(ctx context.Context, s *session, verificationID 
 		return err
 	}
 	if verificationID != "" {
-		if _, ok := s.record(verificationID); !ok {
+		if _, ok := s.st.Record(verificationID); !ok {
 			return experr.VerificationNotFound()
 		}
 		return experr.InvalidInput("A password verification cannot create an account; set the username, email and password with POST /api/experience/profile instead.")
@@ -493,7 +426,7 @@ func (e *Experience) setProfile(ctx context.Context, s *session, in profileInput
 
 // checkProfileStage refuses a profile update outside a registration that has no account yet.
 func checkProfileStage(s *session) error {
-	if !s.started() {
+	if !s.st.Started() {
 		return experr.InteractionNotStarted()
 	}
 	switch s.st.InteractionEvent {
@@ -590,7 +523,7 @@ func (e *Experience) setProfilePassword(ctx context.Context, s *session, passwor
 // submit finishes the interaction (POST …/submit): it records the sign-in and hands the result
 // to the protocol, which issues the code at <issuer>/auth/<uid>.
 func (e *Experience) submit(ctx context.Context, s *session) (string, error) {
-	if !s.started() {
+	if !s.st.Started() {
 		return "", experr.InteractionNotStarted()
 	}
 	if s.st.InteractionEvent == eventForgotPassword {

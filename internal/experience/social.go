@@ -38,7 +38,7 @@ func connectorFailure(err error) error {
 // verifier it made are kept in the interaction, on the server.
 func (e *Experience) startSocial(ctx context.Context, s *session, connectorID string, in apibody.SocialStart) (uri, verificationID string, err error) {
 	defer func() { e.audit(ctx, s, "Verification.Social.Create", "", err) }()
-	if !s.started() {
+	if !s.st.Started() {
 		return "", "", experr.InteractionNotStarted()
 	}
 	sc, err := e.svc.SocialConnector(ctx, e.tenantID, connectorID)
@@ -50,7 +50,7 @@ func (e *Experience) startSocial(ctx context.Context, s *session, connectorID st
 		return "", "", connectorFailure(err)
 	}
 	rec := verificationRecord{ID: ids.New(), Type: verificationSocial, ConnectorID: connectorID, ConnectorSession: &sess}
-	s.replaceVerification(rec)
+	s.st.ReplaceVerification(rec)
 	return uri, rec.ID, nil
 }
 
@@ -159,7 +159,7 @@ func (e *Experience) identifySocial(ctx context.Context, s *session, rec verific
 	if _, err := e.svc.LinkSocialIdentity(withInteraction(ctx, s), e.tenantID, related.ID, a); err != nil {
 		return false, err
 	}
-	return false, s.signInAs(*related, "")
+	return false, s.st.SignInAs(related.ID, "")
 }
 
 // provedAccount reports whether the interaction holds a verified password check of userID.
@@ -189,7 +189,7 @@ func (e *Experience) proveAccount(ctx context.Context, s *session, user model.Us
 	if err := e.settlePasswordAttempt(ctx, s, target, &user, ok); err != nil {
 		return err
 	}
-	s.replaceVerification(verificationRecord{ID: ids.New(), Type: verificationPassword,
+	s.st.ReplaceVerification(verificationRecord{ID: ids.New(), Type: verificationPassword,
 		Identifier: identifier{Type: identifierEmail, Value: model.StringOf(user.PrimaryEmail)}, Verified: true, UserID: user.ID})
 	return nil
 }
@@ -215,7 +215,7 @@ func (e *Experience) signInSocial(ctx context.Context, s *session, u model.User,
 	if err != nil {
 		return err
 	}
-	return s.signInAs(synced, "")
+	return s.st.SignInAs(synced.ID, "")
 }
 
 // registerSocial creates the user of a first social sign-in. The sign-up settings still apply:

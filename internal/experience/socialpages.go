@@ -211,7 +211,7 @@ func (e *Experience) finishSocial(w http.ResponseWriter, r *http.Request, s *ses
 // whether to link, a missing username asks for one, anything else is a failure page.
 func (e *Experience) socialNextStep(w http.ResponseWriter, r *http.Request, s *session, verificationID string, err error) {
 	ae, _ := apperr.As(err)
-	rec, _ := s.record(verificationID)
+	rec, _ := s.st.Record(verificationID)
 	names := e.providerName(r, rec.ConnectorID)
 	v := socialView{Action: pageURL("/social/continue", s.in.ClientID), Verification: verificationID}
 	switch {
@@ -271,7 +271,7 @@ func (e *Experience) postSocialContinue(w http.ResponseWriter, r *http.Request) 
 		err = checkCSRF(s, r.PostFormValue("csrf"))
 	}
 	verificationID := r.PostFormValue("verification")
-	rec, found := s.record(verificationID)
+	rec, found := s.st.Record(verificationID)
 	if err == nil && (!found || rec.Type != verificationSocial) {
 		err = experr.VerificationNotFound()
 	}
