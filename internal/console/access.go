@@ -64,13 +64,9 @@ type resourceView struct {
 }
 
 func (c *Console) mountAccess(mux *http.ServeMux, cop *http.CrossOriginProtection) {
-	mux.HandleFunc("GET /console/api-resources", c.serveResources)
-	mux.Handle("POST /console/api-resources", cop.Handler(http.HandlerFunc(c.postResource)))
-	mux.HandleFunc("GET /console/api-resources/{id}", c.serveResource)
-	for path, h := range map[string]http.HandlerFunc{"": c.postResourceEdit, "/default": c.postResourceDefault,
-		"/scopes": c.postScope, "/scopes/{scopeId}/delete": c.postScopeDelete, "/delete": c.postResourceDelete} {
-		mux.Handle("POST /console/api-resources/{id}"+path, cop.Handler(h))
-	}
+	mountSection(mux, cop, "/console/api-resources", section{list: c.serveResources, create: c.postResource, record: c.serveResource,
+		writes: map[string]http.HandlerFunc{"": c.postResourceEdit, "/default": c.postResourceDefault,
+			"/scopes": c.postScope, "/scopes/{scopeId}/delete": c.postScopeDelete, "/delete": c.postResourceDelete}})
 	c.mountRoles(mux, cop)
 }
 

@@ -42,11 +42,10 @@ type appSettingsForm struct {
 	AlwaysRefresh, RotateRefresh, RequirePKCE                   bool
 }
 
-func (c *Console) mountAppSettings(mux *http.ServeMux, cop *http.CrossOriginProtection) {
-	mux.Handle("POST /console/applications/{id}/settings", cop.Handler(http.HandlerFunc(c.postAppSettings)))
-	mux.Handle("POST /console/applications/{id}/secrets", cop.Handler(http.HandlerFunc(c.postAppSecret)))
-	mux.Handle("POST /console/applications/{id}/secrets/delete", cop.Handler(http.HandlerFunc(c.postAppSecretDelete)))
-	mux.Handle("POST /console/applications/{id}/delete", cop.Handler(http.HandlerFunc(c.postAppDelete)))
+func (c *Console) mountApps(mux *http.ServeMux, cop *http.CrossOriginProtection) {
+	mountSection(mux, cop, "/console/applications", section{list: c.serveApps, create: c.postApp, record: c.serveApp,
+		writes: map[string]http.HandlerFunc{"/settings": c.postAppSettings, "/secrets": c.postAppSecret,
+			"/secrets/delete": c.postAppSecretDelete, "/delete": c.postAppDelete}})
 }
 
 // settingsFormOf fills the form from the stored application, with Logto's defaults where a

@@ -37,13 +37,8 @@ type connsView struct {
 }
 
 func (c *Console) mountConnectors(mux *http.ServeMux, cop *http.CrossOriginProtection) {
-	mux.HandleFunc("GET /console/connectors", c.serveConns)
-	mux.Handle("POST /console/connectors", cop.Handler(http.HandlerFunc(c.postConn)))
-	mux.HandleFunc("GET /console/connectors/{id}", c.serveConn)
-	mux.Handle("POST /console/connectors/{id}", cop.Handler(http.HandlerFunc(c.postConnEdit)))
-	mux.Handle("POST /console/connectors/{id}/test", cop.Handler(http.HandlerFunc(c.postConnTest)))
-	mux.Handle("POST /console/connectors/{id}/sign-in", cop.Handler(http.HandlerFunc(c.postConnSignIn)))
-	mux.Handle("POST /console/connectors/{id}/delete", cop.Handler(http.HandlerFunc(c.postConnDelete)))
+	mountSection(mux, cop, "/console/connectors", section{list: c.serveConns, create: c.postConn, record: c.serveConn,
+		writes: map[string]http.HandlerFunc{"": c.postConnEdit, "/test": c.postConnTest, "/sign-in": c.postConnSignIn, "/delete": c.postConnDelete}})
 }
 
 func (c *Console) serveConns(w http.ResponseWriter, r *http.Request) {

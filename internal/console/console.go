@@ -110,18 +110,32 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /console/welcome", cop.Handler(http.HandlerFunc(c.postWelcome)))
 	mux.HandleFunc("GET /console/callback", c.serveCallback)
 	mux.Handle("POST /console/logout", cop.Handler(http.HandlerFunc(c.postLogout)))
-	mux.HandleFunc("GET /console/applications", c.serveApps)
-	mux.Handle("POST /console/applications", cop.Handler(http.HandlerFunc(c.postApp)))
-	mux.HandleFunc("GET /console/applications/{id}", c.serveApp)
+	c.mountApps(mux, cop)
 	c.mountConnectors(mux, cop)
 	c.mountPreview(mux, cop)
 	mux.HandleFunc("GET /console/sign-in-experience", c.serveSIE)
 	mux.Handle("POST /console/sign-in-experience", cop.Handler(http.HandlerFunc(c.postSIE)))
 	c.mountHooks(mux, cop)
-	c.mountAppSettings(mux, cop)
 	c.mountUsers(mux, cop)
 	c.mountAccess(mux, cop)
 	c.mountAudit(mux, cop)
+}
+
+// section is a console area of records: its list (GET base) with the create form (POST base),
+// each record's page (GET base/{id}), and the writes on a record (POST base/{id}<path>).
+type section struct {
+	list, create, record http.HandlerFunc
+	writes               map[string]http.HandlerFunc
+}
+
+// mountSection registers s under base, every write behind cross-origin protection.
+func mountSection(mux *http.ServeMux, cop *http.CrossOriginProtection, base string, s section) {
+	mux.HandleFunc("GET "+base, s.list)
+	mux.Handle("POST "+base, cop.Handler(s.create))
+	mux.HandleFunc("GET "+base+"/{id}", s.record)
+	for path, h := range s.writes {
+		mux.Handle("POST "+base+"/{id}"+path, cop.Handler(h))
+	}
 }
 
 // parsePages parses each page template (every web/console/*.html but the layout) with the
@@ -142,8 +156,19 @@ func parsePages() map[string]*template.Template {
 	return pages
 }
 
+// deleteFormArgs are what layout.html's "delete-form" shows: a deletion behind a ticked
+// confirmation, posted to Action.
+type deleteFormArgs struct {
+	Page                 *page
+	Action, Help, Button string
+}
+
 // pageFuncs are the helpers every console template may call.
 var pageFuncs = template.FuncMap{
+	// deleteForm gathers a page's deletion form: where it posts, its help text and button (keys).
+	"deleteForm": func(p *page, action, help, button string) deleteFormArgs {
+		return deleteFormArgs{Page: p, Action: action, Help: help, Button: button}
+	},
 	// fieldError is a form field's server error, for the element after its input.
 	"fieldError": func(fields map[string]string, name string) template.HTML {
 		msg, ok := fields[name]

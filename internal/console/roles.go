@@ -29,14 +29,10 @@ type roleView struct {
 type scopeChoice struct{ ID, Label string }
 
 func (c *Console) mountRoles(mux *http.ServeMux, cop *http.CrossOriginProtection) {
-	mux.HandleFunc("GET /console/roles", c.serveRoles)
-	mux.Handle("POST /console/roles", cop.Handler(http.HandlerFunc(c.postRole)))
-	mux.HandleFunc("GET /console/roles/{id}", c.serveRole)
-	for path, h := range map[string]http.HandlerFunc{"": c.postRoleEdit, "/scopes": c.postRoleScopes,
-		"/scopes/{scopeId}/remove": c.postRoleScopeRemove, "/users": c.postRoleUser, "/users/{userId}/remove": c.postRoleUserRemove,
-		"/applications": c.postRoleApp, "/applications/{appId}/remove": c.postRoleAppRemove, "/delete": c.postRoleDelete} {
-		mux.Handle("POST /console/roles/{id}"+path, cop.Handler(h))
-	}
+	mountSection(mux, cop, "/console/roles", section{list: c.serveRoles, create: c.postRole, record: c.serveRole,
+		writes: map[string]http.HandlerFunc{"": c.postRoleEdit, "/scopes": c.postRoleScopes,
+			"/scopes/{scopeId}/remove": c.postRoleScopeRemove, "/users": c.postRoleUser, "/users/{userId}/remove": c.postRoleUserRemove,
+			"/applications": c.postRoleApp, "/applications/{appId}/remove": c.postRoleAppRemove, "/delete": c.postRoleDelete}})
 }
 
 func (c *Console) serveRoles(w http.ResponseWriter, r *http.Request) {

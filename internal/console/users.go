@@ -102,14 +102,10 @@ func (c *Console) postUser(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) mountUsers(mux *http.ServeMux, cop *http.CrossOriginProtection) {
-	mux.HandleFunc("GET /console/users", c.serveUsers)
-	mux.Handle("POST /console/users", cop.Handler(http.HandlerFunc(c.postUser)))
-	mux.HandleFunc("GET /console/users/{id}", c.serveUser)
-	for path, h := range map[string]http.HandlerFunc{"profile": c.postUserProfile, "custom-data": c.postUserCustomData,
-		"password": c.postUserPassword, "suspension": c.postUserSuspension, "roles": c.postUserRole,
-		"roles/{roleId}/remove": c.postUserRoleRemove, "identities/{target}/unlink": c.postUserUnlink, "delete": c.postUserDelete} {
-		mux.Handle("POST /console/users/{id}/"+path, cop.Handler(h))
-	}
+	mountSection(mux, cop, "/console/users", section{list: c.serveUsers, create: c.postUser, record: c.serveUser,
+		writes: map[string]http.HandlerFunc{"/profile": c.postUserProfile, "/custom-data": c.postUserCustomData,
+			"/password": c.postUserPassword, "/suspension": c.postUserSuspension, "/roles": c.postUserRole,
+			"/roles/{roleId}/remove": c.postUserRoleRemove, "/identities/{target}/unlink": c.postUserUnlink, "/delete": c.postUserDelete}})
 }
 
 // userFieldRules place the user use-cases' refusals on the forms' fields.

@@ -38,14 +38,9 @@ type hooksView struct {
 }
 
 func (c *Console) mountHooks(mux *http.ServeMux, cop *http.CrossOriginProtection) {
-	mux.HandleFunc("GET /console/webhooks", c.serveHooks)
-	mux.Handle("POST /console/webhooks", cop.Handler(http.HandlerFunc(c.postHook)))
-	mux.HandleFunc("GET /console/webhooks/{id}", c.serveHook)
-	mux.Handle("POST /console/webhooks/{id}", cop.Handler(http.HandlerFunc(c.postHookEdit)))
-	mux.Handle("POST /console/webhooks/{id}/rotate", cop.Handler(http.HandlerFunc(c.postHookRotate)))
-	mux.Handle("POST /console/webhooks/{id}/test", cop.Handler(http.HandlerFunc(c.postHookTest)))
-	mux.Handle("POST /console/webhooks/{id}/deliveries/{delivery}/redeliver", cop.Handler(http.HandlerFunc(c.postRedeliver)))
-	mux.Handle("POST /console/webhooks/{id}/delete", cop.Handler(http.HandlerFunc(c.postHookDelete)))
+	mountSection(mux, cop, "/console/webhooks", section{list: c.serveHooks, create: c.postHook, record: c.serveHook,
+		writes: map[string]http.HandlerFunc{"": c.postHookEdit, "/rotate": c.postHookRotate, "/test": c.postHookTest,
+			"/deliveries/{delivery}/redeliver": c.postRedeliver, "/delete": c.postHookDelete}})
 }
 
 func (c *Console) serveHooks(w http.ResponseWriter, r *http.Request) {
