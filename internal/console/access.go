@@ -64,7 +64,8 @@ type resourceView struct {
 }
 
 func (c *Console) mountAccess(mux *http.ServeMux, cop *http.CrossOriginProtection) {
-	mountSection(mux, cop, "/console/api-resources", section{list: c.serveResources, create: c.postResource, record: c.serveResource,
+	mountSection(mux, cop, "/console/api-resources", section{list: c.serveResources, create: c.postResource,
+		record: showRecord(c, "console.resources_heading", "resource", c.loadResource),
 		writes: map[string]http.HandlerFunc{"": c.postResourceEdit, "/default": c.postResourceDefault,
 			"/scopes": c.postScope, "/scopes/{scopeId}/delete": c.postScopeDelete, "/delete": c.postResourceDelete}})
 	c.mountRoles(mux, cop)
@@ -150,16 +151,6 @@ func (c *Console) loadResource(w http.ResponseWriter, r *http.Request, d *page) 
 		TTL: strconv.FormatInt(res.AccessTokenTTL, 10)}
 	d.View, d.Title = v, res.Name
 	return v, true
-}
-
-func (c *Console) serveResource(w http.ResponseWriter, r *http.Request) {
-	d, ok := c.signedIn(w, r, "console.resources_heading")
-	if !ok {
-		return
-	}
-	if _, ok := c.loadResource(w, r, d); ok {
-		c.render(w, r, http.StatusOK, "resource", d)
-	}
 }
 
 // resourceWrite is a write of the resource page (see writeOn and afterWrite).

@@ -72,15 +72,3 @@ func (c *Console) postApp(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, "/console/applications/"+created.ID, http.StatusSeeOther)
 }
-
-// serveApp shows one application with what its client needs — the issuer, the client id and
-// secrets, ready-to-paste settings for the apps the seed guides connect — and its settings.
-func (c *Console) serveApp(w http.ResponseWriter, r *http.Request) {
-	d, ok := c.signedIn(w, r, "console.apps_heading")
-	if !ok {
-		return
-	}
-	if _, ok := c.loadApp(w, r, d); ok {
-		c.render(w, r, http.StatusOK, "application", d)
-	}
-}

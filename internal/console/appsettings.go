@@ -43,7 +43,8 @@ type appSettingsForm struct {
 }
 
 func (c *Console) mountApps(mux *http.ServeMux, cop *http.CrossOriginProtection) {
-	mountSection(mux, cop, "/console/applications", section{list: c.serveApps, create: c.postApp, record: c.serveApp,
+	mountSection(mux, cop, "/console/applications", section{list: c.serveApps, create: c.postApp,
+		record: showRecord(c, "console.apps_heading", "application", c.loadApp),
 		writes: map[string]http.HandlerFunc{"/settings": c.postAppSettings, "/secrets": c.postAppSecret,
 			"/secrets/delete": c.postAppSecretDelete, "/delete": c.postAppDelete}})
 }

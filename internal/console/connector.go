@@ -54,16 +54,6 @@ func (c *Console) loadConn(w http.ResponseWriter, r *http.Request, d *page) (*co
 // secretPlaceholder is the text that stands for a stored secret in the connector's JSON.
 const secretPlaceholder = "console.conn_secret_placeholder"
 
-func (c *Console) serveConn(w http.ResponseWriter, r *http.Request) {
-	d, ok := c.signedIn(w, r, "console.conns_heading")
-	if !ok {
-		return
-	}
-	if _, ok := c.loadConn(w, r, d); ok {
-		c.render(w, r, http.StatusOK, "connector", d)
-	}
-}
-
 // connFieldRules place the connector use-case's refusals on the page's fields.
 var connFieldRules = []fieldRule{{"config", []string{"config"}}, {"logo", []string{"logo"}}, {"buttonName", []string{"name"}},
 	{"email", []string{"email", "connector."}}}

@@ -37,7 +37,8 @@ type connsView struct {
 }
 
 func (c *Console) mountConnectors(mux *http.ServeMux, cop *http.CrossOriginProtection) {
-	mountSection(mux, cop, "/console/connectors", section{list: c.serveConns, create: c.postConn, record: c.serveConn,
+	mountSection(mux, cop, "/console/connectors", section{list: c.serveConns, create: c.postConn,
+		record: showRecord(c, "console.conns_heading", "connector", c.loadConn),
 		writes: map[string]http.HandlerFunc{"": c.postConnEdit, "/test": c.postConnTest, "/sign-in": c.postConnSignIn, "/delete": c.postConnDelete}})
 }
 

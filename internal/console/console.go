@@ -128,6 +128,20 @@ type section struct {
 	writes               map[string]http.HandlerFunc
 }
 
+// showRecord serves a record's page: load fills the page's view, or answers itself (not found,
+// the database away), and the page is rendered.
+func showRecord[V any](c *Console, heading, name string, load func(w http.ResponseWriter, r *http.Request, d *page) (V, bool)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		d, ok := c.signedIn(w, r, heading)
+		if !ok {
+			return
+		}
+		if _, ok := load(w, r, d); ok {
+			c.render(w, r, http.StatusOK, name, d)
+		}
+	}
+}
+
 // mountSection registers s under base, every write behind cross-origin protection.
 func mountSection(mux *http.ServeMux, cop *http.CrossOriginProtection, base string, s section) {
 	mux.HandleFunc("GET "+base, s.list)

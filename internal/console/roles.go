@@ -29,7 +29,8 @@ type roleView struct {
 type scopeChoice struct{ ID, Label string }
 
 func (c *Console) mountRoles(mux *http.ServeMux, cop *http.CrossOriginProtection) {
-	mountSection(mux, cop, "/console/roles", section{list: c.serveRoles, create: c.postRole, record: c.serveRole,
+	mountSection(mux, cop, "/console/roles", section{list: c.serveRoles, create: c.postRole,
+		record: showRecord(c, "console.roles_heading", "role", c.loadRole),
 		writes: map[string]http.HandlerFunc{"": c.postRoleEdit, "/scopes": c.postRoleScopes,
 			"/scopes/{scopeId}/remove": c.postRoleScopeRemove, "/users": c.postRoleUser, "/users/{userId}/remove": c.postRoleUserRemove,
 			"/applications": c.postRoleApp, "/applications/{appId}/remove": c.postRoleAppRemove, "/delete": c.postRoleDelete}})
@@ -147,16 +148,6 @@ func (c *Console) roleApps(r *http.Request, roleID string) ([]model.Application,
 		}
 	}
 	return apps, choices, nil
-}
-
-func (c *Console) serveRole(w http.ResponseWriter, r *http.Request) {
-	d, ok := c.signedIn(w, r, "console.roles_heading")
-	if !ok {
-		return
-	}
-	if _, ok := c.loadRole(w, r, d); ok {
-		c.render(w, r, http.StatusOK, "role", d)
-	}
 }
 
 // roleRules place the role use-cases' refusals on the role page's fields.

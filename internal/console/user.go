@@ -73,17 +73,6 @@ func (c *Console) loadUser(w http.ResponseWriter, r *http.Request, d *page) (*us
 	return v, true
 }
 
-// serveUser shows one user: profile, custom data, password, roles, social accounts.
-func (c *Console) serveUser(w http.ResponseWriter, r *http.Request) {
-	d, ok := c.signedIn(w, r, "console.users_heading")
-	if !ok {
-		return
-	}
-	if _, ok := c.loadUser(w, r, d); ok {
-		c.render(w, r, http.StatusOK, "user", d)
-	}
-}
-
 // userWrite is a write of the user page (see writeOn and afterWrite).
 func (c *Console) userWrite(w http.ResponseWriter, r *http.Request, run func(d *page, v *userView) (notice string, err error)) {
 	writeOn(c, w, r, "console.users_heading", "user", c.loadUser, userFieldRules, func(d *page, v *userView) (string, error) {

@@ -102,7 +102,8 @@ func (c *Console) postUser(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) mountUsers(mux *http.ServeMux, cop *http.CrossOriginProtection) {
-	mountSection(mux, cop, "/console/users", section{list: c.serveUsers, create: c.postUser, record: c.serveUser,
+	mountSection(mux, cop, "/console/users", section{list: c.serveUsers, create: c.postUser,
+		record: showRecord(c, "console.users_heading", "user", c.loadUser),
 		writes: map[string]http.HandlerFunc{"/profile": c.postUserProfile, "/custom-data": c.postUserCustomData,
 			"/password": c.postUserPassword, "/suspension": c.postUserSuspension, "/roles": c.postUserRole,
 			"/roles/{roleId}/remove": c.postUserRoleRemove, "/identities/{target}/unlink": c.postUserUnlink, "/delete": c.postUserDelete}})

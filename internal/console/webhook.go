@@ -68,16 +68,6 @@ func (c *Console) loadHook(w http.ResponseWriter, r *http.Request, d *page) (*ho
 	return v, true
 }
 
-func (c *Console) serveHook(w http.ResponseWriter, r *http.Request) {
-	d, ok := c.signedIn(w, r, "console.hooks_heading")
-	if !ok {
-		return
-	}
-	if _, ok := c.loadHook(w, r, d); ok {
-		c.render(w, r, http.StatusOK, "webhook", d)
-	}
-}
-
 // hookWrite is a write of the webhook page (see writeOn and afterWrite).
 func (c *Console) hookWrite(w http.ResponseWriter, r *http.Request, run func(d *page, v *hookView) (notice string, err error)) {
 	writeOn(c, w, r, "console.hooks_heading", "webhook", c.loadHook, hookFieldRules, func(d *page, v *hookView) (string, error) {

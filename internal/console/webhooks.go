@@ -38,7 +38,8 @@ type hooksView struct {
 }
 
 func (c *Console) mountHooks(mux *http.ServeMux, cop *http.CrossOriginProtection) {
-	mountSection(mux, cop, "/console/webhooks", section{list: c.serveHooks, create: c.postHook, record: c.serveHook,
+	mountSection(mux, cop, "/console/webhooks", section{list: c.serveHooks, create: c.postHook,
+		record: showRecord(c, "console.hooks_heading", "webhook", c.loadHook),
 		writes: map[string]http.HandlerFunc{"": c.postHookEdit, "/rotate": c.postHookRotate, "/test": c.postHookTest,
 			"/deliveries/{delivery}/redeliver": c.postRedeliver, "/delete": c.postHookDelete}})
 }
