@@ -177,8 +177,16 @@ type deleteFormArgs struct {
 	Action, Help, Button string
 }
 
+// pageAndView hands a partial of layout.html both the page and the data around the call.
+type pageAndView struct {
+	Page *page
+	View any
+}
+
 // pageFuncs are the helpers every console template may call.
 var pageFuncs = template.FuncMap{
+	// withPage pairs the page with the data in scope, for partials that need both.
+	"withPage": func(p *page, v any) pageAndView { return pageAndView{Page: p, View: v} },
 	// deleteForm gathers a page's deletion form: where it posts, its help text and button (keys).
 	"deleteForm": func(p *page, action, help, button string) deleteFormArgs {
 		return deleteFormArgs{Page: p, Action: action, Help: help, Button: button}
