@@ -303,6 +303,13 @@ func TestBadArguments(t *testing.T) {
 		if _, err := List(t.Context(), tc.db, tc.dialect); err == nil {
 			t.Errorf("%s: List succeeded", tc.name)
 		}
+		if _, err := Pending(t.Context(), tc.db, tc.dialect); err == nil {
+			t.Errorf("%s: Pending succeeded", tc.name)
+		}
+	}
+	// A database goose never touched has no version table: Pending says so instead of 0.
+	if n, err := Pending(t.Context(), db, DialectSQLite); err == nil {
+		t.Errorf("Pending on an empty database = %d, nil; want an error", n)
 	}
 }
 
